@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from wsd_service import Encoder, EncoderConfig, InputError, WsdError
+from wsd_service._windows import plan_windows
+
+
+def test_one_unit_vector_per_word(encoder: Encoder) -> None:
+    [matrix] = encoder.encode([["The", "unbelievably", "long", "river", "bank"]])
+    assert matrix.shape == (5, encoder.dimension)
+    assert np.allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=1e-5)
+
+
+def test_context_changes_the_vector(encoder: Encoder) -> None:
+    money, river = encoder.encode(
+        [
+            "I deposited money at the bank".split(),
+            "We sat on the grassy river bank".split(),
+        ]
+    )
+    assert float(money[-1] @ river[-1]) < 0.95
+    again = encoder.encode(["I deposited money at the bank".split()])[0]
+    assert np.allclose(again, money, atol=1e-4)  # batching does not change results
+
+
+def test_multiword_token_is_the_mean_of_its_words(encoder: Encoder) -> None:
+    [joined] = encoder.encode([["It", "took place", "today"]])
+    assert joined.shape[0] == 3
+
+
+def test_words_the_tokenizer_drops_still_get_vectors(encoder: Encoder) -> None:
+    [matrix] = encoder.encode([["a", "\u200b", "\x07", "b"]])
+    assert matrix.shape[0] == 4
+    assert np.all(np.isfinite(matrix))
+
+
+def test_long_sentences_are_windowed_not_truncated() -> None:
+    small = Encoder(EncoderConfig(max_length=16))
+    words = [f"word{i}" for i in range(60)]
+    [matrix] = small.encode([words])
+    assert matrix.shape[0] == 60
+    assert np.allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=1e-5)
+
+
+@pytest.mark.parametrize("limit", [3, 8, 50])
+def test_window_plan_keeps_every_word_once(limit: int) -> None:
+    pieces = [1, 3, 2, 1, 1, 4, 2, 2, 1, 3] * 5
+    windows = plan_windows([min(p, limit) for p in pieces], limit)
+    kept = [w for window in windows for w in range(window.keep_start, window.keep_end)]
+    assert kept == list(range(len(pieces)))
+    for window in windows:
+        assert window.start <= window.keep_start < window.keep_end <= window.end
+        assert sum(min(p, limit) for p in pieces[window.start : window.end]) <= limit
+
+
+def test_bad_input_and_config(encoder: Encoder) -> None:
+    with pytest.raises(InputError, match="sentence 1 has no words"):
+        encoder.encode([["ok"], []])
+    with pytest.raises(WsdError, match="layer 9 out of range"):
+        Encoder(EncoderConfig(layers=(9,)))

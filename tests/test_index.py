@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from wsd_service import (
+    BuildConfig,
+    CorpusError,
+    Disambiguator,
+    Encoder,
+    EncoderConfig,
+    IndexBuilder,
+    Inventory,
+    SenseIndexError,
+    load_index,
+)
+from wsd_service._index import encoder_signature, resolve_index_dir
+
+from .corpora import write_corpus
+
+
+def test_manifest_records_the_build(tiny_index: Path, encoder: Encoder) -> None:
+    index = load_index(tiny_index, encoder_signature(encoder))
+    manifest = index.manifest
+    assert manifest.dimension == 2 * encoder.dimension
+    assert manifest.encoder.weights_sha256 == encoder.weights_sha256
+    assert manifest.senses["corpus"] == 4  # bank x2, deposit, river
+    assert manifest.senses["total"] == len(index)
+    assert manifest.corpora[0]["occurrences"] == 6
+    assert len(manifest.corpora[0]["data_sha256"]) == 64
+    assert {"vectors.faiss", "senses.tsv"} <= set(manifest.files)
+    on_disk = json.loads((resolve_index_dir(tiny_index) / "manifest.json").read_text())
+    assert on_disk["scoring"] == {
+        "gloss_weight": 1.0,
+        "prior_weight": manifest.scoring["prior_weight"],
+    }
+
+
+def test_every_sense_of_the_selected_lemmas_has_a_row(tiny_index: Path, inventory: Inventory) -> None:
+    index = load_index(tiny_index)
+    expected = {
+        s.key for lemma in ("bank", "river") for pos in ("NOUN", "VERB") for s in inventory.senses(lemma, pos)
+    }
+    assert expected <= {row.key for row in index.rows}
+    start, end = index.candidate_range("bank", "NOUN") or (0, 0)
+    assert end - start == 10
+    assert {row.source for row in index.rows} == {"corpus", "gloss", "propagated"}
+
+
+def test_search_is_restricted_to_the_lemma(tiny_index: Path, encoder: Encoder) -> None:
+    disambiguator = Disambiguator.load(tiny_index, encoder=encoder)
+    [vector] = encoder.encode([["the", "bank"]])
+    import numpy as np
+
+    query = np.concatenate([vector[1], vector[1]])
+    hits = disambiguator.index.search(query, "bank", "NOUN")
+    assert len(hits) == 10 and all(row.lemma == "bank" for row, _ in hits)
+    assert disambiguator.index.search(query, "xyzzyq", "NOUN") == []
+
+
+def test_index_built_with_other_layers_is_refused(tiny_index: Path) -> None:
+    other = Encoder(EncoderConfig(layers=(-2,)))
+    with pytest.raises(SenseIndexError, match="another encoder configuration: layers"):
+        Disambiguator.load(tiny_index, encoder=other)
+
+
+def test_corrupt_or_missing_files_are_refused(tmp_path: Path, tiny_index: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(resolve_index_dir(tiny_index), copy)
+    with (copy / "vectors.faiss").open("r+b") as handle:
+        handle.seek(100)
+        byte = handle.read(1)
+        handle.seek(100)
+        handle.write(bytes([byte[0] ^ 0xFF]))
+    with pytest.raises(SenseIndexError, match=r"vectors\.faiss is corrupt"):
+        load_index(copy)
+    (copy / "senses.tsv").unlink()
+    with pytest.raises(SenseIndexError, match=r"senses\.tsv is missing"):
+        load_index(copy)
+    with pytest.raises(SenseIndexError, match="holds no sense index"):
+        load_index(tmp_path / "empty")
+
+
+def test_unknown_gold_keys_are_counted_not_fatal(
+    tmp_path: Path, encoder: Encoder, inventory: Inventory
+) -> None:
+    prefix = write_corpus(tmp_path / "bad", [("the bank", {"bank": "bank%1:99:99::"})])
+    config = BuildConfig(corpora=(prefix,), lemmas=frozenset({"bank"}), use_examples=False, progress=False)
+    report = IndexBuilder(encoder, inventory, config).build(tmp_path / "out")
+    assert report.unknown_keys == {"bank%1:99:99::": 1}
+    assert report.manifest.corpora[0]["unknown_keys"] == 1
+
+
+def test_malformed_corpus_stops_the_build_and_keeps_the_old_index(
+    tmp_path: Path, encoder: Encoder, inventory: Inventory, tiny_index: Path
+) -> None:
+    prefix = tmp_path / "broken"
+    Path(f"{prefix}.data.xml").write_text(
+        "<corpus><text><sentence id='s'><wf lemma='a'>a</wf>", encoding="utf-8"
+    )
+    Path(f"{prefix}.gold.key.txt").write_text("", encoding="utf-8")
+    config = BuildConfig(corpora=(prefix,), lemmas=frozenset({"bank"}), progress=False)
+    with pytest.raises(CorpusError, match=r"broken\.data\.xml:1: <wf> has no pos"):
+        IndexBuilder(encoder, inventory, config).build(tiny_index)
+    assert len(load_index(tiny_index)) > 0
+
+
+def _build_command(out: Path, lemmas: str, *, quiet: bool = True) -> list[str]:
+    command = [
+        sys.executable,
+        "-m",
+        "wsd_service",
+        "build-index",
+        "--lemmas",
+        lemmas,
+        "--out",
+        str(out),
+    ]
+    return [*command, "--quiet"] if quiet else command
+
+
+def test_killed_build_leaves_the_previous_index_intact(tmp_path: Path) -> None:
+    out = tmp_path / "index"
+    subprocess.run(_build_command(out, "bank"), check=True, capture_output=True)
+    before = load_index(out)
+    # A bigger build, killed while it encodes: the old index must still load unchanged.
+    lemmas = "go,make,take,get,run,set,put,give,break,cut,turn,play,hold,line,head,point"
+    process = subprocess.Popen(_build_command(out, lemmas, quiet=False), stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    while "encoding glosses" not in process.stderr.read(64):
+        assert process.poll() is None, "the build ended before it could be killed"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    after = load_index(out)
+    assert after.directory == before.directory
+    assert [r.key for r in after.rows] == [r.key for r in before.rows]
+    # The next successful build replaces it.
+    subprocess.run(_build_command(out, "river"), check=True, capture_output=True)
+    assert {r.lemma for r in load_index(out).rows} == {"river"}
+    assert len([p for p in out.iterdir() if p.name.startswith("wsd-index-")]) == 1

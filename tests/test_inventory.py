@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import pytest
+
+from wsd_service import Inventory, InventoryError
+from wsd_service._wordnet import WordNetDatabase
+
+
+def test_earth_keys_come_from_wordnet_not_nltk(inventory: Inventory) -> None:
+    senses = inventory.senses("earth", "NOUN")
+    assert senses[0].key == "earth%1:17:00::"  # NLTK's Lemma.key() says earth%1:17:02::
+    assert senses[0].synset_id == "09270894-n"
+    assert senses[0].sense_number == 1
+    assert [s.key for s in senses[:3]] == ["earth%1:17:00::", "earth%1:27:00::", "earth%1:17:01::"]
+
+
+def test_sense_fields(inventory: Inventory) -> None:
+    bank = inventory.senses("bank", "NOUN")
+    assert len(bank) == 10
+    first = bank[0]
+    assert first.key == "bank%1:17:01::"
+    assert first.gloss.startswith("sloping land")
+    assert first.examples and "bank" in first.examples[0]
+    assert first.lexname == "noun.object"
+    assert first.tag_count > 0
+    assert inventory.senses("bank", "VERB")[0].key.startswith("bank%2:")
+
+
+def test_adjective_satellites_name_their_head(inventory: Inventory) -> None:
+    keys = [s.key for s in inventory.senses("fat", "ADJ")]
+    assert keys[:2] == ["fat%3:00:01::", "fat%5:00:00:thick:01"]
+
+
+def test_morphology_and_collocations(inventory: Inventory) -> None:
+    assert inventory.lemmatise("went", "VERB") == ["go"]
+    assert inventory.lemmatise("rivers", "NOUN") == ["river"]
+    assert inventory.lemmatise("banks", "NOUN") == ["banks", "bank"]  # Banks, the explorer
+    assert inventory.lemmatise("took place", "VERB") == ["take_place"]
+    assert inventory.lemmatise("attorneys general", "NOUN") == ["attorney_general"]
+    assert inventory.lemmatise("xyzzyq", "NOUN") == []
+
+
+def test_unknown_lemma_and_pos_give_no_candidates(inventory: Inventory) -> None:
+    assert inventory.senses("xyzzyq", "NOUN") == ()
+    assert inventory.senses("bank", "DET") == ()
+
+
+def test_lookup_by_key(inventory: Inventory) -> None:
+    sense = inventory.by_key("bank%1:14:00::")
+    assert sense is not None and sense.gloss.startswith("a financial institution")
+    assert inventory.by_key("bank%1:99:99::") is None
+
+
+def test_missing_wordnet_is_a_clear_error(tmp_path: object) -> None:
+    with pytest.raises(InventoryError, match="wordnet-base"):
+        WordNetDatabase(tmp_path)  # type: ignore[arg-type]

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# One entry point for people and CI:
+#   ./wsd.sh serve   set up (first run), build the default index if missing, start the service
+#   ./wsd.sh test    set up (first run), then lint, type-check and run the test suite
+#   ./wsd.sh setup   only set up: Debian's WordNet, a .venv with CPU torch and the project
+set -euo pipefail
+cd "$(dirname "$0")"
+
+VENV=${WSD_VENV:-.venv}
+PY=${PYTHON:-python3}
+TORCH_VERSION=2.13.0  # a CPU build; plain "torch" would pull a multi-GB CUDA build
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+setup_system() {
+  local need=()
+  [ -f /usr/share/wordnet/data.noun ] || need+=(wordnet-base)
+  command -v "$PY" >/dev/null || need+=(python3)
+  "$PY" -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
+  if [ ${#need[@]} -gt 0 ]; then
+    echo "==> installing Debian packages: ${need[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
+  fi
+}
+
+setup_python() {
+  local stamp="$VENV/.wsd-setup" want
+  want="$(cat pyproject.toml wsd.sh | sha256sum | cut -c1-16)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
+  echo "==> creating $VENV and installing the project"
+  [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
+  "$VENV/bin/python" -m pip install -q --upgrade pip
+  # torch first, pinned, so that the project's own "torch" requirement is already satisfied
+  "$VENV/bin/python" -m pip install -q "torch==$TORCH_VERSION"
+  "$VENV/bin/python" -m pip install -q -e '.[dev]'
+  echo "$want" > "$stamp"
+}
+
+setup() { setup_system; setup_python; }
+
+run_tests() {
+  "$VENV/bin/ruff" check .
+  "$VENV/bin/ruff" format --check .
+  "$VENV/bin/mypy"
+  # pytest exits 5 when it collected nothing: that is a failure here too
+  "$VENV/bin/pytest" -m "not slow" "$@"
+}
+
+serve() {
+  local index=sense_index/default
+  if [ ! -e "$index/current/manifest.json" ]; then
+    echo "==> building the default index (WordNet glosses and examples) into $index"
+    "$VENV/bin/wsd-service" build-index --out "$index"
+  fi
+  "$VENV/bin/wsd-service" disambiguate --index "$index" "${@:-I went to the bank and withdrew some cash.}"
+}
+
+command=${1:-}
+shift || true
+case "$command" in
+  setup) setup ;;
+  test) setup; run_tests "$@" ;;
+  serve) setup; serve "$@" ;;
+  *) echo "usage: ./wsd.sh setup | test [pytest args] | serve [text]" >&2; exit 2 ;;
+esac

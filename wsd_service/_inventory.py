@@ -1,0 +1,146 @@
+"""The sense inventory: WordNet 3.0 plus user-defined senses, with WordNet's morphology."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
+
+from ._custom import CustomSense
+from ._errors import InputError
+from ._sense import POS_TAGS, Sense, lemma_key, normalise_pos
+from ._wordnet import DEFAULT_WORDNET_DIR, Synset, WordNetDatabase
+
+_SS_TYPE_TAGS = {"1": "NOUN", "2": "VERB", "3": "ADJ", "4": "ADV", "5": "ADJ"}
+
+# morphy(7WN) detachment rules
+_SUFFIX_RULES = {
+    "n": (
+        ("s", ""),
+        ("ses", "s"),
+        ("xes", "x"),
+        ("zes", "z"),
+        ("ches", "ch"),
+        ("shes", "sh"),
+        ("men", "man"),
+        ("ies", "y"),
+    ),
+    "v": (
+        ("s", ""),
+        ("ies", "y"),
+        ("es", "e"),
+        ("es", ""),
+        ("ed", "e"),
+        ("ed", ""),
+        ("ing", "e"),
+        ("ing", ""),
+    ),
+    "a": (("er", ""), ("est", ""), ("er", "e"), ("est", "e")),
+    "r": (),
+}
+
+
+class Inventory:
+    """Senses by lemma and POS in WordNet's order, custom senses after WordNet's own."""
+
+    def __init__(
+        self,
+        wordnet: WordNetDatabase | None = None,
+        custom: Sequence[CustomSense] = (),
+    ) -> None:
+        self.wordnet = wordnet or WordNetDatabase(DEFAULT_WORDNET_DIR)
+        self.custom = tuple(custom)
+        self._custom: dict[tuple[str, str], list[CustomSense]] = {}
+        for sense in self.custom:
+            self._custom.setdefault((sense.lemma, sense.pos), []).append(sense)
+        self._max_words = max(
+            [len(lemma.split("_")) for pos in "nvar" for lemma in self.wordnet.lemmas(pos)]
+            + [len(lemma.split("_")) for lemma, _ in self._custom]
+        )
+        self.senses = lru_cache(maxsize=65536)(self._senses)
+
+    @property
+    def max_expression_words(self) -> int:
+        """Words in the longest multi-word lemma, for the expression finder."""
+        return self._max_words
+
+    def _senses(self, lemma: str, pos: str) -> tuple[Sense, ...]:
+        tag = normalise_pos(pos)
+        if tag is None:
+            return ()
+        key = lemma_key(lemma)
+        letter = POS_TAGS[tag]
+        found = [
+            _from_wordnet(s.key, key, tag, s.synset, s.sense_number, s.tag_count)
+            for s in self.wordnet.senses(key, letter)
+        ]
+        for number, custom in enumerate(self._custom.get((key, tag), ()), start=len(found) + 1):
+            found.append(custom.as_sense(number))
+        return tuple(found)
+
+    def by_key(self, key: str) -> Sense | None:
+        """The sense with this key; the POS is read from the key's ss_type digit."""
+        lemma, _, rest = key.partition("%")
+        tag = _SS_TYPE_TAGS.get(rest[:1])
+        candidates = self.senses(lemma, tag) if tag else self._custom_by_key(key)
+        return next((s for s in candidates if s.key == key), None)
+
+    def _custom_by_key(self, key: str) -> tuple[Sense, ...]:
+        custom = next((c for c in self.custom if c.id == key), None)
+        return () if custom is None else self.senses(custom.lemma, custom.pos)
+
+    def has_lemma(self, lemma: str, tag: str) -> bool:
+        return self.wordnet.has_lemma(lemma, POS_TAGS[tag]) or (lemma, tag) in self._custom
+
+    def lemmatise(self, form: str, pos: str) -> list[str]:
+        """Base forms of a word form that the inventory has, as WordNet's morphy finds them."""
+        tag = normalise_pos(pos)
+        if tag is None:
+            return []
+        words = lemma_key(form).split("_")
+        if not words or not words[0]:
+            return []
+        found: list[str] = []
+        # In a collocation any one word may be inflected ("attorneys_general", "took_place").
+        for position in range(len(words)):
+            for base in self._bases(words[position], tag):
+                candidate = "_".join([*words[:position], base, *words[position + 1 :]])
+                if candidate not in found and self.has_lemma(candidate, tag):
+                    found.append(candidate)
+        return found
+
+    def _bases(self, word: str, tag: str) -> list[str]:
+        letter = POS_TAGS[tag]
+        bases = [word, *self.wordnet.exceptions(letter).get(word, ())]
+        for suffix, ending in _SUFFIX_RULES[letter]:
+            if word.endswith(suffix) and len(word) > len(suffix):
+                bases.append(word[: -len(suffix)] + ending)
+        return bases
+
+    def all_senses(self) -> Iterator[Sense]:
+        """Every sense, grouped by (lemma, POS) in a stable order."""
+        for tag, letter in POS_TAGS.items():
+            lemmas = set(self.wordnet.lemmas(letter))
+            lemmas.update(lemma for lemma, pos in self._custom if pos == tag)
+            for lemma in sorted(lemmas):
+                yield from self.senses(lemma, tag)
+
+    def synset(self, synset_id: str) -> Synset:
+        offset, _, letter = synset_id.partition("-")
+        if letter not in "nvar" or not offset.isdigit():
+            raise InputError(f"{synset_id!r} is not a WordNet synset id (offset-pos)")
+        return self.wordnet.synset(letter, int(offset))
+
+
+def _from_wordnet(key: str, lemma: str, tag: str, synset: Synset, number: int, count: int) -> Sense:
+    return Sense(
+        key=key,
+        lemma=lemma,
+        pos=tag,
+        synset_id=synset.synset_id,
+        sense_number=number,
+        tag_count=count,
+        gloss=synset.definition,
+        examples=synset.examples,
+        lexname=synset.lexname,
+        synonyms=tuple(word for word, _ in synset.words),
+    )

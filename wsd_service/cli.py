@@ -1,0 +1,120 @@
+"""Command line: ``wsd-service build-index | evaluate | disambiguate``.
+
+A thin adapter: it parses arguments into config objects, calls the engine and prints.
+Engine errors become one-line messages on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ._config import EncoderConfig, ScoringConfig
+from ._errors import WsdError
+from ._paths import DEFAULT_INDEX_DIR
+
+log = logging.getLogger("wsd_service")
+
+
+def _layers(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"layers must be comma-separated integers, got {text!r}") from None
+
+
+def _add_encoder_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("encoder")
+    group.add_argument("--encoder", type=Path, help="Hugging Face encoder folder (default: all-MiniLM-L6-v2)")
+    group.add_argument("--layers", type=_layers, help="hidden layers to average, e.g. -1 or -4,-3,-2,-1")
+    group.add_argument("--batch-size", type=int, default=32, help="windows per forward pass")
+    group.add_argument("--threads", type=int, help="torch threads (default: torch's choice)")
+
+
+def _encoder_config(args: argparse.Namespace) -> EncoderConfig:
+    defaults = EncoderConfig()
+    return EncoderConfig(
+        model_dir=args.encoder,
+        layers=args.layers or defaults.layers,
+        batch_size=args.batch_size,
+        threads=args.threads,
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wsd-service", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser("build-index", help="build a sense index")
+    build.add_argument(
+        "--corpus",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PREFIX",
+        help="Raganato pair PREFIX.data.xml + PREFIX.gold.key.txt (repeatable)",
+    )
+    build.add_argument("--inventory", type=Path, help="JSONL file of custom senses")
+    build.add_argument("--lemmas", help="comma-separated lemmas: build a small index of only these")
+    build.add_argument("--no-examples", action="store_true", help="ignore WordNet usage examples")
+    build.add_argument("--no-propagation", action="store_true", help="no synset/hypernym/lexname fill")
+    scoring = ScoringConfig()
+    build.add_argument(
+        "--prior-weight",
+        type=float,
+        default=scoring.prior_weight,
+        help="weight of the sense-frequency prior stored in the index",
+    )
+    build.add_argument(
+        "--gloss-weight",
+        type=float,
+        default=scoring.gloss_weight,
+        help="weight of the gloss half of the sense vectors stored in the index",
+    )
+    build.add_argument("--out", type=Path, default=DEFAULT_INDEX_DIR, help="index folder")
+    build.add_argument("--quiet", action="store_true", help="no progress bars")
+    _add_encoder_options(build)
+
+    evaluate = commands.add_parser("evaluate", help="P/R/F1 on Raganato corpora")
+    evaluate.add_argument("prefixes", type=Path, nargs="+", metavar="PREFIX")
+    evaluate.add_argument("--index", type=Path, default=DEFAULT_INDEX_DIR)
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluate.add_argument("--predictions", type=Path, metavar="OUT", help="write instance-id key lines")
+    evaluate.add_argument("--prior-weight", type=float, help="override the index's scoring")
+    evaluate.add_argument("--gloss-weight", type=float, help="override the index's scoring")
+    _add_encoder_options(evaluate)
+
+    query = commands.add_parser("disambiguate", help="disambiguate a text with a local index")
+    query.add_argument("text")
+    query.add_argument("--index", type=Path, default=DEFAULT_INDEX_DIR)
+    query.add_argument("--top-k", type=int, default=3)
+    query.add_argument("--json", action="store_true")
+    _add_encoder_options(query)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    from . import _commands
+
+    handlers = {
+        "build-index": _commands.build_index,
+        "evaluate": _commands.evaluate,
+        "disambiguate": _commands.disambiguate,
+    }
+    try:
+        return handlers[args.command](args, _encoder_config(args))
+    except WsdError as error:
+        print(f"wsd-service {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"wsd-service {args.command}: interrupted", file=sys.stderr)
+        return 130
