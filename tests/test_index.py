@@ -135,8 +135,11 @@ def test_killed_build_leaves_the_previous_index_intact(tmp_path: Path) -> None:
     lemmas = "go,make,take,get,run,set,put,give,break,cut,turn,play,hold,line,head,point"
     process = subprocess.Popen(_build_command(out, lemmas, quiet=False), stderr=subprocess.PIPE, text=True)
     assert process.stderr is not None
-    while "encoding glosses" not in process.stderr.read(64):
-        assert process.poll() is None, "the build ended before it could be killed"
+    seen = ""
+    while "encoding glosses" not in seen:
+        chunk = process.stderr.read(16)
+        assert chunk, "the build ended before it could be killed"
+        seen = seen[-64:] + chunk
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     after = load_index(out)

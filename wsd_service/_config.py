@@ -22,7 +22,8 @@ class EncoderConfig:
 class ScoringConfig:
     """How candidate senses are ranked; stored in the index manifest."""
 
-    prior_weight: float = 0.0  # weight of the log relative sense frequency added to the score
+    # Tuned on semeval2007 with a SemCor index (benchmarks/tune_scoring.py; README "Measured").
+    prior_weight: float = 0.05  # weight of the log relative sense frequency added to the score
     gloss_weight: float = 1.0  # weight of cos(word, gloss vector) against cos(word, context vector)
 
 

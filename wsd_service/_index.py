@@ -137,6 +137,7 @@ class SenseIndex:
         version = Path(
             tempfile.mkdtemp(prefix=f"{_VERSION_PREFIX}{time.strftime('%Y%m%dT%H%M%S')}-", dir=out)
         )
+        version.chmod(0o755)  # mkdtemp makes it private; an index is meant to be shared
         faiss.write_index(self._faiss, str(version / VECTORS_FILE))
         _write_rows(version / SENSES_FILE, self.rows)
         for name, source in (extra_files or {}).items():
