@@ -64,10 +64,20 @@ def test_search_is_restricted_to_the_lemma(tiny_index: Path, encoder: Encoder) -
     assert disambiguator.index.search(query, "xyzzyq", "NOUN") == []
 
 
-def test_index_built_with_other_layers_is_refused(tiny_index: Path) -> None:
-    other = Encoder(EncoderConfig(layers=(-2,)))
-    with pytest.raises(SenseIndexError, match="another encoder configuration: layers"):
-        Disambiguator.load(tiny_index, encoder=other)
+def test_index_built_with_other_layers_is_refused(
+    tmp_path: Path, encoder: Encoder, inventory: Inventory
+) -> None:
+    second_layer = Encoder(EncoderConfig(layers=(-2,)))
+    config = BuildConfig(lemmas=frozenset({"river"}), use_examples=False, progress=False)
+    IndexBuilder(second_layer, inventory, config).build(tmp_path / "index")
+    with pytest.raises(
+        SenseIndexError, match="another encoder configuration: layers is 'mean:5' in the index"
+    ):
+        Disambiguator.load(tmp_path / "index", encoder=encoder)
+    # Without an explicit encoder, the index's own layers are used.
+    engine = Disambiguator.load(tmp_path / "index")
+    assert engine.encoder.layer_config == "mean:5"
+    assert [r.lemma for r in engine.disambiguate("the river")] == ["river"]
 
 
 def test_corrupt_or_missing_files_are_refused(tmp_path: Path, tiny_index: Path) -> None:

@@ -16,6 +16,7 @@ from ._disambiguator import Disambiguator, TargetResult
 from ._encoder import Encoder
 from ._evaluate import Evaluation
 from ._evaluate import evaluate as evaluate_corpus
+from ._index import index_layers
 from ._inventory import Inventory
 from ._raganato import read_corpus
 
@@ -50,6 +51,8 @@ def _build_config(args: argparse.Namespace) -> BuildConfig:
 
 
 def _load(args: argparse.Namespace, encoder_config: EncoderConfig) -> Disambiguator:
+    if args.layers is None:  # the layers the index was built with
+        encoder_config = replace(encoder_config, layers=index_layers(args.index))
     disambiguator = Disambiguator.load(args.index, encoder_config)
     overrides = {
         name: value

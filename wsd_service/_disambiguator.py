@@ -13,7 +13,7 @@ from ._config import EncoderConfig, LimitsConfig, ScoringConfig
 from ._custom import read_custom_inventory
 from ._encoder import Encoder
 from ._errors import InputError, LimitExceededError
-from ._index import CUSTOM_FILE, SenseIndex, SenseRow, encoder_signature, load_index
+from ._index import CUSTOM_FILE, SenseIndex, SenseRow, encoder_signature, index_layers, load_index
 from ._inventory import Inventory
 from ._sense import POS_TAGS, lemma_key, normalise_pos
 from ._text import STOPWORDS, ExpressionFinder, tokenise
@@ -115,8 +115,13 @@ class Disambiguator:
         scoring: ScoringConfig | None = None,
         limits: LimitsConfig | None = None,
     ) -> Disambiguator:
-        """Load an index and the encoder it was built with; refuse a mismatched pair."""
-        encoder = encoder or Encoder(encoder_config)
+        """Load an index and an encoder; refuse a mismatched pair.
+
+        With neither ``encoder`` nor ``encoder_config``, the default encoder is loaded with the
+        layers the index was built with.
+        """
+        if encoder is None:
+            encoder = Encoder(encoder_config or EncoderConfig(layers=index_layers(index_dir)))
         index = load_index(index_dir, encoder_signature(encoder))
         custom_path = index.directory / CUSTOM_FILE if index.directory else None
         custom = read_custom_inventory(custom_path) if custom_path and custom_path.is_file() else []

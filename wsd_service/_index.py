@@ -160,18 +160,27 @@ def resolve_index_dir(path: Path) -> Path:
     return path
 
 
-def load_index(path: Path, expected: EncoderSignature | None = None) -> SenseIndex:
-    """Load and verify an index; refuse one that is corrupt or built with another encoder."""
-    directory = resolve_index_dir(path)
-    manifest_path = directory / MANIFEST_FILE
+def read_manifest(path: Path) -> Manifest:
+    manifest_path = resolve_index_dir(path) / MANIFEST_FILE
     if not manifest_path.is_file():
         raise SenseIndexError(
             f"{path} holds no sense index ({MANIFEST_FILE} not found); build one with build-index"
         )
     try:
-        manifest = Manifest.from_json(manifest_path.read_text(encoding="utf-8"))
+        return Manifest.from_json(manifest_path.read_text(encoding="utf-8"))
     except (ValueError, TypeError, KeyError) as error:
         raise SenseIndexError(f"{manifest_path}: unreadable manifest ({error})") from None
+
+
+def index_layers(path: Path) -> tuple[int, ...]:
+    """The hidden layers the index at ``path`` was built with."""
+    return tuple(int(x) for x in read_manifest(path).encoder.layers.removeprefix("mean:").split(","))
+
+
+def load_index(path: Path, expected: EncoderSignature | None = None) -> SenseIndex:
+    """Load and verify an index; refuse one that is corrupt or built with another encoder."""
+    directory = resolve_index_dir(path)
+    manifest = read_manifest(path)
     if manifest.format_version != FORMAT_VERSION:
         raise SenseIndexError(
             f"{path}: index format {manifest.format_version}, this version reads {FORMAT_VERSION}"

@@ -29,7 +29,12 @@ def _layers(text: str) -> tuple[int, ...]:
 def _add_encoder_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("encoder")
     group.add_argument("--encoder", type=Path, help="Hugging Face encoder folder (default: all-MiniLM-L6-v2)")
-    group.add_argument("--layers", type=_layers, help="hidden layers to average, e.g. -1 or -4,-3,-2,-1")
+    group.add_argument(
+        "--layers",
+        type=_layers,
+        help="hidden layers to average (0: embeddings), e.g. --layers=-4,-3,-2,-1;"
+        " default: -1 to build, the index's own layers to query",
+    )
     group.add_argument("--batch-size", type=int, default=32, help="windows per forward pass")
     group.add_argument("--threads", type=int, help="torch threads (default: torch's choice)")
 
