@@ -18,7 +18,7 @@ run() {
   $wsd build-index --quiet --lemmas "$lemmas" --layers="$layers" --out "$out/$name" "$@" >/dev/null
   printf '%-34s ' "$name"
   $wsd evaluate --layers="$layers" --index "$out/$name" "$dev" --json |
-    python3 -c 'import json,sys; d=json.load(sys.stdin)["datasets"]["semeval2007"]; print(f"F1 {d[\"f1\"]:5.1f}")'
+    python3 -c 'import json,sys; d=json.load(sys.stdin)["datasets"]["semeval2007"]; print("F1", d["f1"])'
 }
 
 run "wordnet-only (default index)"

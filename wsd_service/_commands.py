@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 import time
@@ -12,7 +13,8 @@ from pathlib import Path
 from ._builder import IndexBuilder
 from ._config import BuildConfig, EncoderConfig, ScoringConfig
 from ._custom import read_custom_inventory
-from ._disambiguator import Disambiguator, TargetResult
+from ._disambiguator import Disambiguator
+from ._documents import TargetResult
 from ._encoder import Encoder
 from ._evaluate import Evaluation
 from ._evaluate import evaluate as evaluate_corpus
@@ -105,18 +107,51 @@ def _write_predictions(path: Path, results: list[Evaluation]) -> None:
 def disambiguate(args: argparse.Namespace, encoder_config: EncoderConfig) -> int:
     disambiguator = _load(args, encoder_config)
     results = disambiguator.disambiguate(args.text, top_k=args.top_k)
-    if args.json:
-        print(json.dumps([_result_dict(r) for r in results], indent=2, ensure_ascii=False))
-        return 0
+    _print_results(results, args.json)
+    return 0
+
+
+def _print_results(results: list[TargetResult], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps([asdict(r) for r in results], indent=2, ensure_ascii=False))
+        return
+    if not results:
+        print("no word of this text has senses in the index", file=sys.stderr)
+    print(f"{'word':<16} {'#':>2} {'score':>7} {'sense key':<28} {'source':<10} gloss")
     for result in results:
         for rank, sense in enumerate(result.senses, start=1):
             word = result.text if rank == 1 else ""
             gloss = sense.gloss[:60]
             print(f"{word:<16} {rank:>2} {sense.score:7.3f} {sense.key:<28} {sense.source:<10} {gloss}")
-    if not results:
-        print("no word of this text has senses in the index", file=sys.stderr)
+        if not result.senses:
+            print(f"{result.text:<16}  - (no senses)")
+
+
+def serve(args: argparse.Namespace, encoder_config: EncoderConfig) -> int:
+    from ._batcher import BatcherConfig
+    from ._server import ServerConfig, serve_forever
+    from ._service import ServiceLimits
+
+    explicit = args.encoder is not None or args.layers is not None
+    config = ServerConfig(
+        index=args.index,
+        host=args.host,
+        port=args.port,
+        encoder=encoder_config if explicit else None,
+        limits=ServiceLimits(args.max_documents, args.max_words, args.max_chars),
+        batcher=BatcherConfig(args.max_batch, args.max_wait_ms / 1000, args.max_queue),
+        max_message_bytes=args.max_message_bytes,
+        metrics_port=args.metrics_port,
+        grace_seconds=args.grace,
+    )
+    asyncio.run(serve_forever(config))
     return 0
 
 
-def _result_dict(result: TargetResult) -> dict[str, object]:
-    return asdict(result)
+def query(args: argparse.Namespace, encoder_config: EncoderConfig) -> int:
+    from .client import WsdClient
+
+    with WsdClient(args.server, timeout=args.timeout) as client:
+        results = client.disambiguate(args.text, top_k=args.top_k)
+    _print_results(results, args.json)
+    return 0

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from ._config import EncoderConfig, LimitsConfig, ScoringConfig
 from ._custom import read_custom_inventory
+from ._documents import Document, InputToken, SenseScore, TargetResult
 from ._encoder import Encoder
 from ._errors import InputError, LimitExceededError
 from ._index import CUSTOM_FILE, SenseIndex, SenseRow, encoder_signature, index_layers, load_index
@@ -21,53 +22,10 @@ from ._vectors import Vector
 from ._wordnet import DEFAULT_WORDNET_DIR, WordNetDatabase
 
 
-@dataclass(frozen=True, slots=True)
-class InputToken:
-    """A token given by the caller; lemma and POS are optional, as is the target flag."""
-
-    text: str
-    lemma: str | None = None
-    pos: str | None = None
-    target: bool | None = None  # None: decided by the document's default
-
-
-@dataclass(frozen=True, slots=True)
-class Document:
-    """Raw text, or tokens; ``targets`` (token indexes) overrides the default targets."""
-
-    text: str | None = None
-    tokens: Sequence[InputToken] | None = None
-    targets: Sequence[int] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SenseScore:
-    key: str
-    synset_id: str
-    score: float
-    gloss: str
-    source: str  # corpus, propagated, gloss or custom
-
-
-@dataclass(frozen=True, slots=True)
-class TargetResult:
-    """The ranked senses of one target token."""
-
-    token_index: int
-    text: str
-    lemma: str
-    pos: str
-    start: int | None  # character span in the input text (raw text input only)
-    end: int | None
-    senses: list[SenseScore] = field(default_factory=list)
-
-    @property
-    def best(self) -> SenseScore | None:
-        return self.senses[0] if self.senses else None
-
-
 @dataclass(slots=True)
-class _Token:
+class PreparedToken:
+    """A token after tokenisation and candidate lookup."""
+
     text: str
     start: int | None
     end: int | None
@@ -79,8 +37,13 @@ class _Token:
 class EncodedBatch:
     """Documents after tokenisation, candidate lookup and encoding."""
 
-    tokens: list[list[_Token]]
+    tokens: list[list[PreparedToken]]
     vectors: list[Vector]
+
+
+def words_of(prepared: list[list[PreparedToken]]) -> list[list[str]]:
+    """The encoder's input for prepared documents."""
+    return [[t.text for t in tokens] for tokens in prepared]
 
 
 class Disambiguator:
@@ -148,17 +111,23 @@ class Disambiguator:
         self._check_top_k(top_k)
         return self.rank(self.encode_documents(documents), top_k=top_k)
 
-    def encode_documents(
+    def prepare(
         self, documents: Sequence[Document], *, max_words: int | None = None
-    ) -> EncodedBatch:
-        """First half of disambiguation: tokens, candidates and contextual vectors."""
+    ) -> list[list[PreparedToken]]:
+        """Tokens, candidates and targets of each document; checks input and limits."""
         prepared = [self._prepare(number, d) for number, d in enumerate(documents)]
         total = sum(len(tokens) for tokens in prepared)
         limit = self.limits.max_words if max_words is None else max_words
         if total > limit:
             raise LimitExceededError(f"{total} words in one call; the limit is {limit}")
-        vectors = self.encoder.encode([[t.text for t in tokens] for tokens in prepared])
-        return EncodedBatch(prepared, vectors)
+        return prepared
+
+    def encode_documents(
+        self, documents: Sequence[Document], *, max_words: int | None = None
+    ) -> EncodedBatch:
+        """First half of disambiguation: prepared tokens and their contextual vectors."""
+        prepared = self.prepare(documents, max_words=max_words)
+        return EncodedBatch(prepared, self.encoder.encode(words_of(prepared)))
 
     def rank(self, batch: EncodedBatch, *, top_k: int = 1) -> list[list[TargetResult]]:
         """Second half: score every target's candidates; cheap, so weights can be re-tuned."""
@@ -178,7 +147,7 @@ class Disambiguator:
 
     # -- preparation ----------------------------------------------------------------------
 
-    def _prepare(self, number: int, document: Document) -> list[_Token]:
+    def _prepare(self, number: int, document: Document) -> list[PreparedToken]:
         where = f"document {number}"
         if (document.text is None) == (document.tokens is None):
             raise InputError(f"{where}: give either text or tokens")
@@ -190,7 +159,7 @@ class Disambiguator:
             self._apply_targets(tokens, document.targets, where)
         return tokens
 
-    def _from_text(self, text: str, where: str) -> list[_Token]:
+    def _from_text(self, text: str, where: str) -> list[PreparedToken]:
         if len(text) > self.limits.max_chars:
             raise LimitExceededError(
                 f"{where}: text has {len(text)} characters; the limit is {self.limits.max_chars}"
@@ -204,10 +173,10 @@ class Disambiguator:
         for piece in self._expressions.join(pieces):
             candidates = self._candidates(piece.text, None, None)
             target = bool(candidates) and piece.text.lower() not in STOPWORDS
-            tokens.append(_Token(piece.text, piece.start, piece.end, candidates, target))
+            tokens.append(PreparedToken(piece.text, piece.start, piece.end, candidates, target))
         return tokens
 
-    def _from_tokens(self, given: Sequence[InputToken], where: str) -> list[_Token]:
+    def _from_tokens(self, given: Sequence[InputToken], where: str) -> list[PreparedToken]:
         if not given:
             raise InputError(f"{where}: tokens are empty")
         if len(given) > self.limits.max_words:
@@ -226,11 +195,11 @@ class Disambiguator:
             candidates = self._candidates(token.text, token.lemma, token.pos)
             default = bool(candidates) and token.text.lower() not in STOPWORDS
             target = default if token.target is None else token.target
-            tokens.append(_Token(token.text, None, None, candidates, target))
+            tokens.append(PreparedToken(token.text, None, None, candidates, target))
         return tokens
 
     @staticmethod
-    def _apply_targets(tokens: list[_Token], targets: Sequence[int], where: str) -> None:
+    def _apply_targets(tokens: list[PreparedToken], targets: Sequence[int], where: str) -> None:
         for index in targets:
             if not 0 <= index < len(tokens):
                 raise InputError(f"{where}: target index {index} is out of range (0..{len(tokens) - 1})")
@@ -251,7 +220,7 @@ class Disambiguator:
 
     # -- ranking --------------------------------------------------------------------------
 
-    def _rank(self, tokens: list[_Token], matrix: Vector, top_k: int) -> list[TargetResult]:
+    def _rank(self, tokens: list[PreparedToken], matrix: Vector, top_k: int) -> list[TargetResult]:
         results = []
         for position, (token, vector) in enumerate(zip(tokens, matrix, strict=True)):
             if not token.target:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -46,6 +46,9 @@ class _Segment:
     input_ids: list[int]
     piece_words: list[int]  # for each input position, the word it belongs to (-1: special)
     keep: range  # words whose vectors this segment provides
+
+
+_Forward = Callable[[list[_Segment]], list[Matrix]]
 
 
 @dataclass(slots=True)
@@ -125,14 +128,24 @@ class Encoder:
 
     # -- encoding -------------------------------------------------------------------------
 
-    def encode(self, sentences: Sequence[Sequence[str]]) -> list[Matrix]:
-        """One ``(words, dimension)`` matrix per sentence of words."""
+    def encode(self, sentences: Sequence[Sequence[str]], layers: Sequence[int] | None = None) -> list[Matrix]:
+        """One ``(words, dimension)`` matrix per sentence of words.
+
+        ``layers`` overrides the configured hidden layers for this call.
+        """
+        chosen = self._layers if layers is None else self._resolve_layers(layers)
+        return self._vectors(sentences, lambda batch: self._forward(batch, chosen))
+
+    def static_vectors(self, sentences: Sequence[Sequence[str]]) -> list[Matrix]:
+        """Context-free vectors: each word's input-embedding rows, averaged over its pieces."""
+        return self._vectors(sentences, self._embedding_lookup)
+
+    def _vectors(self, sentences: Sequence[Sequence[str]], forward: _Forward) -> list[Matrix]:
         for number, words in enumerate(sentences):
             if not words:
                 raise InputError(f"sentence {number} has no words")
         parts, owners = self._split_parts(sentences)
-        plan = self._plan(parts)
-        part_vectors = self._run(plan)
+        part_vectors = self._run(self._plan(parts), forward)
         return [
             self._merge_parts(vectors, owner) for vectors, owner in zip(part_vectors, owners, strict=True)
         ]
@@ -194,17 +207,30 @@ class Encoder:
         piece_words.extend([-1] * len(self._suffix))
         return _Segment(sentence, input_ids, piece_words, range(window.keep_start, window.keep_end))
 
-    def _run(self, plan: _Plan) -> list[Matrix]:
+    def _run(self, plan: _Plan, forward: _Forward) -> list[Matrix]:
         outputs = [np.zeros((n, self.dimension), dtype=np.float32) for n in plan.word_counts]
         order = sorted(range(len(plan.segments)), key=lambda i: len(plan.segments[i].input_ids))
         size = self.config.batch_size
         for begin in range(0, len(order), size):
             batch = [plan.segments[i] for i in order[begin : begin + size]]
-            for segment, states in zip(batch, self._forward(batch), strict=True):
+            for segment, states in zip(batch, forward(batch), strict=True):
                 self._pool_words(segment, states, outputs[segment.sentence])
         return outputs
 
-    def _forward(self, batch: list[_Segment]) -> list[Matrix]:
+    def _forward(self, batch: list[_Segment], layers: tuple[int, ...]) -> list[Matrix]:
+        ids, mask = self._pad(batch)
+        with torch.inference_mode():
+            output: Any = self._model(input_ids=ids, attention_mask=mask, output_hidden_states=True)
+            states = torch.stack([output.hidden_states[layer] for layer in layers]).mean(0)
+        return self._unpad(states, batch)
+
+    def _embedding_lookup(self, batch: list[_Segment]) -> list[Matrix]:
+        ids, _ = self._pad(batch)
+        with torch.inference_mode():
+            states = self._model.get_input_embeddings()(ids)
+        return self._unpad(states, batch)
+
+    def _pad(self, batch: list[_Segment]) -> tuple[torch.Tensor, torch.Tensor]:
         width = max(len(s.input_ids) for s in batch)
         pad = self._tokenizer.pad_token_id or 0
         ids = torch.full((len(batch), width), pad, dtype=torch.long)
@@ -212,9 +238,10 @@ class Encoder:
         for row, segment in enumerate(batch):
             ids[row, : len(segment.input_ids)] = torch.tensor(segment.input_ids)
             mask[row, : len(segment.input_ids)] = 1
-        with torch.inference_mode():
-            output: Any = self._model(input_ids=ids, attention_mask=mask, output_hidden_states=True)
-            states = torch.stack([output.hidden_states[layer] for layer in self._layers]).mean(0)
+        return ids, mask
+
+    @staticmethod
+    def _unpad(states: torch.Tensor, batch: list[_Segment]) -> list[Matrix]:
         array = states.float().numpy()
         return [array[row, : len(segment.input_ids)] for row, segment in enumerate(batch)]
 

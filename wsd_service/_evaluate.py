@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ._disambiguator import Disambiguator, Document, EncodedBatch, InputToken
+from ._disambiguator import Disambiguator, EncodedBatch
+from ._documents import Document, InputToken
 from ._raganato import Corpus
 from ._scorer import Report, score
 

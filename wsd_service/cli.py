@@ -1,4 +1,4 @@
-"""Command line: ``wsd-service build-index | evaluate | disambiguate``.
+"""Command line: ``wsd-service build-index | evaluate | disambiguate | serve | query``.
 
 A thin adapter: it parses arguments into config objects, calls the engine and prints.
 Engine errors become one-line messages on stderr and exit status 2.
@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ._config import EncoderConfig, ScoringConfig
 from ._errors import WsdError
+from ._logging import configure as configure_logging
 from ._paths import DEFAULT_INDEX_DIR
 
 log = logging.getLogger("wsd_service")
@@ -42,10 +43,10 @@ def _add_encoder_options(parser: argparse.ArgumentParser) -> None:
 def _encoder_config(args: argparse.Namespace) -> EncoderConfig:
     defaults = EncoderConfig()
     return EncoderConfig(
-        model_dir=args.encoder,
-        layers=args.layers or defaults.layers,
-        batch_size=args.batch_size,
-        threads=args.threads,
+        model_dir=getattr(args, "encoder", None),
+        layers=getattr(args, "layers", None) or defaults.layers,
+        batch_size=getattr(args, "batch_size", defaults.batch_size),
+        threads=getattr(args, "threads", None),
     )
 
 
@@ -99,21 +100,47 @@ def _parser() -> argparse.ArgumentParser:
     query.add_argument("--top-k", type=int, default=3)
     query.add_argument("--json", action="store_true")
     _add_encoder_options(query)
+
+    serve = commands.add_parser("serve", help="run the gRPC server (wsd.v1.WsdService)")
+    serve.add_argument(
+        "--index", type=Path, help="index folder (default: the default index, built if missing)"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (0.0.0.0: every interface)")
+    serve.add_argument("--port", type=int, default=50051)
+    serve.add_argument("--metrics-port", type=int, help="serve Prometheus /metrics on this port")
+    serve.add_argument("--max-batch", type=int, default=64, help="sentences per encoder batch")
+    serve.add_argument("--max-wait-ms", type=float, default=5.0, help="wait for a batch to fill")
+    serve.add_argument(
+        "--max-queue", type=int, default=4096, help="sentences waiting before RESOURCE_EXHAUSTED"
+    )
+    serve.add_argument("--max-documents", type=int, default=256, help="documents per request")
+    serve.add_argument("--max-words", type=int, default=10_000, help="words per request")
+    serve.add_argument("--max-chars", type=int, default=1_000_000, help="characters per text")
+    serve.add_argument("--max-message-bytes", type=int, default=4 * 1024 * 1024)
+    serve.add_argument("--grace", type=float, default=10.0, help="seconds to drain on SIGTERM")
+    serve.add_argument("--log-json", action="store_true", help="structured JSON-lines logs")
+    _add_encoder_options(serve)
+
+    client = commands.add_parser("query", help="ask a running server and print its senses")
+    client.add_argument("text")
+    client.add_argument("--server", default="127.0.0.1:50051", help="HOST:PORT")
+    client.add_argument("--top-k", type=int, default=3)
+    client.add_argument("--json", action="store_true")
+    client.add_argument("--timeout", type=float, default=30.0)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(args.verbose or args.command == "serve", getattr(args, "log_json", False))
     from . import _commands
 
     handlers = {
         "build-index": _commands.build_index,
         "evaluate": _commands.evaluate,
         "disambiguate": _commands.disambiguate,
+        "serve": _commands.serve,
+        "query": _commands.query,
     }
     try:
         return handlers[args.command](args, _encoder_config(args))

@@ -1,0 +1,51 @@
+"""What callers send and get back: plain data, shared by the engine and the clients."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class InputToken:
+    """A token given by the caller; lemma and POS are optional, as is the target flag."""
+
+    text: str
+    lemma: str | None = None
+    pos: str | None = None
+    target: bool | None = None  # None: decided by the document's default
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """Raw text, or tokens; ``targets`` (token indexes) overrides the default targets."""
+
+    text: str | None = None
+    tokens: Sequence[InputToken] | None = None
+    targets: Sequence[int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SenseScore:
+    key: str
+    synset_id: str
+    score: float
+    gloss: str
+    source: str  # corpus, propagated, gloss or custom
+
+
+@dataclass(frozen=True, slots=True)
+class TargetResult:
+    """The ranked senses of one target token."""
+
+    token_index: int
+    text: str
+    lemma: str
+    pos: str
+    start: int | None  # character span in the input text (raw text input only)
+    end: int | None
+    senses: list[SenseScore] = field(default_factory=list)
+
+    @property
+    def best(self) -> SenseScore | None:
+        return self.senses[0] if self.senses else None

@@ -1,0 +1,125 @@
+"""Server interceptor: engine exceptions become status codes; every RPC is counted and timed.
+
+A user's mistake is never INTERNAL: only an exception the engine did not raise on purpose is,
+and it is logged with its traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import grpc
+
+from ._batcher import DeadlineExpiredError, QueueFullError
+from ._errors import InputError, LimitExceededError, SenseIndexError, WsdError
+from ._metrics import ServerMetrics
+from ._service import NotFoundError, NotReadyError
+
+log = logging.getLogger("wsd_service.server")
+
+# Most specific first: LimitExceededError is an InputError.
+_CODES: tuple[tuple[type[Exception], grpc.StatusCode], ...] = (
+    (LimitExceededError, grpc.StatusCode.RESOURCE_EXHAUSTED),
+    (QueueFullError, grpc.StatusCode.RESOURCE_EXHAUSTED),
+    (InputError, grpc.StatusCode.INVALID_ARGUMENT),
+    (NotFoundError, grpc.StatusCode.NOT_FOUND),
+    (NotReadyError, grpc.StatusCode.UNAVAILABLE),
+    (DeadlineExpiredError, grpc.StatusCode.DEADLINE_EXCEEDED),
+    (SenseIndexError, grpc.StatusCode.FAILED_PRECONDITION),
+    (WsdError, grpc.StatusCode.FAILED_PRECONDITION),
+)
+
+
+def status_for(error: Exception) -> grpc.StatusCode:
+    """The status code for an exception; INTERNAL only for ones the engine did not mean."""
+    return next((code for kind, code in _CODES if isinstance(error, kind)), grpc.StatusCode.INTERNAL)
+
+
+class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
+    def __init__(self, metrics: ServerMetrics) -> None:
+        self._metrics = metrics
+
+    async def intercept_service(
+        self, continuation: Callable[[Any], Awaitable[Any]], details: grpc.HandlerCallDetails
+    ) -> Any:
+        handler = await continuation(details)
+        method = details.method.rsplit("/", 1)[-1]
+        if handler is None or not details.method.startswith("/wsd.v1."):
+            return handler  # health and reflection keep their own behaviour
+        if handler.unary_unary is not None:
+            return grpc.unary_unary_rpc_method_handler(
+                self._unary(method, handler.unary_unary),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        if handler.stream_stream is not None:
+            return grpc.stream_stream_rpc_method_handler(
+                self._streaming(method, handler.stream_stream),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        return handler
+
+    def _unary(
+        self, method: str, inner: Callable[[Any, Any], Awaitable[Any]]
+    ) -> Callable[[Any, Any], Awaitable[Any]]:
+        async def handle(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            started = time.perf_counter()
+            code = grpc.StatusCode.OK
+            try:
+                return await inner(request, context)
+            except grpc.aio.AbortError:
+                raise
+            except asyncio.CancelledError:  # the client went away; its work was dropped
+                code = grpc.StatusCode.CANCELLED
+                raise
+            except Exception as error:
+                code = status_for(error)
+                await self._abort(context, method, code, error)
+                raise  # abort raised already; this keeps type checkers informed
+            finally:
+                self._record(method, code, started)
+
+        return handle
+
+    def _streaming(
+        self, method: str, inner: Callable[[Any, Any], AsyncIterator[Any]]
+    ) -> Callable[[Any, Any], AsyncIterator[Any]]:
+        async def handle(requests: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+            started = time.perf_counter()
+            code = grpc.StatusCode.OK
+            try:
+                async for response in inner(requests, context):
+                    yield response
+            except grpc.aio.AbortError:
+                raise
+            except asyncio.CancelledError:  # the client went away; its work was dropped
+                code = grpc.StatusCode.CANCELLED
+                raise
+            except Exception as error:
+                code = status_for(error)
+                await self._abort(context, method, code, error)
+            finally:
+                self._record(method, code, started)
+
+        return handle
+
+    @staticmethod
+    async def _abort(
+        context: grpc.aio.ServicerContext, method: str, code: grpc.StatusCode, error: Exception
+    ) -> None:
+        if code is grpc.StatusCode.INTERNAL:
+            log.exception("%s failed", method)
+            message = "internal error; the server log has the details"
+        else:
+            log.info("%s: %s: %s", method, code.name, error)
+            message = str(error)
+        await context.abort(code, message)
+
+    def _record(self, method: str, code: grpc.StatusCode, started: float) -> None:
+        self._metrics.requests.labels(method, code.name).inc()
+        self._metrics.latency.labels(method).observe(time.perf_counter() - started)

@@ -1,0 +1,151 @@
+"""Server lifecycle: bind, report NOT_SERVING while loading, SERVING when ready, drain on stop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from ._batcher import BatcherConfig
+from ._builder import IndexBuilder
+from ._config import BuildConfig, EncoderConfig
+from ._encoder import Encoder
+from ._grpc_errors import ErrorInterceptor
+from ._grpc_servicer import WsdServicer
+from ._index import MANIFEST_FILE, resolve_index_dir
+from ._inventory import Inventory
+from ._metrics import ServerMetrics
+from ._paths import DEFAULT_INDEX_DIR
+from ._proto.wsd.v1 import wsd_service_pb2 as pb
+from ._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
+from ._service import AsyncEngine, EngineConfig, ServiceLimits
+
+log = logging.getLogger("wsd_service.server")
+
+SERVICE_NAME = pb.DESCRIPTOR.services_by_name["WsdService"].full_name
+
+
+@dataclass(frozen=True, slots=True)
+class ServerConfig:
+    index: Path | None = None  # None: the default index, built on first start
+    host: str = "127.0.0.1"
+    port: int = 50051  # 0 picks a free port
+    encoder: EncoderConfig | None = None  # None: the default encoder with the index's layers
+    limits: ServiceLimits = field(default_factory=ServiceLimits)
+    batcher: BatcherConfig = field(default_factory=BatcherConfig)
+    max_message_bytes: int = 4 * 1024 * 1024
+    metrics_port: int | None = None  # None: no /metrics endpoint; 0 picks a free port
+    grace_seconds: float = 10.0  # in-flight work may finish within this on shutdown
+
+
+class WsdServer:
+    """One gRPC server over one engine; usable from tests and from ``wsd-service serve``."""
+
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self.metrics = ServerMetrics()
+        self.index_dir = config.index or DEFAULT_INDEX_DIR
+        self.engine = AsyncEngine(
+            EngineConfig(self.index_dir, config.encoder, config.limits, config.batcher),
+            on_batch=self.metrics.batch_size.observe,
+        )
+        self.health = health.aio.HealthServicer()
+        self.port = 0
+        self.metrics_port: int | None = None
+        self._server: grpc.aio.Server | None = None
+        self._loading: asyncio.Task[None] | None = None
+        self._ready = asyncio.Event()
+        self.load_error: BaseException | None = None
+
+    async def start(self) -> int:
+        """Bind and start answering (UNAVAILABLE, health NOT_SERVING) while the engine loads."""
+        size = self.config.max_message_bytes
+        server = grpc.aio.server(
+            interceptors=[ErrorInterceptor(self.metrics)],
+            options=[("grpc.max_receive_message_length", size), ("grpc.max_send_message_length", size)],
+        )
+        pb_grpc.add_WsdServiceServicer_to_server(WsdServicer(self.engine), server)
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
+        reflection.enable_server_reflection(
+            (SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server
+        )
+        self.port = server.add_insecure_port(f"{self.config.host}:{self.config.port}")
+        await self._set_health(health_pb2.HealthCheckResponse.NOT_SERVING)
+        await server.start()
+        self._server = server
+        if self.config.metrics_port is not None:
+            self.metrics_port = self.metrics.serve(self.config.metrics_port, self.config.host)
+            self.metrics.queue_depth.set_function(self._queue_depth)
+        log.info("listening on %s:%d; loading index %s", self.config.host, self.port, self.index_dir)
+        self._loading = asyncio.get_running_loop().create_task(self._load())
+        return self.port
+
+    async def wait_ready(self) -> None:
+        await self._ready.wait()
+        if self.load_error is not None:
+            raise self.load_error
+
+    async def _load(self) -> None:
+        try:
+            if (
+                self.config.index is None
+                and not (resolve_index_dir(self.index_dir) / MANIFEST_FILE).is_file()
+            ):
+                log.info("no default index yet: building it from WordNet into %s", self.index_dir)
+                await asyncio.to_thread(_build_default_index, self.index_dir, self.config.encoder)
+            await self.engine.load()
+            await self._set_health(health_pb2.HealthCheckResponse.SERVING)
+            log.info("serving index %s", resolve_index_dir(self.index_dir))
+        except Exception as error:  # the server stays up, NOT_SERVING, and says why
+            self.load_error = error
+            log.error("could not load the index: %s", error)
+        finally:
+            self._ready.set()
+
+    async def stop(self, grace: float | None = None) -> None:
+        """Health goes NOT_SERVING first, then new RPCs are refused and in-flight ones drain."""
+        await self.health.enter_graceful_shutdown()
+        if self._loading is not None:
+            self._loading.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._loading
+        if self._server is not None:
+            await self._server.stop(self.config.grace_seconds if grace is None else grace)
+        await self.engine.close()
+        log.info("stopped")
+
+    async def wait_for_termination(self) -> None:
+        if self._server is not None:
+            await self._server.wait_for_termination()
+
+    async def _set_health(self, status: health_pb2.HealthCheckResponse.ServingStatus) -> None:
+        for name in ("", SERVICE_NAME):
+            await self.health.set(name, status)
+
+    def _queue_depth(self) -> float:
+        batcher = self.engine.batcher
+        return float(batcher.queue_depth) if batcher else 0.0
+
+
+def _build_default_index(out: Path, encoder_config: EncoderConfig | None) -> None:
+    IndexBuilder(Encoder(encoder_config), Inventory(), BuildConfig()).build(out)
+
+
+async def serve_forever(config: ServerConfig) -> None:
+    """Run until SIGTERM or SIGINT, then shut down gracefully."""
+    server = WsdServer(config)
+    await server.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(number, stop.set)
+    await stop.wait()
+    log.info("signal received: draining for up to %.0f s", config.grace_seconds)
+    await server.stop()

@@ -1,0 +1,156 @@
+"""The engine behind an asyncio server: loading state, micro-batched encoding, limits.
+
+It knows nothing of gRPC; the servicer translates messages and calls it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ._batcher import BatcherConfig, MicroBatcher
+from ._config import EncoderConfig, LimitsConfig
+from ._disambiguator import Disambiguator, EncodedBatch, words_of
+from ._documents import Document, TargetResult
+from ._errors import InputError, LimitExceededError, WsdError
+from ._index import Manifest, SenseRow
+from ._inventory import Inventory
+from ._sense import POS_TAGS, Sense, lemma_key
+from ._vectors import Vector
+
+log = logging.getLogger(__name__)
+
+
+class NotReadyError(WsdError):
+    """The encoder or index is still loading (or the server is shutting down)."""
+
+
+class NotFoundError(WsdError):
+    """The inventory has no such lemma."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceLimits:
+    """Per-request limits; see README "Limits"."""
+
+    max_documents: int = 256  # documents in one Disambiguate call
+    max_words: int = 10_000  # words in one call, all documents together
+    max_chars: int = 1_000_000  # characters in one text
+    max_top_k: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class EngineConfig:
+    index: Path
+    encoder: EncoderConfig | None = None
+    limits: ServiceLimits = field(default_factory=ServiceLimits)
+    batcher: BatcherConfig = field(default_factory=BatcherConfig)
+
+
+@dataclass(frozen=True, slots=True)
+class WordEmbedding:
+    text: str
+    start: int | None
+    end: int | None
+    contextual: Vector
+    static: Vector | None
+
+
+class AsyncEngine:
+    """Loads a Disambiguator off the event loop and serves it with micro-batching."""
+
+    def __init__(self, config: EngineConfig, on_batch: Callable[[int], None] | None = None) -> None:
+        self.config = config
+        self._on_batch = on_batch
+        self._engine: Disambiguator | None = None
+        self._batcher: MicroBatcher[Vector] | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self._engine is not None
+
+    @property
+    def batcher(self) -> MicroBatcher[Vector] | None:
+        return self._batcher
+
+    async def load(self) -> None:
+        limits = self.config.limits
+        engine_limits = LimitsConfig(limits.max_words, limits.max_chars, limits.max_top_k)
+        engine = await asyncio.to_thread(
+            Disambiguator.load, self.config.index, self.config.encoder, limits=engine_limits
+        )
+        batcher: MicroBatcher[Vector] = MicroBatcher(
+            engine.encoder.encode, self.config.batcher, self._on_batch
+        )
+        batcher.start()
+        self._engine, self._batcher = engine, batcher
+
+    async def close(self) -> None:
+        batcher, self._batcher, self._engine = self._batcher, None, None
+        if batcher is not None:
+            await batcher.stop()
+
+    def _ready(self) -> tuple[Disambiguator, MicroBatcher[Vector]]:
+        if self._engine is None or self._batcher is None:
+            raise NotReadyError("the service is loading its encoder and index; retry shortly")
+        return self._engine, self._batcher
+
+    async def disambiguate(
+        self, documents: Sequence[Document], top_k: int, timeout: float | None
+    ) -> list[list[TargetResult]]:
+        engine, batcher = self._ready()
+        if not documents:
+            raise InputError("documents: at least one document is required")
+        if len(documents) > self.config.limits.max_documents:
+            raise LimitExceededError(
+                f"documents: {len(documents)} in one request; the limit is {self.config.limits.max_documents}"
+            )
+        prepared = engine.prepare(documents)
+        vectors = await batcher.encode(words_of(prepared), timeout)
+        return engine.rank(EncodedBatch(prepared, vectors), top_k=top_k)
+
+    async def embed(
+        self, document: Document, layers: Sequence[int], include_static: bool
+    ) -> tuple[str, list[WordEmbedding]]:
+        engine, batcher = self._ready()
+        [prepared] = engine.prepare([document])
+        words = [[t.text for t in prepared]]
+        encoder = engine.encoder
+
+        def run() -> tuple[Vector, Vector | None]:
+            contextual = encoder.encode(words, layers or None)[0]
+            return contextual, encoder.static_vectors(words)[0] if include_static else None
+
+        contextual, static = await batcher.run_exclusive(run)
+        layer_config = encoder.layer_config if not layers else "mean:" + ",".join(map(str, layers))
+        return layer_config, [
+            WordEmbedding(t.text, t.start, t.end, contextual[i], None if static is None else static[i])
+            for i, t in enumerate(prepared)
+        ]
+
+    def lookup(self, lemma: str, pos: str | None) -> list[tuple[Sense, SenseRow | None]]:
+        engine, _ = self._ready()
+        if not lemma.strip():
+            raise InputError("lemma: must not be empty")
+        tags = [pos] if pos else list(POS_TAGS)
+        inventory = engine.inventory
+        found = [
+            s for tag in tags for name in _lemmas(inventory, lemma, tag) for s in inventory.senses(name, tag)
+        ]
+        if not found:
+            where = f" as {pos}" if pos else ""
+            raise NotFoundError(f"lemma {lemma!r} has no senses{where} in the inventory")
+        return [(sense, engine.index.row_of(sense.key)) for sense in found]
+
+    def manifest(self) -> Manifest:
+        engine, _ = self._ready()
+        return engine.index.manifest
+
+
+def _lemmas(inventory: Inventory, lemma: str, tag: str) -> list[str]:
+    """The lemma as given when the inventory has it, else its base forms ("banks" -> bank)."""
+    exact = lemma_key(lemma)
+    return [exact] if inventory.has_lemma(exact, tag) else inventory.lemmatise(lemma, tag)
