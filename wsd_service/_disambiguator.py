@@ -17,7 +17,7 @@ from ._errors import InputError, LimitExceededError
 from ._index import CUSTOM_FILE, SenseIndex, SenseRow, encoder_signature, index_layers, load_index
 from ._inventory import Inventory
 from ._sense import POS_TAGS, lemma_key, normalise_pos
-from ._text import STOPWORDS, ExpressionFinder, tokenise
+from ._text import DETERMINERS, STOPWORDS, ExpressionFinder, tokenise
 from ._vectors import Vector
 from ._wordnet import DEFAULT_WORDNET_DIR, WordNetDatabase
 
@@ -169,11 +169,15 @@ class Disambiguator:
         pieces = tokenise(text)
         if len(pieces) > self.limits.max_words:
             raise LimitExceededError(f"{where}: {len(pieces)} words; the limit is {self.limits.max_words}")
-        tokens = []
+        tokens: list[PreparedToken] = []
+        previous = ""
         for piece in self._expressions.join(pieces):
             candidates = self._candidates(piece.text, None, None)
+            if previous in DETERMINERS:  # "the bank": a noun or an adjective, not a verb
+                candidates = [c for c in candidates if c[1] in ("NOUN", "ADJ")] or candidates
             target = bool(candidates) and piece.text.lower() not in STOPWORDS
             tokens.append(PreparedToken(piece.text, piece.start, piece.end, candidates, target))
+            previous = piece.text.lower()
         return tokens
 
     def _from_tokens(self, given: Sequence[InputToken], where: str) -> list[PreparedToken]:

@@ -111,11 +111,11 @@ class Encoder:
     def _resolve_layers(self, layers: Sequence[int]) -> tuple[int, ...]:
         count = self.num_layers + 1  # hidden_states[0] is the input embedding layer
         if not layers:
-            raise WsdError("at least one encoder layer must be selected")
+            raise InputError("layers: at least one encoder layer must be selected")
         resolved = []
         for layer in layers:
             if not -count <= layer < count:
-                raise WsdError(f"layer {layer} out of range for a {self.num_layers}-layer encoder")
+                raise InputError(f"layers: layer {layer} out of range for a {self.num_layers}-layer encoder")
             resolved.append(layer % count)
         return tuple(sorted(set(resolved)))
 

@@ -24,6 +24,11 @@ STOPWORDS = frozenset(
     would could might must shall may also""".split()
 )
 
+# Words after which, without a tagger, a word is taken to be a noun or adjective.
+DETERMINERS = frozenset(
+    "a an the this that these those my your his her its our their every each no some any".split()
+)
+
 
 @dataclass(frozen=True, slots=True)
 class TextToken:
