@@ -56,6 +56,12 @@ def _text_request(*texts: str, top_k: int = 1, glosses: bool = True) -> pb.Disam
     )
 
 
+def _unknown_pos_token() -> pb.Token:
+    token = pb.Token(text="bank")
+    token.pos = 99  # type: ignore[assignment]  # a client newer than this server
+    return token
+
+
 def _error(call: object, *args: object, **kwargs: object) -> grpc.RpcError:
     with pytest.raises(grpc.RpcError) as caught:
         call(*args, **kwargs)  # type: ignore[operator]
@@ -157,7 +163,7 @@ def test_stream_reports_item_errors_and_goes_on(stub: pb_grpc.WsdServiceStub) ->
 def test_concurrent_clients_are_batched(server: ServerThread, stub: pb_grpc.WsdServiceStub) -> None:
     assert server.server is not None
     metrics = server.server.metrics
-    count_before = metrics.batch_size._sum.get()  # noqa: SLF001 - prometheus has no public getter
+    count_before = metrics.batch_size._sum.get()
     texts = [f"The bank near river number {i} was flooded." for i in range(32)]
     with concurrent.futures.ThreadPoolExecutor(16) as pool:
         answers = list(pool.map(lambda t: stub.Disambiguate(_text_request(t)), texts))
@@ -184,7 +190,7 @@ def test_deadline_shorter_than_the_work(stub: pb_grpc.WsdServiceStub) -> None:
         (_text_request("bank", top_k=51), grpc.StatusCode.INVALID_ARGUMENT, "top_k"),
         (
             pb.DisambiguateRequest(
-                documents=[pb.Document(tokens=pb.TokenList(tokens=[pb.Token(text="bank", pos=99)]))]
+                documents=[pb.Document(tokens=pb.TokenList(tokens=[_unknown_pos_token()]))]
             ),
             grpc.StatusCode.INVALID_ARGUMENT,
             "documents[0].tokens.tokens[0].pos",
