@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -268,3 +269,22 @@ def test_shutdown_turns_health_not_serving(tiny_index: Path) -> None:
         )
         assert status.status == health_pb2.HealthCheckResponse.NOT_SERVING
     thread.stop()
+
+
+def test_metrics_endpoint(tiny_index: Path) -> None:
+    thread = ServerThread(ServerConfig(index=tiny_index, port=0, metrics_port=0)).start()
+    try:
+        assert thread.server is not None and thread.server.metrics_port
+        with grpc.insecure_channel(thread.address) as channel:
+            pb_grpc.WsdServiceStub(channel).Disambiguate(_text_request("the bank"))
+            _error(pb_grpc.WsdServiceStub(channel).Disambiguate, _text_request(""))
+        url = f"http://127.0.0.1:{thread.server.metrics_port}/metrics"
+        with urllib.request.urlopen(url, timeout=10) as page:
+            text = page.read().decode()
+    finally:
+        thread.stop()
+    assert 'wsd_requests_total{code="OK",method="Disambiguate"} 1.0' in text
+    assert 'wsd_requests_total{code="INVALID_ARGUMENT",method="Disambiguate"} 1.0' in text
+    assert "wsd_encoder_batch_sentences_count 1.0" in text
+    assert "wsd_queue_sentences 0.0" in text
+    assert "wsd_request_latency_seconds_bucket" in text
