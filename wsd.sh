@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One entry point for people and CI:
-#   ./wsd.sh serve   set up (first run), build the default index if missing, start the service
+#   ./wsd.sh serve   set up (first run), then start the gRPC server on 127.0.0.1:50051 with the
+#                    default index (built from WordNet on first start); extra args go to serve
 #   ./wsd.sh test    set up (first run), then lint, type-check and run the test suite
 #   ./wsd.sh setup   only set up: Debian's WordNet, a .venv with CPU torch and the project
 set -euo pipefail
@@ -48,12 +49,8 @@ run_tests() {
 }
 
 serve() {
-  local index=sense_index/default
-  if [ ! -e "$index/current/manifest.json" ]; then
-    echo "==> building the default index (WordNet glosses and examples) into $index"
-    "$VENV/bin/wsd-service" build-index --out "$index"
-  fi
-  "$VENV/bin/wsd-service" disambiguate --index "$index" "${@:-I went to the bank and withdrew some cash.}"
+  # With no --index the server serves sense_index/default, building it on first start.
+  exec "$VENV/bin/wsd-service" serve "$@"
 }
 
 command=${1:-}
@@ -62,5 +59,5 @@ case "$command" in
   setup) setup ;;
   test) setup; run_tests "$@" ;;
   serve) setup; serve "$@" ;;
-  *) echo "usage: ./wsd.sh setup | test [pytest args] | serve [text]" >&2; exit 2 ;;
+  *) echo "usage: ./wsd.sh setup | test [pytest args] | serve [serve options]" >&2; exit 2 ;;
 esac
