@@ -40,7 +40,8 @@ def test_sync_client_returns_typed_results(server: ServerThread) -> None:
         [verb] = client.disambiguate([InputToken("They"), InputToken("banked", "bank", "VERB")])
         assert verb.pos == "VERB" and verb.start is None
         senses = client.lookup_senses("bank", "NOUN")
-        assert senses[0].key == "bank%1:17:01::" and senses[0].pos == "NOUN"
+        assert senses[0].sense.key == "bank%1:17:01::" and senses[0].sense.pos == "NOUN"
+        assert senses[0].sense.gloss.startswith("sloping land")
         assert len(client.embed("the bank", include_static=True)[1].static) == 384
         assert client.index_info()["dimension"] == 768
         with pytest.raises(RemoteError) as caught:

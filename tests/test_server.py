@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
+import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -279,8 +280,12 @@ def test_metrics_endpoint(tiny_index: Path) -> None:
             pb_grpc.WsdServiceStub(channel).Disambiguate(_text_request("the bank"))
             _error(pb_grpc.WsdServiceStub(channel).Disambiguate, _text_request(""))
         url = f"http://127.0.0.1:{thread.server.metrics_port}/metrics"
-        with urllib.request.urlopen(url, timeout=10) as page:
-            text = page.read().decode()
+        text = ""
+        deadline = time.time() + 10
+        # The server counts an RPC just after its status is sent: poll briefly.
+        while "INVALID_ARGUMENT" not in text and time.time() < deadline:
+            with urllib.request.urlopen(url, timeout=10) as page:
+                text = page.read().decode()
     finally:
         thread.stop()
     assert 'wsd_requests_total{code="OK",method="Disambiguate"} 1.0' in text

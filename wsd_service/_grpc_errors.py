@@ -7,6 +7,7 @@ and it is logged with its traceback.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -68,21 +69,9 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         self, method: str, inner: Callable[[Any, Any], Awaitable[Any]]
     ) -> Callable[[Any, Any], Awaitable[Any]]:
         async def handle(request: Any, context: grpc.aio.ServicerContext) -> Any:
-            started = time.perf_counter()
-            code = grpc.StatusCode.OK
-            try:
+            async with self._guard(method, context):
                 return await inner(request, context)
-            except grpc.aio.AbortError:
-                raise
-            except asyncio.CancelledError:  # the client went away; its work was dropped
-                code = grpc.StatusCode.CANCELLED
-                raise
-            except Exception as error:
-                code = status_for(error)
-                await self._abort(context, method, code, error)
-                raise  # abort raised already; this keeps type checkers informed
-            finally:
-                self._record(method, code, started)
+            raise AssertionError("unreachable: _guard re-raises or aborts")  # pragma: no cover
 
         return handle
 
@@ -90,23 +79,30 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         self, method: str, inner: Callable[[Any, Any], AsyncIterator[Any]]
     ) -> Callable[[Any, Any], AsyncIterator[Any]]:
         async def handle(requests: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
-            started = time.perf_counter()
-            code = grpc.StatusCode.OK
-            try:
+            async with self._guard(method, context):
                 async for response in inner(requests, context):
                     yield response
-            except grpc.aio.AbortError:
-                raise
-            except asyncio.CancelledError:  # the client went away; its work was dropped
-                code = grpc.StatusCode.CANCELLED
-                raise
-            except Exception as error:
-                code = status_for(error)
-                await self._abort(context, method, code, error)
-            finally:
-                self._record(method, code, started)
 
         return handle
+
+    @contextlib.asynccontextmanager
+    async def _guard(self, method: str, context: grpc.aio.ServicerContext) -> AsyncIterator[None]:
+        """Times and counts one RPC; an exception becomes its status code (abort raises)."""
+        started = time.perf_counter()
+        code = grpc.StatusCode.OK
+        try:
+            yield
+        except grpc.aio.AbortError:
+            raise
+        except asyncio.CancelledError:  # the client went away; its queued work was dropped
+            code = grpc.StatusCode.CANCELLED
+            raise
+        except Exception as error:
+            code = status_for(error)
+            await self._abort(context, method, code, error)
+        finally:
+            self._metrics.requests.labels(method, code.name).inc()
+            self._metrics.latency.labels(method).observe(time.perf_counter() - started)
 
     @staticmethod
     async def _abort(
@@ -119,7 +115,3 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             log.info("%s: %s: %s", method, code.name, error)
             message = str(error)
         await context.abort(code, message)
-
-    def _record(self, method: str, code: grpc.StatusCode, started: float) -> None:
-        self._metrics.requests.labels(method, code.name).inc()
-        self._metrics.latency.labels(method).observe(time.perf_counter() - started)

@@ -21,6 +21,7 @@ from ._documents import Document, InputToken, TargetResult
 from ._errors import WsdError
 from ._proto.wsd.v1 import wsd_service_pb2 as pb
 from ._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
+from ._sense import Sense
 
 DocumentLike = str | Document | Sequence[InputToken]
 
@@ -36,16 +37,10 @@ class RemoteError(WsdError):
 
 @dataclass(frozen=True, slots=True)
 class SenseInfo:
-    key: str
-    synset_id: str
-    pos: str
-    sense_number: int
-    tag_count: int
-    gloss: str
-    examples: tuple[str, ...]
-    lexname: str
-    synonyms: tuple[str, ...]
-    source: str
+    """A sense of the server's inventory and what its index holds for it."""
+
+    sense: Sense
+    source: str  # corpus, gloss, propagated or custom
     has_corpus_vector: bool
 
 
@@ -86,12 +81,23 @@ def _results(response: pb.DisambiguateResponse, has_text: list[bool]) -> list[li
 def _senses(response: pb.LookupSensesResponse) -> list[SenseInfo]:
     return [
         SenseInfo(
-            s.sense_key, s.synset_id, convert.POS_FROM_PROTO.get(s.pos, ""), s.sense_number, s.tag_count,
-            s.gloss, tuple(s.examples), s.lexname, tuple(s.synonyms),
-            convert.SOURCE_FROM_PROTO.get(s.source, ""), s.has_corpus_vector,
+            Sense(
+                key=s.sense_key,
+                lemma=response.lemma,
+                pos=convert.POS_FROM_PROTO.get(s.pos, ""),
+                synset_id=s.synset_id,
+                sense_number=s.sense_number,
+                tag_count=s.tag_count,
+                gloss=s.gloss,
+                examples=tuple(s.examples),
+                lexname=s.lexname,
+                synonyms=tuple(s.synonyms),
+            ),
+            convert.SOURCE_FROM_PROTO.get(s.source, ""),
+            s.has_corpus_vector,
         )
         for s in response.senses
-    ]  # fmt: skip
+    ]
 
 
 def _vectors(response: pb.EmbedResponse) -> list[WordVector]:
