@@ -54,3 +54,10 @@ def test_disambiguate_command_prints_a_table(tiny_index: Path, capsys: pytest.Ca
     assert main(["disambiguate", "--index", str(tiny_index), "I withdrew cash from the bank."]) == 0
     out = capsys.readouterr().out
     assert "bank%1:14:00::" in out and "withdraw%2:" in out
+
+
+def test_serve_without_an_index_exits_with_the_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["serve", "--index", str(tmp_path / "none"), "--port", "0"]) == 2
+    assert "holds no sense index" in capsys.readouterr().err

@@ -28,3 +28,4 @@ def configure(verbose: bool, json_lines: bool) -> None:
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=[handler], force=True)
+    logging.getLogger("faiss").setLevel(logging.WARNING)  # its CPU-feature probing is noise

@@ -146,6 +146,12 @@ async def serve_forever(config: ServerConfig) -> None:
     loop = asyncio.get_running_loop()
     for number in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(number, stop.set)
-    await stop.wait()
+    ready = asyncio.ensure_future(server.wait_ready())
+    signalled = asyncio.ensure_future(stop.wait())
+    await asyncio.wait([ready, signalled], return_when=asyncio.FIRST_COMPLETED)
+    if ready.done() and ready.exception() is not None:
+        await server.stop(0)
+        raise ready.exception()  # type: ignore[misc]  # the CLI reports it and exits 2
+    await signalled
     log.info("signal received: draining for up to %.0f s", config.grace_seconds)
     await server.stop()
