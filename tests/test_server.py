@@ -293,3 +293,20 @@ def test_metrics_endpoint(tiny_index: Path) -> None:
     assert "wsd_encoder_batch_sentences_count 1.0" in text
     assert "wsd_queue_sentences 0.0" in text
     assert "wsd_request_latency_seconds_bucket" in text
+
+
+def test_stream_items_share_batches_and_keep_their_order(
+    server: ServerThread, stub: pb_grpc.WsdServiceStub
+) -> None:
+    assert server.server is not None and server.server.engine.batcher is not None
+    stats = server.server.engine.batcher.stats
+    batches_before, sentences_before = stats.batches, stats.sentences
+    requests = [
+        pb.DisambiguateStreamRequest(id=str(i), document=pb.Document(text=f"The river bank {i} flooded."))
+        for i in range(40)
+    ]
+    answers = list(stub.DisambiguateStream(iter(requests)))
+    assert [a.id for a in answers] == [str(i) for i in range(40)]
+    assert all(a.result.targets for a in answers)
+    assert stats.sentences - sentences_before == 40
+    assert stats.batches - batches_before < 40  # items were merged into shared encoder batches

@@ -12,9 +12,13 @@ import grpc
 from . import _grpc_convert as convert
 from ._errors import InputError
 from ._grpc_errors import status_for
+from ._ordered import map_ordered
 from ._proto.wsd.v1 import wsd_service_pb2 as pb
 from ._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
 from ._service import AsyncEngine
+
+# Stream items in flight at once: enough to fill encoder batches, bounded for memory.
+STREAM_CONCURRENCY = 64
 
 
 class WsdServicer(pb_grpc.WsdServiceServicer):  # type: ignore[misc]
@@ -37,23 +41,28 @@ class WsdServicer(pb_grpc.WsdServiceServicer):  # type: ignore[misc]
     async def DisambiguateStream(  # noqa: N802
         self, requests: AsyncIterator[pb.DisambiguateStreamRequest], context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.DisambiguateStreamResponse]:
-        async for request in requests:
-            try:
-                document = convert.document_from_proto(request.document, "document")
-                [result] = await self._engine.disambiguate(
-                    [document], _top_k(request.options), context.time_remaining()
-                )
-            except Exception as error:
-                code = status_for(error)
-                if code is grpc.StatusCode.INTERNAL or code is grpc.StatusCode.UNAVAILABLE:
-                    raise  # not this item's fault: the whole stream fails
-                item_error = pb.ItemError(code=code.value[0], message=str(error))
-                yield pb.DisambiguateStreamResponse(id=request.id, error=item_error)
-                continue
-            include = request.options.include_glosses
-            yield pb.DisambiguateStreamResponse(
-                id=request.id, result=convert.document_result_to_proto(result, include)
-            )
+        async def answer(request: pb.DisambiguateStreamRequest) -> pb.DisambiguateStreamResponse:
+            return await self._stream_item(request, context.time_remaining())
+
+        async for response in map_ordered(requests, answer, STREAM_CONCURRENCY):
+            yield response
+
+    async def _stream_item(
+        self, request: pb.DisambiguateStreamRequest, timeout: float | None
+    ) -> pb.DisambiguateStreamResponse:
+        try:
+            document = convert.document_from_proto(request.document, "document")
+            [result] = await self._engine.disambiguate([document], _top_k(request.options), timeout)
+        except Exception as error:
+            code = status_for(error)
+            if code is grpc.StatusCode.INTERNAL or code is grpc.StatusCode.UNAVAILABLE:
+                raise  # not this item's fault: the whole stream fails
+            item_error = pb.ItemError(code=code.value[0], message=str(error))
+            return pb.DisambiguateStreamResponse(id=request.id, error=item_error)
+        include = request.options.include_glosses
+        return pb.DisambiguateStreamResponse(
+            id=request.id, result=convert.document_result_to_proto(result, include)
+        )
 
     async def Embed(  # noqa: N802
         self, request: pb.EmbedRequest, context: grpc.aio.ServicerContext
