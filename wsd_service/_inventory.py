@@ -52,11 +52,14 @@ class Inventory:
         self._custom: dict[tuple[str, str], list[CustomSense]] = {}
         for sense in self.custom:
             self._custom.setdefault((sense.lemma, sense.pos), []).append(sense)
-        self._max_words = max(
-            [len(lemma.split("_")) for pos in "nvar" for lemma in self.wordnet.lemmas(pos)]
-            + [len(lemma.split("_")) for lemma, _ in self._custom]
-        )
+        lemmas = [lemma for pos in "nvar" for lemma in self.wordnet.lemmas(pos)]
+        lemmas += [lemma for lemma, _ in self._custom]
+        self._max_words = max(len(lemma.split("_")) for lemma in lemmas)
+        # First words of multi-word lemmas: most tokens start none, and need no look-up.
+        self._first_words = frozenset(lemma.split("_", 1)[0] for lemma in lemmas if "_" in lemma)
         self.senses = lru_cache(maxsize=65536)(self._senses)
+        # Pure and hot (every token of raw text, for every POS): cached.
+        self.lemmatise = lru_cache(maxsize=262144)(self._lemmatise)
 
     @property
     def max_expression_words(self) -> int:
@@ -91,7 +94,12 @@ class Inventory:
     def has_lemma(self, lemma: str, tag: str) -> bool:
         return self.wordnet.has_lemma(lemma, POS_TAGS[tag]) or (lemma, tag) in self._custom
 
-    def lemmatise(self, form: str, pos: str) -> list[str]:
+    def may_start_expression(self, word: str) -> bool:
+        """Whether some inflection of ``word`` is the first word of a multi-word lemma."""
+        word = word.lower()
+        return any(base in self._first_words for tag in POS_TAGS for base in self._bases(word, tag))
+
+    def _lemmatise(self, form: str, pos: str) -> list[str]:
         """Base forms of a word form that the inventory has, as WordNet's morphy finds them."""
         tag = normalise_pos(pos)
         if tag is None:

@@ -60,7 +60,8 @@ class ExpressionFinder:
         return joined
 
     def _longest_at(self, tokens: list[TextToken], position: int) -> int:
-        if not tokens[position].text[0].isalnum():
+        first = tokens[position].text
+        if not first[0].isalnum() or not self._inventory.may_start_expression(first):
             return 1
         limit = min(self._max_words, len(tokens) - position)
         for length in range(limit, 1, -1):

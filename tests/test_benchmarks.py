@@ -1,0 +1,35 @@
+"""Every benchmark runs at a tiny size, so the scripts do not rot (no timing assertions)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "wsd"
+
+pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason="../shared/data/wsd is not beside the checkout")
+
+
+def _run(*args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_encoder_ceiling_smoke() -> None:
+    out = _run("benchmarks/encoder_ceiling.py", "--corpus", "semeval2007", "--limit", "8", "--repeats", "1")
+    assert "words/s" in out and "machine:" in out
+
+
+def test_service_load_smoke(tiny_index: Path) -> None:
+    out = _run(
+        "benchmarks/service_load.py", "--index", str(tiny_index), "--requests", "8", "--clients", "1", "2",
+        "--idle", "3",
+    )  # fmt: skip
+    assert "clients" in out and "idle, one 20-word sentence" in out
