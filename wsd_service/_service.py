@@ -108,15 +108,17 @@ class AsyncEngine:
             raise LimitExceededError(
                 f"documents: {len(documents)} in one request; the limit is {self.config.limits.max_documents}"
             )
-        prepared = engine.prepare(documents)
+        # Tokenising and ranking are CPU work too: off the loop, so a 10,000-word request does
+        # not stall the others.
+        prepared = await asyncio.to_thread(engine.prepare, documents)
         vectors = await batcher.encode(words_of(prepared), timeout)
-        return engine.rank(EncodedBatch(prepared, vectors), top_k=top_k)
+        return await asyncio.to_thread(engine.rank, EncodedBatch(prepared, vectors), top_k=top_k)
 
     async def embed(
         self, document: Document, layers: Sequence[int], include_static: bool
     ) -> tuple[str, list[WordEmbedding]]:
         engine, batcher = self._ready()
-        [prepared] = engine.prepare([document])
+        [prepared] = await asyncio.to_thread(engine.prepare, [document])
         words = [[t.text for t in prepared]]
         encoder = engine.encoder
 
