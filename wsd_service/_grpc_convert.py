@@ -149,3 +149,18 @@ def document_result_from_proto(message: pb.DocumentResult, has_text: bool) -> li
         )
         for t in message.targets
     ]
+
+
+def sense_from_proto(message: pb.SenseInfo, lemma: str) -> Sense:
+    return Sense(
+        key=message.sense_key,
+        lemma=lemma,
+        pos=POS_FROM_PROTO.get(message.pos, ""),
+        synset_id=message.synset_id,
+        sense_number=message.sense_number,
+        tag_count=message.tag_count,
+        gloss=message.gloss,
+        examples=tuple(message.examples),
+        lexname=message.lexname,
+        synonyms=tuple(message.synonyms),
+    )

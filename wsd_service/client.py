@@ -81,18 +81,7 @@ def _results(response: pb.DisambiguateResponse, has_text: list[bool]) -> list[li
 def _senses(response: pb.LookupSensesResponse) -> list[SenseInfo]:
     return [
         SenseInfo(
-            Sense(
-                key=s.sense_key,
-                lemma=response.lemma,
-                pos=convert.POS_FROM_PROTO.get(s.pos, ""),
-                synset_id=s.synset_id,
-                sense_number=s.sense_number,
-                tag_count=s.tag_count,
-                gloss=s.gloss,
-                examples=tuple(s.examples),
-                lexname=s.lexname,
-                synonyms=tuple(s.synonyms),
-            ),
+            convert.sense_from_proto(s, response.lemma),
             convert.SOURCE_FROM_PROTO.get(s.source, ""),
             s.has_corpus_vector,
         )
