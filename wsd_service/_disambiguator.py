@@ -141,10 +141,6 @@ class Disambiguator:
         if not 1 <= top_k <= self.limits.max_top_k:
             raise InputError(f"top_k must be between 1 and {self.limits.max_top_k}, got {top_k}")
 
-    def embed(self, words: Sequence[Sequence[str]]) -> list[Vector]:
-        """Contextual word vectors, for callers who want the vectors themselves."""
-        return self.encoder.encode(words)
-
     # -- preparation ----------------------------------------------------------------------
 
     def _prepare(self, number: int, document: Document) -> list[PreparedToken]:

@@ -6,7 +6,6 @@ It knows nothing of gRPC; the servicer translates messages and calls it.
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +21,6 @@ from ._inventory import Inventory
 from ._sense import POS_TAGS, Sense, lemma_key
 from ._vectors import Vector
 
-log = logging.getLogger(__name__)
 Result = TypeVar("Result")
 
 

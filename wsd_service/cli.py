@@ -7,7 +7,6 @@ Engine errors become one-line messages on stderr and exit status 2.
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,8 +15,6 @@ from ._config import EncoderConfig, ScoringConfig
 from ._errors import WsdError
 from ._logging import configure as configure_logging
 from ._paths import DEFAULT_INDEX_DIR
-
-log = logging.getLogger("wsd_service")
 
 
 def _layers(text: str) -> tuple[int, ...]:
