@@ -18,7 +18,7 @@ from ._documents import TargetResult
 from ._encoder import Encoder
 from ._evaluate import Evaluation
 from ._evaluate import evaluate as evaluate_corpus
-from ._index import index_layers
+from ._index import read_manifest
 from ._inventory import Inventory
 from ._raganato import read_corpus
 
@@ -52,10 +52,22 @@ def _build_config(args: argparse.Namespace) -> BuildConfig:
     )
 
 
+def _index_encoder(args: argparse.Namespace, encoder_config: EncoderConfig) -> EncoderConfig:
+    """The encoder options given, with the index's layers and backend where none were given."""
+    built = read_manifest(args.index).encoder.encoder_config()
+    return replace(
+        encoder_config,
+        layers=built.layers if args.layers is None else encoder_config.layers,
+        backend=args.backend or built.backend,
+    )
+
+
 def _load(args: argparse.Namespace, encoder_config: EncoderConfig) -> Disambiguator:
-    if args.layers is None:  # the layers the index was built with
-        encoder_config = replace(encoder_config, layers=index_layers(args.index))
-    disambiguator = Disambiguator.load(args.index, encoder_config)
+    disambiguator = Disambiguator.load(
+        args.index,
+        _index_encoder(args, encoder_config),
+        allow_backend_mismatch=args.allow_backend_mismatch,
+    )
     overrides = {
         name: value
         for name in ("prior_weight", "gloss_weight")
@@ -132,12 +144,15 @@ def serve(args: argparse.Namespace, encoder_config: EncoderConfig) -> int:
     from ._server import ServerConfig, serve_forever
     from ._service import ServiceLimits
 
-    explicit = args.encoder is not None or args.layers is not None
+    explicit = args.encoder is not None or args.layers is not None or args.backend is not None
+    if explicit and args.index is not None:
+        encoder_config = _index_encoder(args, encoder_config)
     config = ServerConfig(
         index=args.index,
         host=args.host,
         port=args.port,
         encoder=encoder_config if explicit else None,
+        allow_backend_mismatch=args.allow_backend_mismatch,
         limits=ServiceLimits(args.max_documents, args.max_words, args.max_chars),
         batcher=BatcherConfig(args.max_batch, args.max_wait_ms / 1000, args.max_queue),
         max_message_bytes=args.max_message_bytes,

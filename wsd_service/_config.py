@@ -4,6 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, get_args
+
+BackendName = Literal["torch", "onnx", "onnx-int8"]
+BACKENDS: tuple[str, ...] = get_args(BackendName)
+
+
+def parse_backend(name: str) -> BackendName:
+    for backend in get_args(BackendName):
+        if name == backend:
+            return backend  # type: ignore[no-any-return]  # one of the literal's own values
+    raise ValueError(f"unknown encoder backend {name!r}; choose one of {', '.join(BACKENDS)}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,7 +26,8 @@ class EncoderConfig:
     batch_size: int = 32  # windows per forward pass, after sorting by length
     max_length: int | None = None  # pieces per window, special tokens included; None: model limit
     max_word_pieces: int = 16  # a longer word is represented by its first pieces
-    threads: int | None = None  # torch intra-op threads; None: torch's default
+    threads: int | None = None  # torch / ONNX Runtime intra-op threads; None: torch's default
+    backend: BackendName = "torch"  # torch, onnx or onnx-int8 (BENCHMARKS.md)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from ._custom import read_custom_inventory
 from ._documents import Document, InputToken, SenseScore, TargetResult
 from ._encoder import Encoder
 from ._errors import InputError, LimitExceededError
-from ._index import CUSTOM_FILE, SenseIndex, SenseRow, encoder_signature, index_layers, load_index
+from ._index import CUSTOM_FILE, SenseIndex, SenseRow, encoder_signature, load_index, read_manifest
 from ._inventory import Inventory
 from ._sense import POS_TAGS, lemma_key, normalise_pos
 from ._text import DETERMINERS, STOPWORDS, ExpressionFinder, tokenise
@@ -77,15 +77,18 @@ class Disambiguator:
         wordnet_dir: Path = DEFAULT_WORDNET_DIR,
         scoring: ScoringConfig | None = None,
         limits: LimitsConfig | None = None,
+        allow_backend_mismatch: bool = False,
     ) -> Disambiguator:
         """Load an index and an encoder; refuse a mismatched pair.
 
         With neither ``encoder`` nor ``encoder_config``, the default encoder is loaded with the
-        layers the index was built with.
+        layers and backend the index was built with.
         """
         if encoder is None:
-            encoder = Encoder(encoder_config or EncoderConfig(layers=index_layers(index_dir)))
-        index = load_index(index_dir, encoder_signature(encoder))
+            encoder = Encoder(encoder_config or read_manifest(index_dir).encoder.encoder_config())
+        index = load_index(
+            index_dir, encoder_signature(encoder), allow_backend_mismatch=allow_backend_mismatch
+        )
         custom_path = index.directory / CUSTOM_FILE if index.directory else None
         custom = read_custom_inventory(custom_path) if custom_path and custom_path.is_file() else []
         inventory = Inventory(WordNetDatabase(wordnet_dir), custom)

@@ -8,11 +8,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from ._backends import Ids, load_backend
 from ._config import EncoderConfig
 from ._errors import InputError, WsdError
 from ._windows import Window, plan_windows
@@ -72,14 +72,18 @@ class Encoder:
         if self.config.threads:
             torch.set_num_threads(self.config.threads)
         self._tokenizer = AutoTokenizer.from_pretrained(str(self.model_dir), use_fast=True)
-        self._model = AutoModel.from_pretrained(str(self.model_dir)).eval()
-        self.dimension = int(self._model.config.hidden_size)
-        self.num_layers = int(self._model.config.num_hidden_layers)
+        model = AutoModel.from_pretrained(str(self.model_dir)).eval()
+        self._model_config = model.config
+        self.dimension = int(model.config.hidden_size)
+        self.num_layers = int(model.config.num_hidden_layers)
+        # A view of the weights, not a copy: static vectors need only this table.
+        self._embedding_table: Matrix = model.get_input_embeddings().weight.detach().numpy()
+        self._backend = load_backend(self.config.backend, model, self.weights_sha256, self.config.threads)
         self._layers = self._resolve_layers(self.config.layers)
         self._prefix, self._suffix = self._special_tokens()
         model_limit = min(
             int(getattr(self._tokenizer, "model_max_length", 512) or 512),
-            int(getattr(self._model.config, "max_position_embeddings", 512)),
+            int(getattr(model.config, "max_position_embeddings", 512)),
         )
         total = self.config.max_length or model_limit
         self.max_length = min(total, model_limit)
@@ -90,8 +94,12 @@ class Encoder:
 
     @property
     def name(self) -> str:
-        name_or_path = getattr(self._model.config, "_name_or_path", "") or ""
-        return f"{self.model_dir.name}:{Path(name_or_path).name or self._model.config.model_type}"
+        name_or_path = getattr(self._model_config, "_name_or_path", "") or ""
+        return f"{self.model_dir.name}:{Path(name_or_path).name or self._model_config.model_type}"
+
+    @property
+    def backend(self) -> str:
+        return self.config.backend
 
     @cached_property
     def weights_sha256(self) -> str:
@@ -219,31 +227,24 @@ class Encoder:
 
     def _forward(self, batch: list[_Segment], layers: tuple[int, ...]) -> list[Matrix]:
         ids, mask = self._pad(batch)
-        with torch.inference_mode():
-            output: Any = self._model(input_ids=ids, attention_mask=mask, output_hidden_states=True)
-            states = torch.stack([output.hidden_states[layer] for layer in layers]).mean(0)
-        return self._unpad(states, batch)
+        return self._unpad(self._backend.hidden_states(ids, mask, layers), batch)
 
     def _embedding_lookup(self, batch: list[_Segment]) -> list[Matrix]:
         ids, _ = self._pad(batch)
-        with torch.inference_mode():
-            states = self._model.get_input_embeddings()(ids)
-        return self._unpad(states, batch)
+        return self._unpad(self._embedding_table[ids], batch)
 
-    def _pad(self, batch: list[_Segment]) -> tuple[torch.Tensor, torch.Tensor]:
+    def _pad(self, batch: list[_Segment]) -> tuple[Ids, Ids]:
         width = max(len(s.input_ids) for s in batch)
-        pad = self._tokenizer.pad_token_id or 0
-        ids = torch.full((len(batch), width), pad, dtype=torch.long)
-        mask = torch.zeros((len(batch), width), dtype=torch.long)
+        ids = np.full((len(batch), width), self._tokenizer.pad_token_id or 0, dtype=np.int64)
+        mask = np.zeros((len(batch), width), dtype=np.int64)
         for row, segment in enumerate(batch):
-            ids[row, : len(segment.input_ids)] = torch.tensor(segment.input_ids)
+            ids[row, : len(segment.input_ids)] = segment.input_ids
             mask[row, : len(segment.input_ids)] = 1
         return ids, mask
 
     @staticmethod
-    def _unpad(states: torch.Tensor, batch: list[_Segment]) -> list[Matrix]:
-        array = states.float().numpy()
-        return [array[row, : len(segment.input_ids)] for row, segment in enumerate(batch)]
+    def _unpad(states: Matrix, batch: list[_Segment]) -> list[Matrix]:
+        return [states[row, : len(segment.input_ids)] for row, segment in enumerate(batch)]
 
     @staticmethod
     def _pool_words(segment: _Segment, states: Matrix, out: Matrix) -> None:

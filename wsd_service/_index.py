@@ -22,6 +22,7 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 
+from ._config import EncoderConfig, parse_backend
 from ._encoder import Encoder
 from ._errors import SenseIndexError
 
@@ -57,6 +58,15 @@ class EncoderSignature:
     weights_sha256: str
     layers: str
     dimension: int
+    backend: str = "torch"  # absent from manifests written before backends existed
+
+    def encoder_config(self) -> EncoderConfig:
+        """The default encoder with the layers and backend this signature names."""
+        try:
+            layers = tuple(int(x) for x in self.layers.removeprefix("mean:").split(","))
+            return EncoderConfig(layers=layers, backend=parse_backend(self.backend))
+        except ValueError as error:
+            raise SenseIndexError(f"index manifest: bad encoder entry ({error})") from None
 
 
 @dataclass(slots=True)
@@ -172,12 +182,9 @@ def read_manifest(path: Path) -> Manifest:
         raise SenseIndexError(f"{manifest_path}: unreadable manifest ({error})") from None
 
 
-def index_layers(path: Path) -> tuple[int, ...]:
-    """The hidden layers the index at ``path`` was built with."""
-    return tuple(int(x) for x in read_manifest(path).encoder.layers.removeprefix("mean:").split(","))
-
-
-def load_index(path: Path, expected: EncoderSignature | None = None) -> SenseIndex:
+def load_index(
+    path: Path, expected: EncoderSignature | None = None, *, allow_backend_mismatch: bool = False
+) -> SenseIndex:
     """Load and verify an index; refuse one that is corrupt or built with another encoder."""
     directory = resolve_index_dir(path)
     manifest = read_manifest(path)
@@ -187,7 +194,7 @@ def load_index(path: Path, expected: EncoderSignature | None = None) -> SenseInd
         )
     _verify_files(directory, manifest)
     if expected is not None:
-        check_compatible(manifest.encoder, expected, path)
+        check_compatible(manifest.encoder, expected, path, allow_backend_mismatch=allow_backend_mismatch)
     vectors = faiss.read_index(str(directory / VECTORS_FILE))
     if vectors.d != manifest.dimension:
         raise SenseIndexError(
@@ -199,7 +206,19 @@ def load_index(path: Path, expected: EncoderSignature | None = None) -> SenseInd
     return SenseIndex(manifest, rows, vectors, directory)
 
 
-def check_compatible(built: EncoderSignature, current: EncoderSignature, path: Path) -> None:
+def check_compatible(
+    built: EncoderSignature, current: EncoderSignature, path: Path, *, allow_backend_mismatch: bool = False
+) -> None:
+    """Refuse another encoder; another backend of the same weights only when explicitly allowed.
+
+    Mixing backends shifts the vectors slightly (BENCHMARKS.md measures the F1 cost).
+    """
+    if built.backend != current.backend and not allow_backend_mismatch:
+        raise SenseIndexError(
+            f"{path} was built with encoder backend {built.backend!r} but the encoder runs"
+            f" {current.backend!r}; use --backend {built.backend}, rebuild the index, or pass"
+            " --allow-backend-mismatch (BENCHMARKS.md measures what mixing costs)"
+        )
     for name in ("weights_sha256", "layers", "dimension"):
         have, want = getattr(built, name), getattr(current, name)
         if have != want:
@@ -211,7 +230,9 @@ def check_compatible(built: EncoderSignature, current: EncoderSignature, path: P
 
 
 def encoder_signature(encoder: Encoder) -> EncoderSignature:
-    return EncoderSignature(encoder.name, encoder.weights_sha256, encoder.layer_config, encoder.dimension)
+    return EncoderSignature(
+        encoder.name, encoder.weights_sha256, encoder.layer_config, encoder.dimension, encoder.backend
+    )
 
 
 def new_flat_index(vectors: Vector) -> Any:

@@ -37,7 +37,8 @@ class ServerConfig:
     index: Path | None = None  # None: the default index, built on first start
     host: str = "127.0.0.1"
     port: int = 50051  # 0 picks a free port
-    encoder: EncoderConfig | None = None  # None: the default encoder with the index's layers
+    encoder: EncoderConfig | None = None  # None: the default encoder with the index's layers and backend
+    allow_backend_mismatch: bool = False  # query an index built by another backend (BENCHMARKS.md)
     limits: ServiceLimits = field(default_factory=ServiceLimits)
     batcher: BatcherConfig = field(default_factory=BatcherConfig)
     max_message_bytes: int = 4 * 1024 * 1024
@@ -53,7 +54,9 @@ class WsdServer:
         self.metrics = ServerMetrics()
         self.index_dir = config.index or DEFAULT_INDEX_DIR
         self.engine = AsyncEngine(
-            EngineConfig(self.index_dir, config.encoder, config.limits, config.batcher),
+            EngineConfig(
+                self.index_dir, config.encoder, config.limits, config.batcher, config.allow_backend_mismatch
+            ),
             on_batch=self.metrics.batch_size.observe,
         )
         self.health = health.aio.HealthServicer()

@@ -55,6 +55,7 @@ class EngineConfig:
     encoder: EncoderConfig | None = None
     limits: ServiceLimits = field(default_factory=ServiceLimits)
     batcher: BatcherConfig = field(default_factory=BatcherConfig)
+    allow_backend_mismatch: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +88,11 @@ class AsyncEngine:
         limits = self.config.limits
         engine_limits = LimitsConfig(limits.max_words, limits.max_chars, limits.max_top_k)
         engine = await asyncio.to_thread(
-            Disambiguator.load, self.config.index, self.config.encoder, limits=engine_limits
+            Disambiguator.load,
+            self.config.index,
+            self.config.encoder,
+            limits=engine_limits,
+            allow_backend_mismatch=self.config.allow_backend_mismatch,
         )
         batcher: MicroBatcher[Vector] = MicroBatcher(
             engine.encoder.encode, self.config.batcher, self._on_batch

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ._config import EncoderConfig, ScoringConfig
+from ._config import BACKENDS, BackendName, EncoderConfig, ScoringConfig, parse_backend
 from ._errors import WsdError
 from ._logging import configure as configure_logging
 from ._paths import DEFAULT_INDEX_DIR
@@ -24,6 +24,13 @@ def _layers(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(f"layers must be comma-separated integers, got {text!r}") from None
 
 
+def _backend(text: str) -> BackendName:
+    try:
+        return parse_backend(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def _add_encoder_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("encoder")
     group.add_argument("--encoder", type=Path, help="Hugging Face encoder folder (default: all-MiniLM-L6-v2)")
@@ -34,7 +41,18 @@ def _add_encoder_options(parser: argparse.ArgumentParser) -> None:
         " default: -1 to build, the index's own layers to query",
     )
     group.add_argument("--batch-size", type=int, default=32, help="windows per forward pass")
-    group.add_argument("--threads", type=int, help="torch threads (default: torch's choice)")
+    group.add_argument("--threads", type=int, help="encoder threads (default: torch's choice)")
+    group.add_argument(
+        "--backend",
+        type=_backend,
+        help=f"encoder backend: {', '.join(BACKENDS)} (BENCHMARKS.md compares them);"
+        " default: torch to build, the index's own backend to query",
+    )
+    group.add_argument(
+        "--allow-backend-mismatch",
+        action="store_true",
+        help="query an index built by another backend of the same encoder (slightly lower F1)",
+    )
 
 
 def _encoder_config(args: argparse.Namespace) -> EncoderConfig:
@@ -44,6 +62,7 @@ def _encoder_config(args: argparse.Namespace) -> EncoderConfig:
         layers=getattr(args, "layers", None) or defaults.layers,
         batch_size=getattr(args, "batch_size", defaults.batch_size),
         threads=getattr(args, "threads", None),
+        backend=getattr(args, "backend", None) or defaults.backend,
     )
 
 

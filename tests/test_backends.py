@@ -1,0 +1,87 @@
+"""Encoder backends: ONNX Runtime fp32 and int8 against PyTorch, and which index each may query."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from wsd_service import BuildConfig, Disambiguator, Encoder, EncoderConfig, Inventory, SenseIndexError
+from wsd_service._backends import cache_dir
+from wsd_service._builder import IndexBuilder
+from wsd_service._index import MANIFEST_FILE, resolve_index_dir
+from wsd_service.cli import main
+
+SENTENCES = [["I", "went", "to", "the", "bank", "and", "withdrew", "cash"], ["the", "river bank", "flooded"]]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    directory = tmp_path_factory.mktemp("onnx-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WSD_CACHE_DIR", str(directory))
+        yield directory
+
+
+@pytest.fixture(scope="module")
+def int8_encoder(onnx_cache: Path) -> Encoder:
+    return Encoder(EncoderConfig(backend="onnx-int8"))
+
+
+def _mean_cosine(left: list[np.ndarray], right: list[np.ndarray]) -> float:
+    return float(np.mean([np.sum(a * b, axis=1).mean() for a, b in zip(left, right, strict=True)]))
+
+
+def test_onnx_fp32_matches_torch(encoder: Encoder, onnx_cache: Path) -> None:
+    onnx = Encoder(EncoderConfig(backend="onnx"))
+    assert _mean_cosine(onnx.encode(SENTENCES), encoder.encode(SENTENCES)) > 0.9999
+    two_layers = (-2, -1)
+    assert _mean_cosine(onnx.encode(SENTENCES, two_layers), encoder.encode(SENTENCES, two_layers)) > 0.9999
+    assert _mean_cosine(onnx.static_vectors(SENTENCES), encoder.static_vectors(SENTENCES)) > 0.9999
+
+
+def test_onnx_int8_is_close_and_cached(encoder: Encoder, int8_encoder: Encoder, onnx_cache: Path) -> None:
+    assert 0.9 < _mean_cosine(int8_encoder.encode(SENTENCES), encoder.encode(SENTENCES)) < 0.9999
+    cached = sorted(onnx_cache.glob("*.onnx"))
+    assert sorted(p.name.endswith("-int8.onnx") for p in cached) == [False, True]
+    assert cache_dir() == onnx_cache
+    before = {p: p.stat().st_mtime_ns for p in cached}
+    Encoder(EncoderConfig(backend="onnx-int8"))  # the second load reuses the exported file
+    assert {p: p.stat().st_mtime_ns for p in sorted(onnx_cache.glob("*"))} == before
+
+
+def test_index_records_backend_and_refuses_another(
+    tmp_path: Path, encoder: Encoder, int8_encoder: Encoder, inventory: Inventory
+) -> None:
+    config = BuildConfig(lemmas=frozenset({"river"}), use_examples=False, progress=False)
+    IndexBuilder(int8_encoder, inventory, config).build(tmp_path / "index")
+    manifest = json.loads((resolve_index_dir(tmp_path / "index") / MANIFEST_FILE).read_text())
+    assert manifest["encoder"]["backend"] == "onnx-int8"
+    with pytest.raises(
+        SenseIndexError, match="built with encoder backend 'onnx-int8' but the encoder runs 'torch'"
+    ):
+        Disambiguator.load(tmp_path / "index", encoder=encoder)
+    mixed = Disambiguator.load(tmp_path / "index", encoder=encoder, allow_backend_mismatch=True)
+    assert [r.lemma for r in mixed.disambiguate("the river")] == ["river"]
+    # Without an explicit encoder the index's own backend is loaded.
+    assert Disambiguator.load(tmp_path / "index").encoder.backend == "onnx-int8"
+
+
+def test_manifest_without_backend_means_torch(tmp_path: Path, tiny_index: Path, encoder: Encoder) -> None:
+    copy = tmp_path / "old"
+    shutil.copytree(resolve_index_dir(tiny_index), copy)
+    manifest = json.loads((copy / MANIFEST_FILE).read_text())
+    del manifest["encoder"]["backend"]  # as written before backends existed
+    (copy / MANIFEST_FILE).write_text(json.dumps(manifest))
+    assert len(Disambiguator.load(copy, encoder=encoder).index) > 0
+
+
+def test_cli_names_unknown_backend(tiny_index: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["disambiguate", "--index", str(tiny_index), "--backend", "tpu", "x"])
+    assert exit_info.value.code == 2
+    assert "unknown encoder backend 'tpu'; choose one of torch, onnx, onnx-int8" in capsys.readouterr().err
