@@ -1,36 +1,78 @@
-"""Benchmark 1: the bare Hugging Face forward pass, length-sorted batches (the service's limit).
+"""Benchmark 1: the bare Hugging Face forward pass, length-sorted batches (the service's limit),
+and the same forward pass run by each faster backend, as a ratio measured in the same run.
 
 .venv/bin/python benchmarks/encoder_ceiling.py [--corpus semcor] [--limit N] [--repeats 3]
+    [--backends torch onnx onnx-int8]
 """
 
 from __future__ import annotations
 
 import argparse
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from _common import machine, median, sentences
+
+Forward = Callable[[Any], object]
+
+
+def _tokenizer() -> Any:
+    from transformers import AutoTokenizer
+
+    from wsd_service._encoder import default_model_dir
+
+    return AutoTokenizer.from_pretrained(str(default_model_dir()))
+
+
+def _batches(tokenizer: Any, words: Sequence[Sequence[str]], batch_size: int) -> list[Any]:
+    ordered = sorted(words, key=lambda s: sum(len(w) for w in s))
+    return [
+        tokenizer(
+            [list(s) for s in ordered[begin : begin + batch_size]],
+            is_split_into_words=True,
+            padding=True,
+            truncation=True,
+            return_tensors="np",
+        )
+        for begin in range(0, len(ordered), batch_size)
+    ]
+
+
+def _forward(backend: str) -> Forward:
+    """The bare Hugging Face model for ``torch``; the engine's backend object otherwise."""
+    import torch
+    from transformers import AutoModel
+
+    from wsd_service._backends import load_backend
+    from wsd_service._encoder import default_model_dir, weights_sha256
+
+    model = AutoModel.from_pretrained(str(default_model_dir())).eval()
+    if backend == "torch":
+
+        def bare(inputs: Any) -> object:
+            with torch.inference_mode():
+                return model(**{name: torch.from_numpy(value) for name, value in inputs.items()})
+
+        return bare
+    engine = load_backend(backend, model, weights_sha256(default_model_dir()), None)
+    last = int(model.config.num_hidden_layers)
+    return lambda inputs: engine.hidden_states(inputs["input_ids"], inputs["attention_mask"], (last,))
+
+
+def _seconds(forward: Forward, batches: list[Any]) -> float:
+    started = time.perf_counter()
+    for inputs in batches:
+        forward(inputs)
+    return time.perf_counter() - started
 
 
 def ceiling(words: Sequence[Sequence[str]], batch_size: int = 32) -> float:
     """Seconds for one bare forward pass over ``words`` (tokenise, pad, forward; no pooling)."""
-    import torch
-    from transformers import AutoModel, AutoTokenizer
-
-    from wsd_service._encoder import default_model_dir
-
-    tokenizer = AutoTokenizer.from_pretrained(str(default_model_dir()))
-    model = AutoModel.from_pretrained(str(default_model_dir())).eval()
-    ordered = sorted(words, key=lambda s: sum(len(w) for w in s))
+    tokenizer, forward = _tokenizer(), _forward("torch")
     started = time.perf_counter()
-    with torch.inference_mode():
-        for begin in range(0, len(ordered), batch_size):
-            batch = [list(s) for s in ordered[begin : begin + batch_size]]
-            inputs = tokenizer(
-                batch, is_split_into_words=True, padding=True, truncation=True, return_tensors="pt"
-            )
-            model(**inputs)
-    return time.perf_counter() - started
+    batches = _batches(tokenizer, words, batch_size)
+    return time.perf_counter() - started + _seconds(forward, batches)
 
 
 def main() -> None:
@@ -38,13 +80,31 @@ def main() -> None:
     parser.add_argument("--corpus", nargs="+", default=["semcor"])
     parser.add_argument("--limit", type=int, help="first N sentences only")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--backends", nargs="+", default=["torch"], help="torch, onnx, onnx-int8")
     args = parser.parse_args()
     words = sentences(args.corpus, args.limit)
     count = sum(len(s) for s in words)
-    seconds = median([ceiling(words) for _ in range(args.repeats)])
+    tokenizer = _tokenizer()
+    started = time.perf_counter()
+    batches = _batches(tokenizer, words, 32)
+    tokenising = time.perf_counter() - started
     print(f"machine: {machine()}")
-    print(f"encoder ceiling over {len(words)} sentences ({count} words), median of {args.repeats}:")
-    print(f"  {seconds:.1f} s, {len(words) / seconds:.1f} sentences/s, {count / seconds:.0f} words/s")
+    print(f"{len(words)} sentences ({count} words), tokenising {tokenising:.2f} s; median of {args.repeats}:")
+    forwards = {name: _forward(name) for name in args.backends}
+    for forward in forwards.values():
+        forward(batches[0])  # warm-up: the first call allocates
+    # Repeats interleave the backends so that a slow spell of the machine hits all of them.
+    timings: dict[str, list[float]] = {name: [] for name in forwards}
+    for _ in range(args.repeats):
+        for name, forward in forwards.items():
+            timings[name].append(tokenising + _seconds(forward, batches))
+    reference = median(timings[args.backends[0]])
+    for name, values in timings.items():
+        seconds = median(values)
+        print(
+            f"  {name:<10} {seconds:6.1f} s, {len(words) / seconds:7.1f} sentences/s,"
+            f" {count / seconds:6.0f} words/s, {reference / seconds:.2f}x {args.backends[0]}"
+        )
 
 
 if __name__ == "__main__":

