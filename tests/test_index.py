@@ -64,6 +64,25 @@ def test_search_is_restricted_to_the_lemma(tiny_index: Path, encoder: Encoder) -
     assert disambiguator.index.search(query, "xyzzyq", "NOUN") == []
 
 
+def test_fp16_vectors_rank_like_fp32(tmp_path: Path, encoder: Encoder, inventory: Inventory) -> None:
+    engines = {}
+    for storage in ("fp16", "fp32"):
+        config = BuildConfig(
+            lemmas=frozenset({"bank"}), use_examples=False, vector_storage=storage, progress=False
+        )
+        IndexBuilder(encoder, inventory, config).build(tmp_path / storage)
+        engines[storage] = Disambiguator.load(tmp_path / storage, encoder=encoder)
+        assert engines[storage].index.manifest.build["options"]["vector_storage"] == storage
+    sizes = {s: (resolve_index_dir(tmp_path / s) / "vectors.faiss").stat().st_size for s in engines}
+    assert sizes["fp16"] < 0.6 * sizes["fp32"]
+    [half, full] = (
+        e.disambiguate("We sat on the grassy bank of the river.", top_k=10) for e in engines.values()
+    )
+    assert [s.key for s in half[0].senses] == [s.key for s in full[0].senses]
+    for a, b in zip(half[0].senses, full[0].senses, strict=True):
+        assert a.score == pytest.approx(b.score, abs=2e-3)
+
+
 def test_index_built_with_other_layers_is_refused(
     tmp_path: Path, encoder: Encoder, inventory: Inventory
 ) -> None:

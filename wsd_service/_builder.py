@@ -23,7 +23,7 @@ from ._index import (
     SenseIndex,
     SenseRow,
     encoder_signature,
-    new_flat_index,
+    new_vector_store,
     sha256_file,
 )
 from ._inventory import Inventory
@@ -83,11 +83,12 @@ class IndexBuilder:
                 "options": {
                     "use_examples": self.config.use_examples,
                     "propagate": self.config.propagate,
+                    "vector_storage": self.config.vector_storage,
                     "lemmas": sorted(self.config.lemmas) if self.config.lemmas else None,
                 },
             },
         )
-        index = SenseIndex(manifest, rows, new_flat_index(vectors), None)
+        index = SenseIndex(manifest, rows, new_vector_store(vectors, self.config.vector_storage), None)
         extra = {CUSTOM_FILE: self.config.custom_inventory} if self.config.custom_inventory else {}
         directory = index.save(out, extra)
         return BuildReport(directory, manifest, occurrences.unknown_keys)

@@ -47,6 +47,7 @@ def _build_config(args: argparse.Namespace) -> BuildConfig:
         lemmas=lemmas,
         use_examples=not args.no_examples,
         propagate=not args.no_propagation,
+        vector_storage=args.vectors,
         scoring=ScoringConfig(prior_weight=args.prior_weight, gloss_weight=args.gloss_weight),
         progress=not args.quiet,
     )

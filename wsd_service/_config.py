@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Literal, get_args
 
 BackendName = Literal["torch", "onnx", "onnx-int8"]
+VectorStorage = Literal["fp16", "fp32"]
 BACKENDS: tuple[str, ...] = get_args(BackendName)
 
 
@@ -58,5 +59,7 @@ class BuildConfig:
     use_examples: bool = True  # WordNet usage examples as occurrences of their senses
     propagate: bool = True  # LMMS-style synset / hypernym / lexname fill from corpus centroids
     scoring: ScoringConfig = field(default_factory=lambda: ScoringConfig())
+    # fp16 halves the index's memory; scores move by about 1e-3 (BENCHMARKS.md: memory, F1)
+    vector_storage: VectorStorage = "fp16"
     chunk_size: int = 512  # sentences per encode call (progress granularity)
     progress: bool = True

@@ -22,7 +22,7 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 
-from ._config import EncoderConfig, parse_backend
+from ._config import EncoderConfig, VectorStorage, parse_backend
 from ._encoder import Encoder
 from ._errors import SenseIndexError
 
@@ -129,11 +129,12 @@ class SenseIndex:
         if span is None:
             return []
         start, end = span
-        selector = faiss.IDSelectorRange(start, end)  # a range: only these rows are scanned
-        params = faiss.SearchParameters()
-        params.sel = selector  # the local keeps the selector alive during the search
-        scores, ids = self._faiss.search(query.reshape(1, -1), end - start, params=params)
-        return [(self.rows[i], float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0]
+        # A lemma has a handful of rows: decoding them and scoring exhaustively is exact and as
+        # fast as a selector search on a flat index, which an fp16 index lacks (it scans all rows).
+        candidates = self._faiss.reconstruct_n(start, end - start)
+        scores = candidates @ query.astype(np.float32)
+        order = np.argsort(-scores, kind="stable")
+        return [(self.rows[start + i], float(scores[i])) for i in order]
 
     # -- persistence ----------------------------------------------------------------------
 
@@ -235,8 +236,14 @@ def encoder_signature(encoder: Encoder) -> EncoderSignature:
     )
 
 
-def new_flat_index(vectors: Vector) -> Any:
-    index = faiss.IndexFlatIP(vectors.shape[1])
+def new_vector_store(vectors: Vector, storage: VectorStorage) -> Any:
+    """A FAISS index of ``vectors``: exact fp32, or fp16 codes at half the memory."""
+    dimension = vectors.shape[1]
+    index: Any = faiss.IndexFlatIP(dimension)
+    if storage == "fp16":
+        index = faiss.IndexScalarQuantizer(
+            dimension, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
+        )
     index.add(np.ascontiguousarray(vectors, dtype=np.float32))
     return index
 

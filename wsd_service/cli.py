@@ -97,6 +97,12 @@ def _parser() -> argparse.ArgumentParser:
         default=scoring.gloss_weight,
         help="weight of the gloss half of the sense vectors stored in the index",
     )
+    build.add_argument(
+        "--vectors",
+        choices=("fp16", "fp32"),
+        default="fp16",
+        help="how sense vectors are stored: fp16 (half the memory, default) or fp32",
+    )
     build.add_argument("--out", type=Path, default=DEFAULT_INDEX_DIR, help="index folder")
     build.add_argument("--quiet", action="store_true", help="no progress bars")
     _add_encoder_options(build)
