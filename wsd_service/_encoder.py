@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -221,13 +221,25 @@ class Encoder:
 
     def _run(self, plan: _Plan, forward: _Forward) -> list[Matrix]:
         outputs = [np.zeros((n, self.dimension), dtype=np.float32) for n in plan.word_counts]
-        order = sorted(range(len(plan.segments)), key=lambda i: len(plan.segments[i].input_ids))
-        size = self.config.batch_size
-        for begin in range(0, len(order), size):
-            batch = [plan.segments[i] for i in order[begin : begin + size]]
+        ordered = sorted(plan.segments, key=lambda segment: len(segment.input_ids))
+        for batch in self._batches(ordered):
             for segment, states in zip(batch, forward(batch), strict=True):
                 self._pool_words(segment, states, outputs[segment.sentence])
         return outputs
+
+    def _batches(self, ordered: list[_Segment]) -> Iterator[list[_Segment]]:
+        """Consecutive length-sorted windows, within both the count and the padded-piece budget."""
+        batch: list[_Segment] = []
+        for segment in ordered:
+            width = len(segment.input_ids)  # the longest so far: the list is sorted
+            if batch and (
+                len(batch) >= self.config.batch_size or (len(batch) + 1) * width > self.config.batch_tokens
+            ):
+                yield batch
+                batch = []
+            batch.append(segment)
+        if batch:
+            yield batch
 
     def _forward(self, batch: list[_Segment], layers: tuple[int, ...]) -> list[Matrix]:
         ids, mask = self._pad(batch)

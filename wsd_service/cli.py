@@ -40,7 +40,16 @@ def _add_encoder_options(parser: argparse.ArgumentParser) -> None:
         help="hidden layers to average (0: embeddings), e.g. --layers=-4,-3,-2,-1;"
         " default: -1 to build, the index's own layers to query",
     )
-    group.add_argument("--batch-size", type=int, default=32, help="windows per forward pass")
+    defaults = EncoderConfig()
+    group.add_argument(
+        "--batch-size", type=int, default=defaults.batch_size, help="windows per forward pass at most"
+    )
+    group.add_argument(
+        "--batch-tokens",
+        type=int,
+        default=defaults.batch_tokens,
+        help="padded pieces per forward pass at most",
+    )
     group.add_argument("--threads", type=int, help="encoder threads (default: torch's choice)")
     group.add_argument(
         "--backend",
@@ -61,6 +70,7 @@ def _encoder_config(args: argparse.Namespace) -> EncoderConfig:
         model_dir=getattr(args, "encoder", None),
         layers=getattr(args, "layers", None) or defaults.layers,
         batch_size=getattr(args, "batch_size", defaults.batch_size),
+        batch_tokens=getattr(args, "batch_tokens", defaults.batch_tokens),
         threads=getattr(args, "threads", None),
         backend=getattr(args, "backend", None) or defaults.backend,
     )
