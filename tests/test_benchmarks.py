@@ -38,3 +38,17 @@ def test_service_load_smoke(tiny_index: Path) -> None:
         "--idle", "3",
     )  # fmt: skip
     assert "clients" in out and "idle, one 20-word sentence" in out
+
+
+def test_index_build_smoke(tmp_path: Path) -> None:
+    out = _run(
+        "benchmarks/index_build.py", "--out", str(tmp_path / "index"), "--lemmas", "bank", "--no-examples"
+    )
+    assert "build time / encoder ceiling time" in out and "peak RSS" in out
+
+
+def test_server_memory_smoke(tiny_index: Path) -> None:
+    out = _run(
+        "benchmarks/server_memory.py", "--index", str(tiny_index), "--requests", "20", "--clients", "2"
+    )
+    assert "RSS after loading" in out and "RSS after 20 requests (2 clients, 0 errors)" in out

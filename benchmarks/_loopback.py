@@ -1,0 +1,109 @@
+"""A real ``wsd-service serve`` in a subprocess on loopback, and asyncio clients to load it."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+
+from wsd_service._proto.wsd.v1 import wsd_service_pb2 as pb
+from wsd_service._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
+
+
+@dataclass(frozen=True)
+class Server:
+    address: str
+    metrics_url: str
+    pid: int
+
+    def rss_mb(self) -> float:
+        status = Path(f"/proc/{self.pid}/status").read_text()
+        return int(status.split("VmRSS:")[1].split()[0]) / 1024
+
+    def batch_totals(self) -> tuple[float, float]:
+        """Sum and count of the encoder-batch-size histogram in /metrics."""
+        with urllib.request.urlopen(self.metrics_url, timeout=10) as page:
+            text = page.read().decode()
+        values = dict(re.findall(r"^wsd_encoder_batch_sentences_(sum|count) (\S+)", text, re.M))
+        return float(values["sum"]), float(values["count"])
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def running_server(index: Path, extra: Sequence[str] = ()) -> Iterator[Server]:
+    port, metrics_port = _free_port(), _free_port()
+    command = [sys.executable, "-m", "wsd_service", "serve", "--index", str(index), "--port", str(port),
+               "--metrics-port", str(metrics_port), *extra]  # fmt: skip
+    process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+    server = Server(f"127.0.0.1:{port}", f"http://127.0.0.1:{metrics_port}/metrics", process.pid)
+    try:
+        _wait_serving(server.address)
+        yield server
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def _wait_serving(address: str) -> None:
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    deadline = time.time() + 300
+    with grpc.insecure_channel(address) as channel:
+        health = health_pb2_grpc.HealthStub(channel)
+        while time.time() < deadline:
+            try:
+                status = health.Check(health_pb2.HealthCheckRequest()).status
+                if status == health_pb2.HealthCheckResponse.SERVING:
+                    return
+            except grpc.RpcError:
+                pass
+            time.sleep(0.2)
+    raise SystemExit("the server did not become ready")
+
+
+async def _send_all(address: str, texts: Sequence[str], clients: int) -> tuple[float, list[float], int]:
+    queue = list(reversed(texts))
+    latencies: list[float] = []
+    errors = 0
+
+    async def client(stub: pb_grpc.WsdServiceStub) -> None:
+        nonlocal errors
+        while queue:
+            text = queue.pop()
+            started = time.perf_counter()
+            try:
+                await stub.Disambiguate(
+                    pb.DisambiguateRequest(documents=[pb.Document(text=text)]), timeout=60
+                )
+                latencies.append(time.perf_counter() - started)
+            except grpc.aio.AioRpcError:
+                errors += 1
+
+    async with grpc.aio.insecure_channel(address) as channel:
+        stub = pb_grpc.WsdServiceStub(channel)
+        started = time.perf_counter()
+        await asyncio.gather(*(client(stub) for _ in range(clients)))
+        return time.perf_counter() - started, latencies, errors
+
+
+def send_all(address: str, texts: Sequence[str], clients: int) -> tuple[float, list[float], int]:
+    """Send every text as one Disambiguate call from ``clients`` concurrent clients.
+
+    Returns wall seconds, per-call latencies in seconds, and the number of failed calls.
+    """
+    return asyncio.run(_send_all(address, texts, clients))
