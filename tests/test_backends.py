@@ -47,7 +47,7 @@ def test_onnx_fp32_matches_torch(encoder: Encoder, onnx_cache: Path) -> None:
 def test_onnx_int8_is_close_and_cached(encoder: Encoder, int8_encoder: Encoder, onnx_cache: Path) -> None:
     assert 0.9 < _mean_cosine(int8_encoder.encode(SENTENCES), encoder.encode(SENTENCES)) < 0.9999
     cached = sorted(onnx_cache.glob("*.onnx"))
-    assert sorted(p.name.endswith("-int8.onnx") for p in cached) == [False, True]
+    assert sorted(p.name.endswith("-int8pc.onnx") for p in cached) == [False, True]
     assert cache_dir() == onnx_cache
     before = {p: p.stat().st_mtime_ns for p in cached}
     Encoder(EncoderConfig(backend="onnx-int8"))  # the second load reuses the exported file
