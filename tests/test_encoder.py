@@ -31,6 +31,10 @@ def test_token_budget_splits_batches_without_changing_vectors(encoder: Encoder) 
     segments = sorted(budgeted._plan(sentences).segments, key=lambda s: len(s.input_ids))
     # 3 and 4 pieces fit in 12 together; the 10-piece window would make 3 x 10 > 12
     assert [[len(s.input_ids) for s in b] for b in budgeted._batches(segments)] == [[3, 4], [10]]
+    # Within the default budgets, padding the 3- and 4-piece windows to 10 would waste too much
+    assert [[len(s.input_ids) for s in b] for b in encoder._batches(segments)] == [[3, 4], [10]]
+    loose = Encoder(EncoderConfig(max_padding=10.0))
+    assert [[len(s.input_ids) for s in b] for b in loose._batches(segments)] == [[3, 4, 10]]
     for left, right in zip(budgeted.encode(sentences), encoder.encode(sentences), strict=True):
         assert np.allclose(left, right, atol=1e-4)
 

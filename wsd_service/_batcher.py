@@ -33,7 +33,10 @@ class DeadlineExpiredError(WsdError):
 @dataclass(frozen=True, slots=True)
 class BatcherConfig:
     max_batch_sentences: int = 64  # sentences per encoder call
-    max_wait: float = 0.005  # seconds to wait for more work once some has arrived
+    # Seconds to wait for more work once some has arrived. 0: the encoder takes whatever is
+    # queued as soon as it is free; under load the queue fills while the previous batch runs,
+    # so waiting would only leave the encoder idle (measured: BENCHMARKS.md).
+    max_wait: float = 0.0
     max_queue_sentences: int = 4096  # beyond this, new work is refused (RESOURCE_EXHAUSTED)
 
 

@@ -26,6 +26,9 @@ class EncoderConfig:
     layers: tuple[int, ...] = (-1,)  # hidden-state indexes averaged; 0 is the input embeddings
     batch_size: int = 32  # windows per forward pass at most, after sorting by length
     batch_tokens: int = 4096  # and at most this many padded pieces (short windows: bigger batches)
+    # A window that would make padding exceed this fraction of the real pieces starts a new
+    # batch: a few random-length requests are cheaper as two tight batches than one padded one.
+    max_padding: float = 0.25
     max_length: int | None = None  # pieces per window, special tokens included; None: model limit
     max_word_pieces: int = 16  # a longer word is represented by its first pieces
     threads: int | None = None  # torch / ONNX Runtime intra-op threads; None: torch's default

@@ -228,16 +228,21 @@ class Encoder:
         return outputs
 
     def _batches(self, ordered: list[_Segment]) -> Iterator[list[_Segment]]:
-        """Consecutive length-sorted windows, within both the count and the padded-piece budget."""
+        """Consecutive length-sorted windows within the count, padded-piece and padding budgets."""
         batch: list[_Segment] = []
+        real = 0
         for segment in ordered:
             width = len(segment.input_ids)  # the longest so far: the list is sorted
+            padded = (len(batch) + 1) * width
             if batch and (
-                len(batch) >= self.config.batch_size or (len(batch) + 1) * width > self.config.batch_tokens
+                len(batch) >= self.config.batch_size
+                or padded > self.config.batch_tokens
+                or padded - real - width > self.config.max_padding * (real + width)
             ):
                 yield batch
-                batch = []
+                batch, real = [], 0
             batch.append(segment)
+            real += width
         if batch:
             yield batch
 

@@ -141,7 +141,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=50051)
     serve.add_argument("--metrics-port", type=int, help="serve Prometheus /metrics on this port")
     serve.add_argument("--max-batch", type=int, default=64, help="sentences per encoder batch")
-    serve.add_argument("--max-wait-ms", type=float, default=5.0, help="wait for a batch to fill")
+    serve.add_argument(
+        "--max-wait-ms", type=float, default=0.0, help="wait for a batch to fill (0: never wait)"
+    )
     serve.add_argument(
         "--max-queue", type=int, default=4096, help="sentences waiting before RESOURCE_EXHAUSTED"
     )

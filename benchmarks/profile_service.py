@@ -1,0 +1,91 @@
+"""Where the server's time goes under load: py-spy samples the real server (all threads) while
+N clients send single sentences, and each sample is attributed to one stage.
+
+.venv/bin/python benchmarks/profile_service.py --index sense_index/default [--clients 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import subprocess
+import tempfile
+import threading
+from collections import Counter
+from pathlib import Path
+
+from _common import machine, sentences
+from _loopback import running_server, send_all
+
+# First match wins, so the encoder's stages come before the request handling that calls them.
+STAGES = (
+    ("encoder forward pass", ("hidden_states (wsd_service/_backends.py",)),
+    ("tokeniser (word pieces)", ("_word_pieces (wsd_service/_encoder.py",)),
+    ("alignment, pooling, padding", ("wsd_service/_encoder.py",)),
+    ("search and ranking", ("rank (wsd_service/_disambiguator.py", "wsd_service/_index.py")),
+    ("text preparation (tokens, expressions, candidates)", ("prepare (wsd_service/_disambiguator.py",)),
+    ("gRPC and protobuf translation", ("wsd_service/_grpc_", "grpc/")),
+    ("batcher and event loop", ("wsd_service/_batcher.py", "asyncio/")),
+)
+
+
+RATE = 100  # samples per second per thread
+
+
+def _stage(stack: str) -> str:
+    for name, markers in STAGES:
+        if any(marker in stack for marker in markers):
+            return name
+    return "other"
+
+
+def _attribute(raw: Path) -> tuple[Counter[str], int]:
+    """Samples per stage, and samples of the encoder thread, from py-spy's collapsed stacks
+    ("thread (id): name;frame;frame;... count")."""
+    samples: Counter[str] = Counter()
+    encoder_thread = 0
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if stack:
+            samples[_stage(stack)] += int(count)
+            encoder_thread += int(count) if stack.split(";")[0].split(": ")[-1].startswith("encoder") else 0
+    return samples, encoder_thread
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index", type=Path, default=Path("sense_index/default"))
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=5000, help="more than --seconds can send")
+    parser.add_argument("--serve-args", default="", help="extra options for wsd-service serve")
+    args = parser.parse_args()
+    pool = [" ".join(s) for s in sentences(["semeval2007", "semcor"], None)]
+    random.seed(7)
+    texts = random.choices(pool, k=args.requests)
+    print(f"machine: {machine()}")
+    with running_server(args.index, args.serve_args.split()) as server, tempfile.TemporaryDirectory() as tmp:
+        send_all(server.address, texts[:20], 4)  # warm-up
+        raw = Path(tmp) / "stacks.txt"
+        command = ["py-spy", "record", "--pid", str(server.pid), "--duration", str(args.seconds),
+                   "--rate", str(RATE), "--format", "raw", "--threads", "--output", str(raw),
+                   "--nonblocking"]  # fmt: skip
+        profiler = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        done = threading.Event()
+        threading.Thread(target=lambda: (profiler.wait(), done.set()), daemon=True).start()
+        sent = 0
+        while not done.is_set() and sent < len(texts):
+            send_all(server.address, texts[sent : sent + 200], args.clients)
+            sent += 200
+        profiler.wait()
+        samples, encoder_thread = _attribute(raw)
+    total = sum(samples.values()) or 1
+    busy = encoder_thread / (RATE * args.seconds)
+    print(f"{args.clients} clients, {args.seconds} s: encoder thread busy {100 * busy:.0f} % of the time")
+    print("py-spy samples of the server's busy threads, by stage:")
+    for name, count in samples.most_common():
+        print(f"  {name:<52} {100 * count / total:5.1f} %")
+
+
+if __name__ == "__main__":
+    main()
