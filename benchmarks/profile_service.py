@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import random
+import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 from collections import Counter
@@ -52,6 +54,11 @@ def _attribute(raw: Path) -> tuple[Counter[str], int]:
     return samples, encoder_thread
 
 
+def _py_spy() -> str:
+    """py-spy from this interpreter's environment, else from PATH."""
+    return shutil.which("py-spy", path=str(Path(sys.executable).parent)) or "py-spy"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", type=Path, default=Path("sense_index/default"))
@@ -67,17 +74,19 @@ def main() -> None:
     with running_server(args.index, args.serve_args.split()) as server, tempfile.TemporaryDirectory() as tmp:
         send_all(server.address, texts[:20], 4)  # warm-up
         raw = Path(tmp) / "stacks.txt"
-        command = ["py-spy", "record", "--pid", str(server.pid), "--duration", str(args.seconds),
+        command = [_py_spy(), "record", "--pid", str(server.pid), "--duration", str(args.seconds),
                    "--rate", str(RATE), "--format", "raw", "--threads", "--output", str(raw),
                    "--nonblocking"]  # fmt: skip
         profiler = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         done = threading.Event()
         threading.Thread(target=lambda: (profiler.wait(), done.set()), daemon=True).start()
         sent = 0
+        step = 4 * args.clients  # small rounds: the load stops soon after the sampling does
         while not done.is_set() and sent < len(texts):
-            send_all(server.address, texts[sent : sent + 200], args.clients)
-            sent += 200
-        profiler.wait()
+            send_all(server.address, texts[sent : sent + step], args.clients)
+            sent += step
+        if profiler.wait() != 0 or not raw.is_file():
+            raise SystemExit("py-spy could not sample the server (it needs ptrace permission)")
         samples, encoder_thread = _attribute(raw)
     total = sum(samples.values()) or 1
     busy = encoder_thread / (RATE * args.seconds)

@@ -47,6 +47,13 @@ def test_index_build_smoke(tmp_path: Path) -> None:
     assert "build time / encoder ceiling time" in out and "peak RSS" in out
 
 
+def test_profile_service_smoke(tiny_index: Path) -> None:
+    out = _run(
+        "benchmarks/profile_service.py", "--index", str(tiny_index), "--seconds", "2", "--clients", "2"
+    )
+    assert "encoder thread busy" in out and "encoder forward pass" in out
+
+
 def test_server_memory_smoke(tiny_index: Path) -> None:
     out = _run(
         "benchmarks/server_memory.py", "--index", str(tiny_index), "--requests", "20", "--clients", "2"
