@@ -51,6 +51,7 @@ _EXPORTS = {
     "score": "_scorer",
     "Sense": "_sense",
     "ServerConfig": "_server",
+    "TlsConfig": "_access",
     "WsdServer": "_server",
 }
 
@@ -82,6 +83,7 @@ __all__ = [
     "SenseScore",
     "ServerConfig",
     "TargetResult",
+    "TlsConfig",
     "WsdError",
     "WsdServer",
     "evaluate",
@@ -92,6 +94,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from ._access import TlsConfig
     from ._builder import BuildReport, IndexBuilder
     from ._config import BuildConfig, EncoderConfig, LimitsConfig, ScoringConfig
     from ._custom import CustomSense, read_custom_inventory

@@ -10,12 +10,14 @@ import time
 from dataclasses import asdict, replace
 from pathlib import Path
 
+from ._access import ClientTls, TlsConfig, read_token, read_tokens
 from ._builder import IndexBuilder
 from ._config import BuildConfig, EncoderConfig, ScoringConfig
 from ._custom import read_custom_inventory
 from ._disambiguator import Disambiguator
 from ._documents import TargetResult
 from ._encoder import Encoder
+from ._errors import InputError
 from ._evaluate import Evaluation
 from ._evaluate import evaluate as evaluate_corpus
 from ._index import read_manifest
@@ -159,15 +161,30 @@ def serve(args: argparse.Namespace, encoder_config: EncoderConfig) -> int:
         max_message_bytes=args.max_message_bytes,
         metrics_port=args.metrics_port,
         grace_seconds=args.grace,
+        tls=_server_tls(args),
+        tokens=read_tokens(args.token_file) if args.token_file else frozenset(),
     )
     asyncio.run(serve_forever(config))
     return 0
 
 
+def _server_tls(args: argparse.Namespace) -> TlsConfig | None:
+    if (args.tls_cert is None) != (args.tls_key is None):
+        raise InputError("TLS needs both --tls-cert and --tls-key")
+    if args.tls_cert is None:
+        if args.tls_client_ca is not None:
+            raise InputError("--tls-client-ca needs --tls-cert and --tls-key")
+        return None
+    return TlsConfig(args.tls_cert, args.tls_key, args.tls_client_ca)
+
+
 def query(args: argparse.Namespace, encoder_config: EncoderConfig) -> int:
     from .client import WsdClient
 
-    with WsdClient(args.server, timeout=args.timeout) as client:
+    secure = args.tls or args.tls_ca or args.tls_cert
+    tls = ClientTls(args.tls_ca, args.tls_cert, args.tls_key) if secure else None
+    token = read_token(args.token_file) if args.token_file else None
+    with WsdClient(args.server, timeout=args.timeout, tls=tls, token=token) as client:
         results = client.disambiguate(args.text, top_k=args.top_k)
     _print_results(results, args.json)
     return 0

@@ -34,6 +34,9 @@ class ServerMetrics:
             "wsd_queue_sentences", "sentences waiting for the encoder", registry=self.registry
         )
 
+    def count_unauthenticated(self, method: str) -> None:
+        self.requests.labels(method, "UNAUTHENTICATED").inc()
+
     def serve(self, port: int, host: str = "127.0.0.1") -> int:
         """Expose /metrics over HTTP; returns the bound port (0 picks a free one)."""
         server, _ = start_http_server(port, addr=host, registry=self.registry)

@@ -13,6 +13,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from ._access import TlsConfig, TokenAuthInterceptor, server_credentials
 from ._batcher import BatcherConfig
 from ._builder import IndexBuilder
 from ._config import BuildConfig, EncoderConfig
@@ -44,6 +45,8 @@ class ServerConfig:
     max_message_bytes: int = 4 * 1024 * 1024
     metrics_port: int | None = None  # None: no /metrics endpoint; 0 picks a free port
     grace_seconds: float = 10.0  # in-flight work may finish within this on shutdown
+    tls: TlsConfig | None = None  # None: plaintext (loopback or behind a TLS-terminating proxy)
+    tokens: frozenset[str] = frozenset()  # accepted bearer tokens; empty: no token required
 
 
 class WsdServer:
@@ -70,8 +73,12 @@ class WsdServer:
     async def start(self) -> int:
         """Bind and start answering (UNAVAILABLE, health NOT_SERVING) while the engine loads."""
         size = self.config.max_message_bytes
+        interceptors: list[grpc.aio.ServerInterceptor] = [ErrorInterceptor(self.metrics)]
+        if self.config.tokens:
+            rejected = self.metrics.count_unauthenticated
+            interceptors.insert(0, TokenAuthInterceptor(self.config.tokens, rejected))
         server = grpc.aio.server(
-            interceptors=[ErrorInterceptor(self.metrics)],
+            interceptors=interceptors,
             options=[("grpc.max_receive_message_length", size), ("grpc.max_send_message_length", size)],
         )
         pb_grpc.add_WsdServiceServicer_to_server(WsdServicer(self.engine), server)
@@ -79,7 +86,11 @@ class WsdServer:
         reflection.enable_server_reflection(
             (SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server
         )
-        self.port = server.add_insecure_port(f"{self.config.host}:{self.config.port}")
+        address = f"{self.config.host}:{self.config.port}"
+        if self.config.tls is None:
+            self.port = server.add_insecure_port(address)
+        else:
+            self.port = server.add_secure_port(address, server_credentials(self.config.tls))
         await self._set_health(health_pb2.HealthCheckResponse.NOT_SERVING)
         await server.start()
         self._server = server

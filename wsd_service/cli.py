@@ -153,6 +153,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-message-bytes", type=int, default=4 * 1024 * 1024)
     serve.add_argument("--grace", type=float, default=10.0, help="seconds to drain on SIGTERM")
     serve.add_argument("--log-json", action="store_true", help="structured JSON-lines logs")
+    access = serve.add_argument_group("access control")
+    access.add_argument("--tls-cert", type=Path, help="server certificate (PEM); with --tls-key: TLS")
+    access.add_argument("--tls-key", type=Path, help="server private key (PEM)")
+    access.add_argument("--tls-client-ca", type=Path, help="require client certificates signed by this CA")
+    access.add_argument("--token-file", type=Path, help="accepted bearer tokens, one per line")
     _add_encoder_options(serve)
 
     client = commands.add_parser("query", help="ask a running server and print its senses")
@@ -161,6 +166,11 @@ def _parser() -> argparse.ArgumentParser:
     client.add_argument("--top-k", type=int, default=3)
     client.add_argument("--json", action="store_true")
     client.add_argument("--timeout", type=float, default=30.0)
+    client.add_argument("--tls-ca", type=Path, help="connect over TLS, trusting this CA (PEM)")
+    client.add_argument("--tls", action="store_true", help="connect over TLS, trusting the system's CAs")
+    client.add_argument("--tls-cert", type=Path, help="client certificate (PEM), for mutual TLS")
+    client.add_argument("--tls-key", type=Path, help="client private key (PEM)")
+    client.add_argument("--token-file", type=Path, help="file whose first token is sent as Bearer")
     return parser
 
 

@@ -17,6 +17,8 @@ from typing import Any
 import grpc
 
 from . import _grpc_convert as convert
+from ._access import ClientTls as ClientTls  # re-exported: clients build it
+from ._access import channel_credentials, token_metadata
 from ._documents import Document, InputToken, TargetResult
 from ._errors import WsdError
 from ._proto.wsd.v1 import wsd_service_pb2 as pb
@@ -111,16 +113,27 @@ def _remote(error: grpc.RpcError) -> RemoteError:
 
 
 class WsdClient:
-    """Blocking client; one channel, reused."""
+    """Blocking client; one channel, reused. ``tls``: connect over TLS; ``token``: a bearer token."""
 
-    def __init__(self, target: str = "127.0.0.1:50051", *, timeout: float | None = 30.0) -> None:
-        self._channel = grpc.insecure_channel(target)
+    def __init__(
+        self,
+        target: str = "127.0.0.1:50051",
+        *,
+        timeout: float | None = 30.0,
+        tls: ClientTls | None = None,
+        token: str | None = None,
+    ) -> None:
+        if tls is None:
+            self._channel = grpc.insecure_channel(target)
+        else:
+            self._channel = grpc.secure_channel(target, channel_credentials(tls))
         self._stub = pb_grpc.WsdServiceStub(self._channel)
+        self._metadata = token_metadata(token)
         self.timeout = timeout
 
     def _call(self, method: str, request: Any) -> Any:
         try:
-            return getattr(self._stub, method)(request, timeout=self.timeout)
+            return getattr(self._stub, method)(request, timeout=self.timeout, metadata=self._metadata)
         except grpc.RpcError as error:
             raise _remote(error) from None
 
@@ -162,16 +175,27 @@ class WsdClient:
 
 
 class AsyncWsdClient:
-    """asyncio client; use ``async with``."""
+    """asyncio client; use ``async with``. Options as for :class:`WsdClient`."""
 
-    def __init__(self, target: str = "127.0.0.1:50051", *, timeout: float | None = 30.0) -> None:
-        self._channel = grpc.aio.insecure_channel(target)
+    def __init__(
+        self,
+        target: str = "127.0.0.1:50051",
+        *,
+        timeout: float | None = 30.0,
+        tls: ClientTls | None = None,
+        token: str | None = None,
+    ) -> None:
+        if tls is None:
+            self._channel = grpc.aio.insecure_channel(target)
+        else:
+            self._channel = grpc.aio.secure_channel(target, channel_credentials(tls))
         self._stub = pb_grpc.WsdServiceStub(self._channel)
+        self._metadata = token_metadata(token)
         self.timeout = timeout
 
     async def _call(self, method: str, request: Any) -> Any:
         try:
-            return await getattr(self._stub, method)(request, timeout=self.timeout)
+            return await getattr(self._stub, method)(request, timeout=self.timeout, metadata=self._metadata)
         except grpc.RpcError as error:
             raise _remote(error) from None
 

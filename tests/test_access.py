@@ -1,0 +1,129 @@
+"""TLS (with and without client certificates) and bearer tokens, against the real server."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from wsd_service import ServerConfig, TlsConfig
+from wsd_service.cli import main
+from wsd_service.client import ClientTls, RemoteError, WsdClient
+
+from .certificates import Pem, make_authority, make_leaf
+from .server_thread import ServerThread
+
+TOKEN = "s3cret-token-for-tests"
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pem]:
+    directory = tmp_path_factory.mktemp("pki")
+    ca, ca_name, ca_key = make_authority(directory)
+    other_ca, other_name, other_key = make_authority(directory, "other CA")
+    return {
+        "ca": ca,
+        "server": make_leaf(directory, "server", ca_name, ca_key, server=True),
+        "client": make_leaf(directory, "client", ca_name, ca_key, server=False),
+        "stranger": make_leaf(directory, "stranger", other_name, other_key, server=False),
+        "other_ca": other_ca,
+    }
+
+
+@pytest.fixture(scope="module")
+def mutual_tls_server(tiny_index: Path, pki: dict[str, Pem]) -> Iterator[ServerThread]:
+    tls = TlsConfig(pki["server"].cert, pki["server"].key, client_ca_file=pki["ca"].cert)
+    thread = ServerThread(ServerConfig(index=tiny_index, port=0, tls=tls, tokens=frozenset({TOKEN}))).start()
+    yield thread
+    thread.stop()
+
+
+def _client(
+    server: ServerThread, pki: dict[str, Pem], who: str | None = "client", **options: object
+) -> WsdClient:
+    leaf = pki[who] if who else None
+    tls = ClientTls(pki["ca"].cert, leaf.cert if leaf else None, leaf.key if leaf else None)
+    return WsdClient(server.address, timeout=10, tls=tls, **options)  # type: ignore[arg-type]
+
+
+def test_mutual_tls_with_token_answers(mutual_tls_server: ServerThread, pki: dict[str, Pem]) -> None:
+    with _client(mutual_tls_server, pki, token=TOKEN) as client:
+        [target] = client.disambiguate("the river")
+        assert target.lemma == "river"
+
+
+@pytest.mark.parametrize("token", [None, "wrong-token", TOKEN + "x", ""])
+def test_missing_or_wrong_token_is_unauthenticated(
+    mutual_tls_server: ServerThread, pki: dict[str, Pem], token: str | None, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG), _client(mutual_tls_server, pki, token=token) as client:
+        with pytest.raises(RemoteError) as caught:
+            client.disambiguate("the river")
+        assert caught.value.code == grpc.StatusCode.UNAUTHENTICATED
+        assert "token" in caught.value.message
+        with pytest.raises(RemoteError) as streamed:
+            client.index_info()
+        assert streamed.value.code == grpc.StatusCode.UNAUTHENTICATED
+    assert TOKEN not in caplog.text and "wrong-token" not in caplog.text
+
+
+def test_health_needs_no_token(mutual_tls_server: ServerThread, pki: dict[str, Pem]) -> None:
+    credentials = grpc.ssl_channel_credentials(
+        pki["ca"].cert.read_bytes(), pki["client"].key.read_bytes(), pki["client"].cert.read_bytes()
+    )
+    with grpc.secure_channel(mutual_tls_server.address, credentials) as channel:
+        answer = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=10)
+    assert answer.status == health_pb2.HealthCheckResponse.SERVING
+
+
+@pytest.mark.parametrize("who", [None, "stranger"])
+def test_client_certificate_is_required(
+    mutual_tls_server: ServerThread, pki: dict[str, Pem], who: str | None
+) -> None:
+    with _client(mutual_tls_server, pki, who, token=TOKEN) as client, pytest.raises(RemoteError) as caught:
+        client.disambiguate("the river")
+    assert caught.value.code == grpc.StatusCode.UNAVAILABLE
+
+
+def test_plaintext_and_untrusted_clients_are_refused(
+    mutual_tls_server: ServerThread, pki: dict[str, Pem]
+) -> None:
+    wrong_ca = ClientTls(pki["other_ca"].cert, pki["client"].cert, pki["client"].key)
+    for tls in (None, wrong_ca):
+        client = WsdClient(mutual_tls_server.address, timeout=5, tls=tls, token=TOKEN)
+        with client, pytest.raises(RemoteError) as caught:
+            client.disambiguate("the river")
+        assert caught.value.code == grpc.StatusCode.UNAVAILABLE
+
+
+def test_server_only_tls_and_the_query_command(
+    tiny_index: Path, pki: dict[str, Pem], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tls = TlsConfig(pki["server"].cert, pki["server"].key)
+    thread = ServerThread(ServerConfig(index=tiny_index, port=0, tls=tls, tokens=frozenset({TOKEN}))).start()
+    try:
+        tokens = tmp_path / "tokens"
+        tokens.write_text(f"# the first token is sent\n{TOKEN}\n")
+        args = ["query", "the river", "--server", thread.address, "--tls-ca", str(pki["ca"].cert)]
+        assert main([*args, "--token-file", str(tokens)]) == 0
+        assert "river%1:17:00::" in capsys.readouterr().out
+        assert main(args) == 2
+        assert "UNAUTHENTICATED" in capsys.readouterr().err
+    finally:
+        thread.stop()
+
+
+def test_serve_names_bad_access_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--port", "0", "--tls-cert", str(tmp_path / "missing.crt")]) == 2
+    assert "TLS needs both --tls-cert and --tls-key" in capsys.readouterr().err
+    empty = tmp_path / "tokens"
+    empty.write_text("# nothing\n\n")
+    assert main(["serve", "--port", "0", "--token-file", str(empty)]) == 2
+    assert f"token file {empty} holds no token" in capsys.readouterr().err
+    missing = tmp_path / "missing.crt"
+    assert main(["serve", "--port", "0", "--tls-cert", str(missing), "--tls-key", str(missing)]) == 2
+    assert f"TLS key {missing}" in capsys.readouterr().err
