@@ -13,7 +13,7 @@ from ._config import EncoderConfig, LimitsConfig, ScoringConfig
 from ._custom import read_custom_inventory
 from ._documents import Document, InputToken, SenseScore, TargetResult
 from ._encoder import Encoder
-from ._errors import InputError, LimitExceededError
+from ._errors import InputError, LimitExceededError, shown
 from ._index import CUSTOM_FILE, SenseIndex, SenseRow, encoder_signature, load_index, read_manifest
 from ._inventory import Inventory
 from ._sense import POS_TAGS, lemma_key, normalise_pos
@@ -194,7 +194,9 @@ class Disambiguator:
                 and normalise_pos(token.pos) is None
                 and token.target
             ):
-                raise InputError(f"{where}: token {position} is a target but POS {token.pos!r} has no senses")
+                raise InputError(
+                    f"{where}: token {position} is a target but POS {shown(token.pos)} has no senses"
+                )
             candidates = self._candidates(token.text, token.lemma, token.pos)
             default = bool(candidates) and token.text.lower() not in STOPWORDS
             target = default if token.target is None else token.target
@@ -207,6 +209,9 @@ class Disambiguator:
             if not 0 <= index < len(tokens):
                 raise InputError(f"{where}: target index {index} is out of range (0..{len(tokens) - 1})")
         wanted = set(targets)
+        if len(wanted) < len(targets):
+            repeated = next(i for i in targets if targets.count(i) > 1)
+            raise InputError(f"{where}: target index {repeated} is repeated")
         for position, token in enumerate(tokens):
             token.target = position in wanted
 

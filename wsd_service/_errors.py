@@ -7,6 +7,11 @@ class WsdError(Exception):
     """Base class of every error the engine raises on purpose."""
 
 
+def shown(value: str, limit: int = 60) -> str:
+    """``value`` quoted for an error message, cut short: a message must not echo a huge input."""
+    return repr(value if len(value) <= limit else value[:limit] + "...")
+
+
 class InputError(WsdError, ValueError):
     """The caller's input is malformed (empty text, bad tokens, bad options)."""
 

@@ -11,9 +11,11 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import grpc
+from google.protobuf.message import DecodeError
 
 from ._batcher import DeadlineExpiredError, QueueFullError
 from ._errors import InputError, LimitExceededError, SenseIndexError, WsdError
@@ -40,6 +42,39 @@ def status_for(error: Exception) -> grpc.StatusCode:
     return next((code for kind, code in _CODES if isinstance(error, kind)), grpc.StatusCode.INTERNAL)
 
 
+@dataclass(frozen=True, slots=True)
+class _Undecodable:
+    """Stands in for a request that failed to parse, so the handler can refuse it by name."""
+
+    message: str
+
+
+def _tolerant(deserialize: Callable[[bytes], Any] | None) -> Callable[[bytes], Any] | None:
+    """gRPC answers INTERNAL when a deserializer raises; a client's bad bytes are its mistake."""
+    if deserialize is None:
+        return None
+    name = getattr(getattr(deserialize, "__self__", None), "__name__", "message")
+
+    def parse(data: bytes) -> Any:
+        try:
+            return deserialize(data)
+        except DecodeError as error:
+            return _Undecodable(f"the request is not a valid {name}: {error}")
+
+    return parse
+
+
+def _decoded(request: Any) -> Any:
+    if isinstance(request, _Undecodable):
+        raise InputError(request.message)
+    return request
+
+
+async def _decoded_stream(requests: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    async for request in requests:
+        yield _decoded(request)
+
+
 class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     def __init__(self, metrics: ServerMetrics) -> None:
         self._metrics = metrics
@@ -51,17 +86,15 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         method = details.method.rsplit("/", 1)[-1]
         if handler is None or not details.method.startswith("/wsd.v1."):
             return handler  # health and reflection keep their own behaviour
+        codec = {
+            "request_deserializer": _tolerant(handler.request_deserializer),
+            "response_serializer": handler.response_serializer,
+        }
         if handler.unary_unary is not None:
-            return grpc.unary_unary_rpc_method_handler(
-                self._unary(method, handler.unary_unary),
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer,
-            )
+            return grpc.unary_unary_rpc_method_handler(self._unary(method, handler.unary_unary), **codec)
         if handler.stream_stream is not None:
             return grpc.stream_stream_rpc_method_handler(
-                self._streaming(method, handler.stream_stream),
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer,
+                self._streaming(method, handler.stream_stream), **codec
             )
         return handler
 
@@ -70,7 +103,7 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     ) -> Callable[[Any, Any], Awaitable[Any]]:
         async def handle(request: Any, context: grpc.aio.ServicerContext) -> Any:
             async with self._guard(method, context):
-                return await inner(request, context)
+                return await inner(_decoded(request), context)
             raise AssertionError("unreachable: _guard re-raises or aborts")  # pragma: no cover
 
         return handle
@@ -80,7 +113,7 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     ) -> Callable[[Any, Any], AsyncIterator[Any]]:
         async def handle(requests: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
             async with self._guard(method, context):
-                async for response in inner(requests, context):
+                async for response in inner(_decoded_stream(requests), context):
                     yield response
 
         return handle

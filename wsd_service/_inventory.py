@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 from ._custom import CustomSense
-from ._errors import InputError
+from ._errors import InputError, shown
 from ._sense import POS_TAGS, Sense, lemma_key, normalise_pos
 from ._wordnet import DEFAULT_WORDNET_DIR, Synset, WordNetDatabase
 
@@ -135,7 +135,7 @@ class Inventory:
     def synset(self, synset_id: str) -> Synset:
         offset, _, letter = synset_id.partition("-")
         if letter not in "nvar" or not offset.isdigit():
-            raise InputError(f"{synset_id!r} is not a WordNet synset id (offset-pos)")
+            raise InputError(f"{shown(synset_id)} is not a WordNet synset id (offset-pos)")
         return self.wordnet.synset(letter, int(offset))
 
 

@@ -15,7 +15,7 @@ from ._batcher import BatcherConfig, MicroBatcher
 from ._config import EncoderConfig, LimitsConfig
 from ._disambiguator import Disambiguator, EncodedBatch, words_of
 from ._documents import Document, TargetResult
-from ._errors import InputError, LimitExceededError, WsdError
+from ._errors import InputError, LimitExceededError, WsdError, shown
 from ._index import Manifest, SenseRow
 from ._inventory import Inventory
 from ._sense import POS_TAGS, Sense, lemma_key
@@ -158,7 +158,7 @@ class AsyncEngine:
         ]
         if not found:
             where = f" as {pos}" if pos else ""
-            raise NotFoundError(f"lemma {lemma!r} has no senses{where} in the inventory")
+            raise NotFoundError(f"lemma {shown(lemma)} has no senses{where} in the inventory")
         return [(sense, engine.index.row_of(sense.key)) for sense in found]
 
     def manifest(self) -> Manifest:
