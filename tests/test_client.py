@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -14,12 +11,12 @@ from pathlib import Path
 
 import grpc
 import pytest
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from wsd_service import BuildConfig, Encoder, IndexBuilder, InputToken, Inventory, ServerConfig
 from wsd_service.cli import main
 from wsd_service.client import AsyncWsdClient, RemoteError, WsdClient
 
+from .server_process import start_serving
 from .server_thread import ServerThread
 
 SEMCOR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "wsd" / "semcor" / "semcor"
@@ -94,32 +91,15 @@ def test_bank_sentences_with_the_semcor_index(semcor_bank_index: Path) -> None:
     assert river_bank.best is not None and river_bank.best.key == "bank%1:17:01::"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_sigterm_finishes_in_flight_work(tiny_index: Path) -> None:
-    port = _free_port()
-    command = [sys.executable, "-m", "wsd_service", "serve", "--index", str(tiny_index), "--port", str(port)]
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    process, address = start_serving(tiny_index)
     try:
-        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
-            grpc.channel_ready_future(channel).result(timeout=60)
-            health = health_pb2_grpc.HealthStub(channel)
-            deadline = time.time() + 60
-            while (
-                health.Check(health_pb2.HealthCheckRequest()).status != health_pb2.HealthCheckResponse.SERVING
-            ):
-                assert time.time() < deadline
-                time.sleep(0.1)
-            with WsdClient(f"127.0.0.1:{port}") as client, ThreadPoolExecutor(1) as pool:
-                long_text = " ".join(["The bank by the river held the town's money."] * 150)
-                pending = pool.submit(client.disambiguate, long_text)
-                time.sleep(0.3)  # the request is in flight
-                process.send_signal(signal.SIGTERM)
-                assert len(pending.result(timeout=60)) > 100  # accepted work is answered
+        with WsdClient(address) as client, ThreadPoolExecutor(1) as pool:
+            long_text = " ".join(["The bank by the river held the town's money."] * 150)
+            pending = pool.submit(client.disambiguate, long_text)
+            time.sleep(0.3)  # the request is in flight
+            process.send_signal(signal.SIGTERM)
+            assert len(pending.result(timeout=60)) > 100  # accepted work is answered
         assert process.wait(timeout=60) == 0
     finally:
         process.kill()

@@ -73,6 +73,7 @@ class MicroBatcher(Generic[Result]):
         self._wakeup = asyncio.Event()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
         self._worker: asyncio.Task[None] | None = None
+        self._running = False  # a batch is on the encoder thread
         self.stats = BatchStats()
 
     @property
@@ -92,6 +93,12 @@ class MicroBatcher(Generic[Result]):
             if not job.future.done():
                 job.future.set_exception(QueueFullError("the server is shutting down"))
         self._executor.shutdown(wait=True)
+
+    async def drain(self, poll: float = 0.01) -> None:
+        """Wait until every queued job has been run, then stop (nothing queued is failed)."""
+        while self._queue or self._running:
+            await asyncio.sleep(poll)
+        await self.stop()
 
     async def encode(self, sentences: Sequence[Sequence[str]], timeout: float | None = None) -> list[Result]:
         """Vectors for ``sentences``; ``timeout`` is the caller's remaining deadline in seconds."""
@@ -160,6 +167,7 @@ class MicroBatcher(Generic[Result]):
         self.stats.sizes = [*self.stats.sizes[-999:], len(sentences)]
         if self._on_batch is not None:
             self._on_batch(len(sentences))
+        self._running = True
         try:
             results = await loop.run_in_executor(self._executor, self._encode, sentences)
         except Exception as error:  # the encoder failed: every caller of this batch hears it
@@ -167,6 +175,8 @@ class MicroBatcher(Generic[Result]):
                 if not job.future.done():
                     job.future.set_exception(error)
             return
+        finally:
+            self._running = False
         start = 0
         for job in batch:
             end = start + len(job.sentences)

@@ -30,6 +30,9 @@ class ServerMetrics:
             buckets=_BATCH_BUCKETS,
             registry=self.registry,
         )
+        self.reloads = Counter(
+            "wsd_index_reloads", "index reloads (SIGHUP), by outcome", ["outcome"], registry=self.registry
+        )
         self.queue_depth = Gauge(
             "wsd_queue_sentences", "sentences waiting for the encoder", registry=self.registry
         )

@@ -123,6 +123,27 @@ class WsdServer:
         finally:
             self._ready.set()
 
+    async def reload(self) -> bool:
+        """Swap in the index's current version (SIGHUP); on failure the old one keeps serving.
+
+        If no index was loaded yet (the first load failed), this is that load, retried.
+        """
+        try:
+            if self.engine.ready:
+                manifest = await self.engine.reload()
+                log.info("reloaded index %s (%d senses)", self.index_dir, manifest.senses.get("total", 0))
+            else:
+                await self.engine.load()
+                await self._set_health(health_pb2.HealthCheckResponse.SERVING)
+                self.load_error = None
+                log.info("loaded index %s on reload", self.index_dir)
+        except Exception as error:
+            self.metrics.reloads.labels("failed").inc()
+            log.error("reload of %s failed; still serving the previous index: %s", self.index_dir, error)
+            return False
+        self.metrics.reloads.labels("ok").inc()
+        return True
+
     async def stop(self, grace: float | None = None) -> None:
         """Health goes NOT_SERVING first, then new RPCs are refused and in-flight ones drain."""
         await self.health.enter_graceful_shutdown()
@@ -160,6 +181,14 @@ async def serve_forever(config: ServerConfig) -> None:
     loop = asyncio.get_running_loop()
     for number in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(number, stop.set)
+    reloads: set[asyncio.Task[bool]] = set()  # kept referenced until done
+
+    def reload() -> None:
+        task = loop.create_task(server.reload())
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
+
+    loop.add_signal_handler(signal.SIGHUP, reload)
     ready = asyncio.ensure_future(server.wait_ready())
     signalled = asyncio.ensure_future(stop.wait())
     await asyncio.wait([ready, signalled], return_when=asyncio.FIRST_COMPLETED)

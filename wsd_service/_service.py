@@ -16,7 +16,7 @@ from ._config import EncoderConfig, LimitsConfig
 from ._disambiguator import Disambiguator, EncodedBatch, words_of
 from ._documents import Document, TargetResult
 from ._errors import InputError, LimitExceededError, WsdError, shown
-from ._index import Manifest, SenseRow
+from ._index import EncoderSignature, Manifest, SenseRow, encoder_signature, read_manifest
 from ._inventory import Inventory
 from ._sense import POS_TAGS, Sense, lemma_key
 from ._vectors import Vector
@@ -75,6 +75,7 @@ class AsyncEngine:
         self._on_batch = on_batch
         self._engine: Disambiguator | None = None
         self._batcher: MicroBatcher[Vector] | None = None
+        self._loading = asyncio.Lock()  # one load or reload at a time
 
     @property
     def ready(self) -> bool:
@@ -85,20 +86,45 @@ class AsyncEngine:
         return self._batcher
 
     async def load(self) -> None:
+        async with self._loading:
+            engine = await asyncio.to_thread(self._load_engine, None)
+            self._engine, self._batcher = engine, self._start_batcher(engine)
+
+    async def reload(self) -> Manifest:
+        """Load the index again (a rebuild switches its ``current`` version) and swap it in.
+
+        Requests in flight finish on the engine they started with; if the new index fails to
+        load, the error is raised and the old one keeps serving.
+        """
+        async with self._loading:
+            old_engine, old_batcher = self._engine, self._batcher
+            engine = await asyncio.to_thread(self._load_engine, old_engine)
+            same_encoder = old_engine is not None and engine.encoder is old_engine.encoder
+            batcher = old_batcher if same_encoder and old_batcher else self._start_batcher(engine)
+            self._engine, self._batcher = engine, batcher
+            if old_batcher is not None and old_batcher is not batcher:
+                await old_batcher.drain()
+            return engine.index.manifest
+
+    def _load_engine(self, current: Disambiguator | None) -> Disambiguator:
+        """A new engine over the index; it shares ``current``'s encoder when the index allows."""
         limits = self.config.limits
         engine_limits = LimitsConfig(limits.max_words, limits.max_chars, limits.max_top_k)
-        engine = await asyncio.to_thread(
-            Disambiguator.load,
+        reuse = current is not None and _same_encoder(read_manifest(self.config.index).encoder, current)
+        return Disambiguator.load(
             self.config.index,
-            self.config.encoder,
+            None if reuse else self.config.encoder,
+            encoder=current.encoder if reuse and current else None,
             limits=engine_limits,
             allow_backend_mismatch=self.config.allow_backend_mismatch,
         )
+
+    def _start_batcher(self, engine: Disambiguator) -> MicroBatcher[Vector]:
         batcher: MicroBatcher[Vector] = MicroBatcher(
             engine.encoder.encode, self.config.batcher, self._on_batch
         )
         batcher.start()
-        self._engine, self._batcher = engine, batcher
+        return batcher
 
     async def close(self) -> None:
         batcher, self._batcher, self._engine = self._batcher, None, None
@@ -164,6 +190,10 @@ class AsyncEngine:
     def manifest(self) -> Manifest:
         engine, _ = self._ready()
         return engine.index.manifest
+
+
+def _same_encoder(built: EncoderSignature, current: Disambiguator) -> bool:
+    return built == encoder_signature(current.encoder)
 
 
 def _lemmas(inventory: Inventory, lemma: str, tag: str) -> list[str]:

@@ -1,0 +1,50 @@
+"""``wsd-service serve`` in a subprocess, for tests of signals and process lifecycle."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_serving(index: Path, timeout: float = 120) -> tuple[subprocess.Popen[str], str]:
+    """Start the server and wait until health says SERVING; the caller stops the process."""
+    address = f"127.0.0.1:{_free_port()}"
+    command = [
+        sys.executable,
+        "-m",
+        "wsd_service",
+        "serve",
+        "--index",
+        str(index),
+        "--port",
+        address.split(":")[1],
+    ]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + timeout
+    with grpc.insecure_channel(address) as channel:
+        health = health_pb2_grpc.HealthStub(channel)
+        while True:
+            try:
+                if (
+                    health.Check(health_pb2.HealthCheckRequest(), timeout=5).status
+                    == health_pb2.HealthCheckResponse.SERVING
+                ):
+                    return process, address
+            except grpc.RpcError:
+                pass
+            if time.time() > deadline or process.poll() is not None:
+                process.kill()
+                raise AssertionError(f"the server did not start: {process.communicate()[1][-2000:]}")
+            time.sleep(0.1)
