@@ -54,6 +54,14 @@ def test_profile_service_smoke(tiny_index: Path) -> None:
     assert "encoder thread busy" in out and "encoder forward pass" in out
 
 
+def test_soak_smoke(tiny_index: Path) -> None:
+    out = _run(
+        "benchmarks/soak.py", "--index", str(tiny_index), "--seconds", "3", "--interval", "1",
+        "--clients", "4", "--overload-seconds", "2", "--overload-clients", "32", "--max-rss-growth", "10",
+    )  # fmt: skip
+    assert "errors 0;" in out and "overload codes" in out and out.rstrip().endswith("PASS")
+
+
 def test_server_memory_smoke(tiny_index: Path) -> None:
     out = _run(
         "benchmarks/server_memory.py", "--index", str(tiny_index), "--requests", "20", "--clients", "2"

@@ -33,6 +33,12 @@ class ServerMetrics:
         self.reloads = Counter(
             "wsd_index_reloads", "index reloads (SIGHUP), by outcome", ["outcome"], registry=self.registry
         )
+        self.skipped = Gauge(
+            "wsd_skipped_requests",
+            "queued work dropped before encoding since the index was loaded, by reason",
+            ["reason"],
+            registry=self.registry,
+        )
         self.queue_depth = Gauge(
             "wsd_queue_sentences", "sentences waiting for the encoder", registry=self.registry
         )

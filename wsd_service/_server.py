@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
 from dataclasses import dataclass, field
@@ -97,6 +98,8 @@ class WsdServer:
         if self.config.metrics_port is not None:
             self.metrics_port = self.metrics.serve(self.config.metrics_port, self.config.host)
             self.metrics.queue_depth.set_function(self._queue_depth)
+            for reason in ("cancelled", "expired"):
+                self.metrics.skipped.labels(reason).set_function(functools.partial(self._skipped, reason))
         log.info("listening on %s:%d; loading index %s", self.config.host, self.port, self.index_dir)
         self._loading = asyncio.get_running_loop().create_task(self._load())
         return self.port
@@ -163,6 +166,10 @@ class WsdServer:
     async def _set_health(self, status: health_pb2.HealthCheckResponse.ServingStatus) -> None:
         for name in ("", SERVICE_NAME):
             await self.health.set(name, status)
+
+    def _skipped(self, reason: str) -> float:
+        batcher = self.engine.batcher
+        return float(getattr(batcher.stats, f"skipped_{reason}")) if batcher else 0.0
 
     def _queue_depth(self) -> float:
         batcher = self.engine.batcher
