@@ -161,6 +161,7 @@ def serve(args: argparse.Namespace, encoder_config: EncoderConfig) -> int:
         max_message_bytes=args.max_message_bytes,
         metrics_port=args.metrics_port,
         grace_seconds=args.grace,
+        drain_delay=args.drain_delay,
         tls=_server_tls(args),
         tokens=read_tokens(args.token_file) if args.token_file else frozenset(),
     )

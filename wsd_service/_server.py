@@ -46,6 +46,9 @@ class ServerConfig:
     max_message_bytes: int = 4 * 1024 * 1024
     metrics_port: int | None = None  # None: no /metrics endpoint; 0 picks a free port
     grace_seconds: float = 10.0  # in-flight work may finish within this on shutdown
+    # On SIGTERM, health says NOT_SERVING this long before new calls are refused, so that load
+    # balancers and probes stop routing here first; calls arriving meanwhile are still served.
+    drain_delay: float = 1.0
     tls: TlsConfig | None = None  # None: plaintext (loopback or behind a TLS-terminating proxy)
     tokens: frozenset[str] = frozenset()  # accepted bearer tokens; empty: no token required
 
@@ -203,5 +206,9 @@ async def serve_forever(config: ServerConfig) -> None:
         await server.stop(0)
         raise ready.exception()  # type: ignore[misc]  # the CLI reports it and exits 2
     await signalled
-    log.info("signal received: draining for up to %.0f s", config.grace_seconds)
+    log.info(
+        "signal received: NOT_SERVING, draining for up to %.0f s", config.drain_delay + config.grace_seconds
+    )
+    await server.health.enter_graceful_shutdown()
+    await asyncio.sleep(config.drain_delay)
     await server.stop()

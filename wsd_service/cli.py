@@ -152,6 +152,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-chars", type=int, default=1_000_000, help="characters per text")
     serve.add_argument("--max-message-bytes", type=int, default=4 * 1024 * 1024)
     serve.add_argument("--grace", type=float, default=10.0, help="seconds to drain on SIGTERM")
+    serve.add_argument(
+        "--drain-delay",
+        type=float,
+        default=1.0,
+        help="seconds of NOT_SERVING health before new calls are refused on SIGTERM",
+    )
     serve.add_argument("--log-json", action="store_true", help="structured JSON-lines logs")
     access = serve.add_argument_group("access control")
     access.add_argument("--tls-cert", type=Path, help="server certificate (PEM); with --tls-key: TLS")
