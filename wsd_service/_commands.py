@@ -147,7 +147,8 @@ def serve(args: argparse.Namespace, encoder_config: EncoderConfig) -> int:
     from ._server import ServerConfig, serve_forever
     from ._service import ServiceLimits
 
-    explicit = args.encoder is not None or args.layers is not None or args.backend is not None
+    given = (args.encoder, args.layers, args.backend, args.threads)
+    explicit = any(option is not None for option in given)
     if explicit and args.index is not None:
         encoder_config = _index_encoder(args, encoder_config)
     config = ServerConfig(

@@ -57,9 +57,10 @@ class Inventory:
         self._max_words = max(len(lemma.split("_")) for lemma in lemmas)
         # First words of multi-word lemmas: most tokens start none, and need no look-up.
         self._first_words = frozenset(lemma.split("_", 1)[0] for lemma in lemmas if "_" in lemma)
-        self.senses = lru_cache(maxsize=65536)(self._senses)
-        # Pure and hot (every token of raw text, for every POS): cached.
-        self.lemmatise = lru_cache(maxsize=262144)(self._lemmatise)
+        # Pure and hot (every token of raw text, for every POS): cached, bounded so that a
+        # long-running server's memory levels off (BENCHMARKS.md, memory).
+        self.senses = lru_cache(maxsize=16384)(self._senses)
+        self.lemmatise = lru_cache(maxsize=65536)(self._lemmatise)
 
     @property
     def max_expression_words(self) -> int:
