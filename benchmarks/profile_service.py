@@ -32,6 +32,7 @@ STAGES = (
 
 
 RATE = 100  # samples per second per thread
+NO_PTRACE = 3  # exit status when py-spy may not attach (a container without CAP_SYS_PTRACE)
 
 
 def _stage(stack: str) -> str:
@@ -86,7 +87,8 @@ def main() -> None:
             send_all(server.address, texts[sent : sent + step], args.clients)
             sent += step
         if profiler.wait() != 0 or not raw.is_file():
-            raise SystemExit("py-spy could not sample the server (it needs ptrace permission)")
+            print("py-spy could not sample the server (it needs ptrace permission)", file=sys.stderr)
+            raise SystemExit(NO_PTRACE)
         samples, encoder_thread = _attribute(raw)
     total = sum(samples.values()) or 1
     busy = encoder_thread / (RATE * args.seconds)
