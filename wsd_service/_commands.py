@@ -15,7 +15,7 @@ from ._builder import IndexBuilder
 from ._config import BuildConfig, EncoderConfig, ScoringConfig
 from ._custom import read_custom_inventory
 from ._disambiguator import Disambiguator
-from ._documents import TargetResult
+from ._documents import BatchEngine, TargetResult
 from ._encoder import Encoder
 from ._errors import InputError
 from ._evaluate import Evaluation
@@ -190,3 +190,30 @@ def query(args: argparse.Namespace, encoder_config: EncoderConfig) -> int:
         results = client.disambiguate(args.text, top_k=args.top_k)
     _print_results(results, args.json)
     return 0
+
+
+def annotate(args: argparse.Namespace, encoder_config: EncoderConfig) -> int:
+    from ._annotate import AnnotateConfig, InputFormat, OutputFormat
+    from ._annotate import annotate as annotate_file
+
+    suffix = args.input.suffix
+    input_format: InputFormat = args.format or (
+        "jsonl" if suffix == ".jsonl" else "conllu" if suffix == ".conllu" else "text"
+    )
+    output_format: OutputFormat = args.out_format or ("conllu" if args.out.suffix == ".conllu" else "jsonl")
+    if not args.input.is_file():
+        raise InputError(f"{args.input}: no such file")
+    config = AnnotateConfig(input_format, output_format, args.top_k, args.batch, not args.quiet)
+    report = annotate_file(_batch_engine(args, encoder_config), args.input, args.out, config)
+    resumed = f" (resumed after {report.skipped} already written)" if report.skipped else ""
+    print(f"annotated {report.annotated} into {args.out}{resumed}", file=sys.stderr)
+    return 0
+
+
+def _batch_engine(args: argparse.Namespace, encoder_config: EncoderConfig) -> BatchEngine:
+    if args.server:
+        from .client import WsdClient
+
+        token = read_token(args.token_file) if args.token_file else None
+        return WsdClient(args.server, timeout=600, token=token)
+    return _load(args, encoder_config)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,6 +15,16 @@ class InputToken:
     lemma: str | None = None
     pos: str | None = None
     target: bool | None = None  # None: decided by the document's default
+
+
+# Universal POS tags (spaCy, CoNLL-U) that have WordNet senses; other tags are never targets.
+_UPOS_TO_WORDNET = {"NOUN": "NOUN", "PROPN": "NOUN", "VERB": "VERB", "ADJ": "ADJ", "ADV": "ADV"}
+
+
+def tagged_token(text: str, lemma: str | None, upos: str | None) -> InputToken:
+    """A token from a tagged pipeline: its lemma and POS are used, a function word is no target."""
+    pos = _UPOS_TO_WORDNET.get(upos) if upos else None
+    return InputToken(text, lemma or None, pos, False if upos and pos is None else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,3 +60,11 @@ class TargetResult:
     @property
     def best(self) -> SenseScore | None:
         return self.senses[0] if self.senses else None
+
+
+class BatchEngine(Protocol):
+    """The local engine and the remote client alike: documents in, ranked senses out."""
+
+    def disambiguate_batch(
+        self, documents: Sequence[Document], *, top_k: int
+    ) -> list[list[TargetResult]]: ...

@@ -166,6 +166,22 @@ def _parser() -> argparse.ArgumentParser:
     access.add_argument("--token-file", type=Path, help="accepted bearer tokens, one per line")
     _add_encoder_options(serve)
 
+    annotate = commands.add_parser("annotate", help="annotate a large file (resumable), locally or remotely")
+    annotate.add_argument("input", type=Path, help="one text per line, JSONL records, or CoNLL-U")
+    annotate.add_argument(
+        "--format", choices=("text", "jsonl", "conllu"), help="input format (default: by suffix)"
+    )
+    annotate.add_argument("--out", type=Path, required=True, help="output file; rerun to resume it")
+    annotate.add_argument("--out-format", choices=("jsonl", "conllu"), help="default: by suffix, else jsonl")
+    where = annotate.add_mutually_exclusive_group()
+    where.add_argument("--index", type=Path, default=DEFAULT_INDEX_DIR, help="local index")
+    where.add_argument("--server", help="HOST:PORT of a running server instead of a local index")
+    annotate.add_argument("--token-file", type=Path, help="bearer token for --server")
+    annotate.add_argument("--top-k", type=int, default=1)
+    annotate.add_argument("--batch", type=int, default=64, help="texts per engine call")
+    annotate.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_encoder_options(annotate)
+
     client = commands.add_parser("query", help="ask a running server and print its senses")
     client.add_argument("text")
     client.add_argument("--server", default="127.0.0.1:50051", help="HOST:PORT")
@@ -191,6 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "disambiguate": _commands.disambiguate,
         "serve": _commands.serve,
         "query": _commands.query,
+        "annotate": _commands.annotate,
     }
     try:
         return handlers[args.command](args, _encoder_config(args))

@@ -16,18 +16,15 @@ multi-word expressions itself, whose results come back as spans. Registered thro
 'wsd-service[spacy]'`` without importing this module.
 """
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Protocol
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from ._documents import Document, InputToken, SenseScore, TargetResult
+from ._documents import BatchEngine, Document, SenseScore, TargetResult, tagged_token
 
 EXPRESSIONS = "wsd_expressions"  # Doc.spans key of the multi-word expressions found
-# spaCy's universal POS tags with WordNet senses; other tags are never targets.
-_WORDNET_POS = {"NOUN": "NOUN", "PROPN": "NOUN", "VERB": "VERB", "ADJ": "ADJ", "ADV": "ADV"}
 
 for _kind in (Token, Span):
     if not _kind.has_extension("sense"):
@@ -35,24 +32,13 @@ for _kind in (Token, Span):
         _kind.set_extension("senses", default=[])
 
 
-Results = list[list[TargetResult]]
+def _remote(server: str, timeout: float) -> BatchEngine:
+    from .client import WsdClient
+
+    return WsdClient(server, timeout=timeout)
 
 
-class _Engine(Protocol):
-    def disambiguate_batch(self, documents: Sequence[Document], *, top_k: int) -> Results: ...
-
-
-class _Remote:
-    def __init__(self, server: str, timeout: float) -> None:
-        from .client import WsdClient
-
-        self._client = WsdClient(server, timeout=timeout)
-
-    def disambiguate_batch(self, documents: Sequence[Document], *, top_k: int) -> Results:
-        return self._client.disambiguate_batch(list(documents), top_k=top_k)
-
-
-def _local(index: str | None) -> _Engine:
+def _local(index: str | None) -> BatchEngine:
     from ._disambiguator import Disambiguator
     from ._paths import DEFAULT_INDEX_DIR
 
@@ -62,7 +48,7 @@ def _local(index: str | None) -> _Engine:
 class WsdComponent:
     """Sets ``Token._.sense``/``._.senses`` and ``Span._.sense``/``._.senses`` (expressions)."""
 
-    def __init__(self, engine: _Engine, top_k: int, batch_size: int) -> None:
+    def __init__(self, engine: BatchEngine, top_k: int, batch_size: int) -> None:
         self._engine = engine
         self.top_k = top_k
         self.batch_size = batch_size
@@ -109,12 +95,7 @@ def _annotated(doc: Doc) -> bool:
 def _request(doc: Doc) -> Document:
     if not _annotated(doc):
         return Document(text=doc.text)
-    tokens = []
-    for token in doc:
-        pos = _WORDNET_POS.get(token.pos_) if token.pos_ else None
-        target = False if token.pos_ and pos is None else None  # a tagged function word
-        tokens.append(InputToken(token.text, token.lemma_ or None, pos, target))
-    return Document(tokens=tokens)
+    return Document(tokens=[tagged_token(t.text, t.lemma_, t.pos_) for t in doc])
 
 
 def _place(doc: Doc, target: TargetResult) -> Token | Span | None:
@@ -141,7 +122,7 @@ def make_wsd(
     timeout: float,
 ) -> WsdComponent:
     """``server``: "host:port" of a running wsd-service; else the local ``index`` (default index)."""
-    engine: _Engine = _Remote(server, timeout) if server else _local(index)
+    engine: BatchEngine = _remote(server, timeout) if server else _local(index)
     return WsdComponent(engine, top_k, batch_size)
 
 
