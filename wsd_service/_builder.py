@@ -312,6 +312,7 @@ def _join_expression(words: list[str], start: int, size: int) -> tuple[list[str]
 def _corpus_record(corpus: Corpus, sentences: int, used: int, unknown: Counter[str]) -> dict[str, Any]:
     return {
         "name": corpus.name,
+        "prefix": str(corpus.data_path.resolve()).removesuffix(".data.xml"),
         "data_sha256": sha256_file(corpus.data_path),
         "gold_sha256": sha256_file(corpus.gold_path),
         "sentences_encoded": sentences,

@@ -217,3 +217,17 @@ def _batch_engine(args: argparse.Namespace, encoder_config: EncoderConfig) -> Ba
         token = read_token(args.token_file) if args.token_file else None
         return WsdClient(args.server, timeout=600, token=token)
     return _load(args, encoder_config)
+
+
+def plot(args: argparse.Namespace, encoder_config: EncoderConfig) -> int:
+    from ._plot import draw, occurrences_for, sense_space
+
+    engine = _load(args, encoder_config)
+    lemma = "_".join(args.lemma.lower().split())
+    occurrences, source = occurrences_for(engine, lemma, args.pos, args.sentences, args.corpus)
+    space = sense_space(engine, lemma, args.pos, occurrences, source)
+    draw(space, args.out)
+    if args.data:
+        args.data.write_text(json.dumps(space.to_json(), indent=1), encoding="utf-8")
+    print(f"{args.out}: {len(space.labels)} occurrences, {len(set(space.labels))} senses", file=sys.stderr)
+    return 0

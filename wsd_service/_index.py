@@ -124,6 +124,11 @@ class SenseIndex:
         number = self._row_of_key.get(key)
         return None if number is None else self.rows[number]
 
+    def vectors(self, start: int, end: int) -> Vector:
+        """Rows ``start`` to ``end`` as float32, decoded from whatever the store holds."""
+        decoded: Vector = self._faiss.reconstruct_n(start, end - start)
+        return decoded
+
     def search(self, query: Vector, lemma: str, pos: str) -> list[tuple[SenseRow, float]]:
         """Inner products of ``query`` with every sense vector of (lemma, pos), best first."""
         span = self._ranges.get((lemma, pos))
@@ -132,8 +137,7 @@ class SenseIndex:
         start, end = span
         # A lemma has a handful of rows: decoding them and scoring exhaustively is exact and as
         # fast as a selector search on a flat index, which an fp16 index lacks (it scans all rows).
-        candidates = self._faiss.reconstruct_n(start, end - start)
-        scores = candidates @ query.astype(np.float32)
+        scores = self.vectors(start, end) @ query.astype(np.float32)
         order = np.argsort(-scores, kind="stable")
         return [(self.rows[start + i], float(scores[i])) for i in order]
 

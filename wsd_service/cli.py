@@ -182,6 +182,19 @@ def _parser() -> argparse.ArgumentParser:
     annotate.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_encoder_options(annotate)
 
+    plot = commands.add_parser("plot", help="draw a lemma's occurrences and sense vectors in 2-D")
+    plot.add_argument("lemma")
+    plot.add_argument("--pos", choices=("NOUN", "VERB", "ADJ", "ADV"), default="NOUN")
+    plot.add_argument("--index", type=Path, default=DEFAULT_INDEX_DIR)
+    plot.add_argument("--sentences", type=Path, help="raw sentences, one per line (labels: predicted)")
+    plot.add_argument(
+        "--corpus", type=Path, action="append", default=[], metavar="PREFIX",
+        help="annotated corpus (labels: gold); default: the corpora the index was built from",
+    )  # fmt: skip
+    plot.add_argument("--out", type=Path, required=True, help="PNG file")
+    plot.add_argument("--data", type=Path, help="also write the projected points and labels as JSON")
+    _add_encoder_options(plot)
+
     client = commands.add_parser("query", help="ask a running server and print its senses")
     client.add_argument("text")
     client.add_argument("--server", default="127.0.0.1:50051", help="HOST:PORT")
@@ -208,6 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "serve": _commands.serve,
         "query": _commands.query,
         "annotate": _commands.annotate,
+        "plot": _commands.plot,
     }
     try:
         return handlers[args.command](args, _encoder_config(args))
