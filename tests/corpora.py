@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -39,3 +40,17 @@ def write_corpus(prefix: Path, sentences: Sequence[tuple[str, dict[str, str]]]) 
     Path(f"{prefix}.data.xml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     Path(f"{prefix}.gold.key.txt").write_text("\n".join(gold) + "\n", encoding="utf-8")
     return prefix
+
+
+def build_index_command(out: Path, lemmas: str, *, quiet: bool = True) -> list[str]:
+    command = [
+        sys.executable,
+        "-m",
+        "wsd_service",
+        "build-index",
+        "--lemmas",
+        lemmas,
+        "--out",
+        str(out),
+    ]
+    return [*command, "--quiet"] if quiet else command

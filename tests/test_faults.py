@@ -9,7 +9,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -23,6 +22,7 @@ from wsd_service._index import MANIFEST_FILE, resolve_index_dir
 from wsd_service.cli import main
 from wsd_service.client import RemoteError, WsdClient
 
+from .corpora import build_index_command
 from .server_process import start_serving
 
 PACKAGE = Path(__file__).resolve().parents[1] / "wsd_service"
@@ -30,17 +30,7 @@ SEMEVAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "wsd" / "sem
 
 
 def _build(out: Path, lemmas: str) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable,
-        "-m",
-        "wsd_service",
-        "build-index",
-        "--lemmas",
-        lemmas,
-        "--out",
-        str(out),
-        "--quiet",
-    ]
+    command = build_index_command(out, lemmas)
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

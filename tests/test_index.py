@@ -4,7 +4,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ from wsd_service import (
 )
 from wsd_service._index import encoder_signature, resolve_index_dir
 
-from .corpora import write_corpus
+from .corpora import build_index_command, write_corpus
 
 
 def test_manifest_records_the_build(tiny_index: Path, encoder: Encoder) -> None:
@@ -142,27 +141,15 @@ def test_malformed_corpus_stops_the_build_and_keeps_the_old_index(
     assert len(load_index(tiny_index)) > 0
 
 
-def _build_command(out: Path, lemmas: str, *, quiet: bool = True) -> list[str]:
-    command = [
-        sys.executable,
-        "-m",
-        "wsd_service",
-        "build-index",
-        "--lemmas",
-        lemmas,
-        "--out",
-        str(out),
-    ]
-    return [*command, "--quiet"] if quiet else command
-
-
 def test_killed_build_leaves_the_previous_index_intact(tmp_path: Path) -> None:
     out = tmp_path / "index"
-    subprocess.run(_build_command(out, "bank"), check=True, capture_output=True)
+    subprocess.run(build_index_command(out, "bank"), check=True, capture_output=True)
     before = load_index(out)
     # A bigger build, killed while it encodes: the old index must still load unchanged.
     lemmas = "go,make,take,get,run,set,put,give,break,cut,turn,play,hold,line,head,point"
-    process = subprocess.Popen(_build_command(out, lemmas, quiet=False), stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        build_index_command(out, lemmas, quiet=False), stderr=subprocess.PIPE, text=True
+    )
     assert process.stderr is not None
     seen = ""
     while "encoding glosses" not in seen:
@@ -175,6 +162,6 @@ def test_killed_build_leaves_the_previous_index_intact(tmp_path: Path) -> None:
     assert after.directory == before.directory
     assert [r.key for r in after.rows] == [r.key for r in before.rows]
     # The next successful build replaces it.
-    subprocess.run(_build_command(out, "river"), check=True, capture_output=True)
+    subprocess.run(build_index_command(out, "river"), check=True, capture_output=True)
     assert {r.lemma for r in load_index(out).rows} == {"river"}
     assert len([p for p in out.iterdir() if p.name.startswith("wsd-index-")]) == 1

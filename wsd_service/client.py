@@ -112,8 +112,10 @@ def _remote(error: grpc.RpcError) -> RemoteError:
     return RemoteError(error.code(), error.details() or "")
 
 
-class WsdClient:
-    """Blocking client; one channel, reused. ``tls``: connect over TLS; ``token``: a bearer token."""
+class _Connection:
+    """One channel to the server, reused; ``tls``: connect over TLS; ``token``: a bearer token."""
+
+    _channels: Any = grpc  # the module whose channels this client opens
 
     def __init__(
         self,
@@ -124,12 +126,16 @@ class WsdClient:
         token: str | None = None,
     ) -> None:
         if tls is None:
-            self._channel = grpc.insecure_channel(target)
+            self._channel = self._channels.insecure_channel(target)
         else:
-            self._channel = grpc.secure_channel(target, channel_credentials(tls))
+            self._channel = self._channels.secure_channel(target, channel_credentials(tls))
         self._stub = pb_grpc.WsdServiceStub(self._channel)
         self._metadata = token_metadata(token)
         self.timeout = timeout
+
+
+class WsdClient(_Connection):
+    """Blocking client."""
 
     def _call(self, method: str, request: Any) -> Any:
         try:
@@ -174,24 +180,10 @@ class WsdClient:
         self.close()
 
 
-class AsyncWsdClient:
-    """asyncio client; use ``async with``. Options as for :class:`WsdClient`."""
+class AsyncWsdClient(_Connection):
+    """asyncio client; use ``async with``."""
 
-    def __init__(
-        self,
-        target: str = "127.0.0.1:50051",
-        *,
-        timeout: float | None = 30.0,
-        tls: ClientTls | None = None,
-        token: str | None = None,
-    ) -> None:
-        if tls is None:
-            self._channel = grpc.aio.insecure_channel(target)
-        else:
-            self._channel = grpc.aio.secure_channel(target, channel_credentials(tls))
-        self._stub = pb_grpc.WsdServiceStub(self._channel)
-        self._metadata = token_metadata(token)
-        self.timeout = timeout
+    _channels = grpc.aio
 
     async def _call(self, method: str, request: Any) -> Any:
         try:
