@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from ._chunks import chunked
 from ._documents import BatchEngine as Engine
 from ._documents import Document, InputToken, TargetResult, tagged_token
 from ._errors import CorpusError, InputError
@@ -220,7 +221,7 @@ def annotate(engine: Engine, source: Path, out: Path, config: AnnotateConfig) ->
     annotated = 0
     with out.open("a", encoding="utf-8") as handle, progress(total, "annotating", config.progress) as bar:
         bar.update(done)
-        for batch in _batches(units, config.batch_size):
+        for batch in chunked(units, config.batch_size):
             handle.write("".join(_annotate_batch(engine, batch, config, source)))
             handle.flush()
             os.fsync(handle.fileno())  # a record counted on restart is on disk
@@ -251,14 +252,3 @@ def _error_record(unit: Unit, message: str, output_format: OutputFormat) -> str:
     if output_format == "jsonl":
         return json.dumps({"id": unit.id, "line": unit.line, "error": message}, ensure_ascii=False) + "\n"
     return f"# sent_id = {unit.id}\n# wsd_error = {message}\n\n"
-
-
-def _batches(units: Iterator[Unit], size: int) -> Iterator[list[Unit]]:
-    batch: list[Unit] = []
-    for unit in units:
-        batch.append(unit)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

@@ -22,6 +22,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from ._chunks import chunked
 from ._documents import BatchEngine, Document, SenseScore, TargetResult, tagged_token
 
 EXPRESSIONS = "wsd_expressions"  # Doc.spans key of the multi-word expressions found
@@ -62,14 +63,7 @@ class WsdComponent:
         ``batch_size`` comes from ``nlp.pipe``; the component's own ``batch_size`` caps it (a
         server refuses requests of more than its ``--max-documents``).
         """
-        size = min(batch_size or self.batch_size, self.batch_size)
-        batch: list[Doc] = []
-        for doc in stream:
-            batch.append(doc)
-            if len(batch) >= size:
-                yield from self._annotate(batch)
-                batch = []
-        if batch:
+        for batch in chunked(stream, min(batch_size or self.batch_size, self.batch_size)):
             yield from self._annotate(batch)
 
     def _annotate(self, docs: list[Doc]) -> list[Doc]:
