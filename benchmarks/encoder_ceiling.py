@@ -20,7 +20,7 @@ Forward = Callable[[Any], object]
 def _tokenizer() -> Any:
     from transformers import AutoTokenizer
 
-    from wsd_service._encoder import default_model_dir
+    from wsd_service._engine.encoder import default_model_dir
 
     return AutoTokenizer.from_pretrained(str(default_model_dir()))
 
@@ -44,8 +44,8 @@ def _forward(backend: str) -> Forward:
     import torch
     from transformers import AutoModel
 
-    from wsd_service._backends import load_backend
-    from wsd_service._encoder import default_model_dir, weights_sha256
+    from wsd_service._engine.backends import load_backend
+    from wsd_service._engine.encoder import default_model_dir, weights_sha256
 
     model = AutoModel.from_pretrained(str(default_model_dir())).eval()
     if backend == "torch":

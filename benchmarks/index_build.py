@@ -18,7 +18,7 @@ from _common import DATA, machine
 from encoder_ceiling import ceiling
 
 from wsd_service import BuildConfig, Encoder, EncoderConfig, IndexBuilder, Inventory
-from wsd_service._encoder import Matrix
+from wsd_service._engine.encoder import Matrix
 
 
 class _RecordingEncoder(Encoder):

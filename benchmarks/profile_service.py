@@ -21,13 +21,16 @@ from _loopback import running_server, send_all
 
 # First match wins, so the encoder's stages come before the request handling that calls them.
 STAGES = (
-    ("encoder forward pass", ("hidden_states (wsd_service/_backends.py",)),
-    ("tokeniser (word pieces)", ("_word_pieces (wsd_service/_encoder.py",)),
-    ("alignment, pooling, padding", ("wsd_service/_encoder.py",)),
-    ("search and ranking", ("rank (wsd_service/_disambiguator.py", "wsd_service/_index.py")),
-    ("text preparation (tokens, expressions, candidates)", ("prepare (wsd_service/_disambiguator.py",)),
-    ("gRPC and protobuf translation", ("wsd_service/_grpc_", "grpc/")),
-    ("batcher and event loop", ("wsd_service/_batcher.py", "asyncio/")),
+    ("encoder forward pass", ("hidden_states (wsd_service/_engine/backends.py",)),
+    ("tokeniser (word pieces)", ("_word_pieces (wsd_service/_engine/encoder.py",)),
+    ("alignment, pooling, padding", ("wsd_service/_engine/encoder.py",)),
+    ("search and ranking", ("wsd_service/_engine/rank.py", "wsd_service/_engine/index.py")),
+    ("text preparation (tokens, expressions, candidates)", ("wsd_service/_engine/prepare.py",)),
+    (
+        "gRPC and protobuf translation",
+        ("wsd_service/_serving/servicer.py", "wsd_service/_core/convert.py", "grpc/"),
+    ),
+    ("batcher and event loop", ("wsd_service/_serving/batcher.py", "asyncio/")),
 )
 
 

@@ -13,7 +13,7 @@ import itertools
 from pathlib import Path
 
 from wsd_service import Disambiguator, ScoringConfig, read_corpus
-from wsd_service._evaluate import encode_corpus, evaluate_encoded
+from wsd_service._engine.evaluate import encode_corpus, evaluate_encoded
 
 
 def main() -> None:

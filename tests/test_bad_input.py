@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from wsd_service import ServerConfig
 from wsd_service._proto.wsd.v1 import wsd_service_pb2 as pb
 from wsd_service._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
-from wsd_service._service import ServiceLimits
+from wsd_service._serving.engine import ServiceLimits
 
 from .server_thread import ServerThread
 

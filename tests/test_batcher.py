@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from wsd_service._batcher import BatcherConfig, DeadlineExpiredError, MicroBatcher, QueueFullError
+from wsd_service._serving.batcher import BatcherConfig, DeadlineExpiredError, MicroBatcher, QueueFullError
 
 
 class SlowLengths:

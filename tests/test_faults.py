@@ -18,7 +18,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from wsd_service import Disambiguator, SenseIndexError, load_index
-from wsd_service._index import MANIFEST_FILE, resolve_index_dir
+from wsd_service._engine.index import MANIFEST_FILE, resolve_index_dir
 from wsd_service.cli import main
 from wsd_service.client import RemoteError, WsdClient
 

@@ -19,7 +19,7 @@ from wsd_service import (
     SenseIndexError,
     load_index,
 )
-from wsd_service._index import encoder_signature, resolve_index_dir
+from wsd_service._engine.index import encoder_signature, resolve_index_dir
 
 from .corpora import build_index_command, write_corpus
 

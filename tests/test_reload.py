@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from wsd_service import BuildConfig, Encoder, IndexBuilder, Inventory, ServerConfig
-from wsd_service._index import CURRENT_LINK, resolve_index_dir
+from wsd_service._engine.index import CURRENT_LINK, resolve_index_dir
 from wsd_service.client import WsdClient
 
 from .server_process import start_serving

@@ -16,10 +16,10 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from wsd_service import ServerConfig
-from wsd_service._batcher import BatcherConfig
 from wsd_service._proto.wsd.v1 import wsd_service_pb2 as pb
 from wsd_service._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
-from wsd_service._service import ServiceLimits
+from wsd_service._serving.batcher import BatcherConfig
+from wsd_service._serving.engine import ServiceLimits
 
 from .server_thread import ServerThread
 

@@ -15,44 +15,44 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from ._core.version import __version__ as __version__
 
 _EXPORTS = {
-    "BuildConfig": "_config",
-    "EncoderConfig": "_config",
-    "LimitsConfig": "_config",
-    "ScoringConfig": "_config",
-    "BuildReport": "_builder",
-    "IndexBuilder": "_builder",
-    "CustomSense": "_custom",
-    "read_custom_inventory": "_custom",
-    "Disambiguator": "_disambiguator",
-    "Document": "_documents",
-    "InputToken": "_documents",
-    "SenseScore": "_documents",
-    "TargetResult": "_documents",
-    "Encoder": "_encoder",
-    "CorpusError": "_errors",
-    "InputError": "_errors",
-    "InventoryError": "_errors",
-    "LimitExceededError": "_errors",
-    "SenseIndexError": "_errors",
-    "WsdError": "_errors",
-    "Evaluation": "_evaluate",
-    "evaluate": "_evaluate",
-    "Manifest": "_index",
-    "SenseIndex": "_index",
-    "load_index": "_index",
-    "Inventory": "_inventory",
-    "Corpus": "_raganato",
-    "read_corpus": "_raganato",
-    "Report": "_scorer",
-    "Score": "_scorer",
-    "score": "_scorer",
-    "Sense": "_sense",
-    "ServerConfig": "_server",
-    "TlsConfig": "_access",
-    "WsdServer": "_server",
+    "BuildConfig": "_core.config",
+    "EncoderConfig": "_core.config",
+    "LimitsConfig": "_core.config",
+    "ScoringConfig": "_core.config",
+    "BuildReport": "_engine.builder",
+    "IndexBuilder": "_engine.builder",
+    "CustomSense": "_engine.custom",
+    "read_custom_inventory": "_engine.custom",
+    "Disambiguator": "_engine.disambiguator",
+    "Document": "_core.documents",
+    "InputToken": "_core.documents",
+    "SenseScore": "_core.documents",
+    "TargetResult": "_core.documents",
+    "Encoder": "_engine.encoder",
+    "CorpusError": "_core.errors",
+    "InputError": "_core.errors",
+    "InventoryError": "_core.errors",
+    "LimitExceededError": "_core.errors",
+    "SenseIndexError": "_core.errors",
+    "WsdError": "_core.errors",
+    "Evaluation": "_engine.evaluate",
+    "evaluate": "_engine.evaluate",
+    "Manifest": "_engine.index",
+    "SenseIndex": "_engine.index",
+    "load_index": "_engine.index",
+    "Inventory": "_engine.inventory",
+    "Corpus": "_core.raganato",
+    "read_corpus": "_core.raganato",
+    "Report": "_core.scorer",
+    "Score": "_core.scorer",
+    "score": "_core.scorer",
+    "Sense": "_core.sense",
+    "ServerConfig": "_serving.server",
+    "TlsConfig": "_core.credentials",
+    "WsdServer": "_serving.server",
 }
 
 __all__ = [
@@ -94,14 +94,10 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from ._access import TlsConfig
-    from ._builder import BuildReport, IndexBuilder
-    from ._config import BuildConfig, EncoderConfig, LimitsConfig, ScoringConfig
-    from ._custom import CustomSense, read_custom_inventory
-    from ._disambiguator import Disambiguator
-    from ._documents import Document, InputToken, SenseScore, TargetResult
-    from ._encoder import Encoder
-    from ._errors import (
+    from ._core.config import BuildConfig, EncoderConfig, LimitsConfig, ScoringConfig
+    from ._core.credentials import TlsConfig
+    from ._core.documents import Document, InputToken, SenseScore, TargetResult
+    from ._core.errors import (
         CorpusError,
         InputError,
         InventoryError,
@@ -109,13 +105,17 @@ if TYPE_CHECKING:
         SenseIndexError,
         WsdError,
     )
-    from ._evaluate import Evaluation, evaluate
-    from ._index import Manifest, SenseIndex, load_index
-    from ._inventory import Inventory
-    from ._raganato import Corpus, read_corpus
-    from ._scorer import Report, Score, score
-    from ._sense import Sense
-    from ._server import ServerConfig, WsdServer
+    from ._core.raganato import Corpus, read_corpus
+    from ._core.scorer import Report, Score, score
+    from ._core.sense import Sense
+    from ._engine.builder import BuildReport, IndexBuilder
+    from ._engine.custom import CustomSense, read_custom_inventory
+    from ._engine.disambiguator import Disambiguator
+    from ._engine.encoder import Encoder
+    from ._engine.evaluate import Evaluation, evaluate
+    from ._engine.index import Manifest, SenseIndex, load_index
+    from ._engine.inventory import Inventory
+    from ._serving.server import ServerConfig, WsdServer
 
 
 def __getattr__(name: str) -> Any:

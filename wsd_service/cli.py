@@ -11,10 +11,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ._config import BACKENDS, BackendName, EncoderConfig, ScoringConfig, parse_backend
-from ._errors import WsdError
-from ._logging import configure as configure_logging
-from ._paths import DEFAULT_INDEX_DIR
+from ._core.config import BACKENDS, BackendName, EncoderConfig, ScoringConfig, parse_backend
+from ._core.errors import WsdError
+from ._core.logs import configure as configure_logging
+from ._core.paths import DEFAULT_INDEX_DIR
 
 
 def _layers(text: str) -> tuple[int, ...]:
@@ -212,7 +212,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     configure_logging(args.verbose or args.command == "serve", getattr(args, "log_json", False))
-    from . import _commands
+
+    from ._tools import commands as _commands
 
     handlers = {
         "build-index": _commands.build_index,

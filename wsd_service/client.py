@@ -16,14 +16,14 @@ from typing import Any
 
 import grpc
 
-from . import _grpc_convert as convert
-from ._access import ClientTls as ClientTls  # re-exported: clients build it
-from ._access import channel_credentials, token_metadata
-from ._documents import Document, InputToken, TargetResult
-from ._errors import WsdError
+from ._core import convert as convert
+from ._core.credentials import ClientTls as ClientTls  # re-exported: clients build it
+from ._core.credentials import channel_credentials, token_metadata
+from ._core.documents import Document, InputToken, TargetResult
+from ._core.errors import WsdError
+from ._core.sense import Sense
 from ._proto.wsd.v1 import wsd_service_pb2 as pb
 from ._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
-from ._sense import Sense
 
 DocumentLike = str | Document | Sequence[InputToken]
 

@@ -22,8 +22,8 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from ._chunks import chunked
-from ._documents import BatchEngine, Document, SenseScore, TargetResult, tagged_token
+from ._core.chunks import chunked
+from ._core.documents import BatchEngine, Document, SenseScore, TargetResult, tagged_token
 
 EXPRESSIONS = "wsd_expressions"  # Doc.spans key of the multi-word expressions found
 
@@ -40,8 +40,8 @@ def _remote(server: str, timeout: float) -> BatchEngine:
 
 
 def _local(index: str | None) -> BatchEngine:
-    from ._disambiguator import Disambiguator
-    from ._paths import DEFAULT_INDEX_DIR
+    from ._core.paths import DEFAULT_INDEX_DIR
+    from ._engine.disambiguator import Disambiguator
 
     return Disambiguator.load(Path(index) if index else DEFAULT_INDEX_DIR)
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ._disambiguator import Disambiguator
-from ._documents import Document
-from ._errors import InputError
-from ._raganato import read_corpus
-from ._vectors import Vector
+from .._core.documents import Document
+from .._core.errors import InputError
+from .._core.raganato import read_corpus
+from .._engine.disambiguator import Disambiguator
+from .._engine.vectors import Vector
 
 Occurrence = tuple[list[str], int, str]  # words of the sentence, position of the word, its sense key
 _MAX_OCCURRENCES = 400

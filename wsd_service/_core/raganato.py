@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers import expat
 
-from ._errors import CorpusError
+from .errors import CorpusError
 
 
 @dataclass(frozen=True, slots=True)

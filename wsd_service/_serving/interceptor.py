@@ -17,10 +17,10 @@ from typing import Any
 import grpc
 from google.protobuf.message import DecodeError
 
-from ._batcher import DeadlineExpiredError, QueueFullError
-from ._errors import InputError, LimitExceededError, SenseIndexError, WsdError
-from ._metrics import ServerMetrics
-from ._service import NotFoundError, NotReadyError
+from .._core.errors import InputError, LimitExceededError, SenseIndexError, WsdError
+from .batcher import DeadlineExpiredError, QueueFullError
+from .engine import NotFoundError, NotReadyError
+from .metrics import ServerMetrics
 
 log = logging.getLogger("wsd_service.server")
 

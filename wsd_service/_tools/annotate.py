@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from ._chunks import chunked
-from ._documents import BatchEngine as Engine
-from ._documents import Document, InputToken, TargetResult, tagged_token
-from ._errors import CorpusError, InputError
-from ._progress import progress
-from ._text import tokenise
+from .._core.chunks import chunked
+from .._core.documents import BatchEngine as Engine
+from .._core.documents import Document, InputToken, TargetResult, tagged_token
+from .._core.errors import CorpusError, InputError
+from .._engine.progress import progress
+from .._engine.text import tokenise
 
 InputFormat = Literal["text", "jsonl", "conllu"]
 OutputFormat = Literal["jsonl", "conllu"]

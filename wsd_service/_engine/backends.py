@@ -23,8 +23,8 @@ import numpy as np
 import numpy.typing as npt
 import torch
 
-from ._config import BACKENDS
-from ._errors import WsdError
+from .._core.config import BACKENDS
+from .._core.errors import WsdError
 
 Ids = npt.NDArray[np.int64]
 States = npt.NDArray[np.float32]

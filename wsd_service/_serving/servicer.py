@@ -9,13 +9,13 @@ from collections.abc import AsyncIterator
 
 import grpc
 
-from . import _grpc_convert as convert
-from ._errors import InputError
-from ._grpc_errors import status_for
-from ._ordered import map_ordered
-from ._proto.wsd.v1 import wsd_service_pb2 as pb
-from ._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
-from ._service import AsyncEngine
+from .._core import convert as convert
+from .._core.errors import InputError
+from .._proto.wsd.v1 import wsd_service_pb2 as pb
+from .._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
+from .engine import AsyncEngine
+from .interceptor import status_for
+from .ordered import map_ordered
 
 # Stream items in flight at once: enough to fill encoder batches, bounded for memory.
 STREAM_CONCURRENCY = 64

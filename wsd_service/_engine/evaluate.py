@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ._disambiguator import Disambiguator, EncodedBatch
-from ._documents import Document, InputToken
-from ._raganato import Corpus
-from ._scorer import Report, score
+from .._core.documents import Document, InputToken
+from .._core.raganato import Corpus
+from .._core.scorer import Report, score
+from .disambiguator import Disambiguator, EncodedBatch
 
 
 @dataclass(frozen=True, slots=True)

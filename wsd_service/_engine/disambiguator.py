@@ -9,17 +9,17 @@ from pathlib import Path
 
 import numpy as np
 
-from ._config import EncoderConfig, LimitsConfig, ScoringConfig
-from ._custom import read_custom_inventory
-from ._documents import Document, InputToken, SenseScore, TargetResult
-from ._encoder import Encoder
-from ._errors import InputError, LimitExceededError, shown
-from ._index import CUSTOM_FILE, SenseIndex, SenseRow, encoder_signature, load_index, read_manifest
-from ._inventory import Inventory
-from ._sense import POS_TAGS, lemma_key, normalise_pos
-from ._text import DETERMINERS, STOPWORDS, ExpressionFinder, tokenise
-from ._vectors import Vector
-from ._wordnet import DEFAULT_WORDNET_DIR, WordNetDatabase
+from .._core.config import EncoderConfig, LimitsConfig, ScoringConfig
+from .._core.documents import Document, InputToken, SenseScore, TargetResult
+from .._core.errors import InputError, LimitExceededError, shown
+from .._core.sense import POS_TAGS, lemma_key, normalise_pos
+from .custom import read_custom_inventory
+from .encoder import Encoder
+from .index import CUSTOM_FILE, SenseIndex, SenseRow, encoder_signature, load_index, read_manifest
+from .inventory import Inventory
+from .text import DETERMINERS, STOPWORDS, ExpressionFinder, tokenise
+from .vectors import Vector
+from .wordnet import DEFAULT_WORDNET_DIR, WordNetDatabase
 
 
 @dataclass(slots=True)

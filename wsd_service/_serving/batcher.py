@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from ._errors import WsdError
+from .._core.errors import WsdError
 
 Result = TypeVar("Result")
 Other = TypeVar("Other")

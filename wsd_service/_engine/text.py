@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ._inventory import Inventory
-from ._sense import POS_TAGS
+from .._core.sense import POS_TAGS
+from .inventory import Inventory
 
 # Words, keeping inner hyphens and apostrophes ("well-known", "don't"); any other
 # non-space character is a token of its own.

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
-from ._custom import CustomSense
-from ._errors import InputError, shown
-from ._sense import POS_TAGS, Sense, lemma_key, normalise_pos
-from ._wordnet import DEFAULT_WORDNET_DIR, Synset, WordNetDatabase
+from .._core.errors import InputError, shown
+from .._core.sense import POS_TAGS, Sense, lemma_key, normalise_pos
+from .custom import CustomSense
+from .wordnet import DEFAULT_WORDNET_DIR, Synset, WordNetDatabase
 
 _SS_TYPE_TAGS = {"1": "NOUN", "2": "VERB", "3": "ADJ", "4": "ADV", "5": "ADJ"}
 

@@ -10,19 +10,19 @@ import time
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from ._access import ClientTls, TlsConfig, read_token, read_tokens
-from ._builder import IndexBuilder
-from ._config import BuildConfig, EncoderConfig, ScoringConfig
-from ._custom import read_custom_inventory
-from ._disambiguator import Disambiguator
-from ._documents import BatchEngine, TargetResult
-from ._encoder import Encoder
-from ._errors import InputError
-from ._evaluate import Evaluation
-from ._evaluate import evaluate as evaluate_corpus
-from ._index import read_manifest
-from ._inventory import Inventory
-from ._raganato import read_corpus
+from .._core.config import BuildConfig, EncoderConfig, ScoringConfig
+from .._core.credentials import ClientTls, TlsConfig, read_token, read_tokens
+from .._core.documents import BatchEngine, TargetResult
+from .._core.errors import InputError
+from .._core.raganato import read_corpus
+from .._engine.builder import IndexBuilder
+from .._engine.custom import read_custom_inventory
+from .._engine.disambiguator import Disambiguator
+from .._engine.encoder import Encoder
+from .._engine.evaluate import Evaluation
+from .._engine.evaluate import evaluate as evaluate_corpus
+from .._engine.index import read_manifest
+from .._engine.inventory import Inventory
 
 
 def build_index(args: argparse.Namespace, encoder_config: EncoderConfig) -> int:
@@ -143,9 +143,9 @@ def _print_results(results: list[TargetResult], as_json: bool) -> None:
 
 
 def serve(args: argparse.Namespace, encoder_config: EncoderConfig) -> int:
-    from ._batcher import BatcherConfig
-    from ._server import ServerConfig, serve_forever
-    from ._service import ServiceLimits
+    from .._serving.batcher import BatcherConfig
+    from .._serving.engine import ServiceLimits
+    from .._serving.server import ServerConfig, serve_forever
 
     given = (args.encoder, args.layers, args.backend, args.threads)
     explicit = any(option is not None for option in given)
@@ -181,7 +181,7 @@ def _server_tls(args: argparse.Namespace) -> TlsConfig | None:
 
 
 def query(args: argparse.Namespace, encoder_config: EncoderConfig) -> int:
-    from .client import WsdClient
+    from ..client import WsdClient
 
     secure = args.tls or args.tls_ca or args.tls_cert
     tls = ClientTls(args.tls_ca, args.tls_cert, args.tls_key) if secure else None
@@ -193,8 +193,8 @@ def query(args: argparse.Namespace, encoder_config: EncoderConfig) -> int:
 
 
 def annotate(args: argparse.Namespace, encoder_config: EncoderConfig) -> int:
-    from ._annotate import AnnotateConfig, InputFormat, OutputFormat
-    from ._annotate import annotate as annotate_file
+    from .annotate import AnnotateConfig, InputFormat, OutputFormat
+    from .annotate import annotate as annotate_file
 
     suffix = args.input.suffix
     input_format: InputFormat = args.format or (
@@ -212,7 +212,7 @@ def annotate(args: argparse.Namespace, encoder_config: EncoderConfig) -> int:
 
 def _batch_engine(args: argparse.Namespace, encoder_config: EncoderConfig) -> BatchEngine:
     if args.server:
-        from .client import WsdClient
+        from ..client import WsdClient
 
         token = read_token(args.token_file) if args.token_file else None
         return WsdClient(args.server, timeout=600, token=token)
@@ -220,7 +220,7 @@ def _batch_engine(args: argparse.Namespace, encoder_config: EncoderConfig) -> Ba
 
 
 def plot(args: argparse.Namespace, encoder_config: EncoderConfig) -> int:
-    from ._plot import draw, occurrences_for, sense_space
+    from .plot import draw, occurrences_for, sense_space
 
     engine = _load(args, encoder_config)
     lemma = "_".join(args.lemma.lower().split())

@@ -13,11 +13,13 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__
-from ._config import BuildConfig
-from ._custom import split_marked
-from ._encoder import Encoder
-from ._index import (
+from .._core.config import BuildConfig
+from .._core.raganato import Corpus, read_corpus
+from .._core.sense import Sense
+from .._core.version import __version__
+from .custom import split_marked
+from .encoder import Encoder
+from .index import (
     CUSTOM_FILE,
     Manifest,
     SenseIndex,
@@ -26,11 +28,9 @@ from ._index import (
     new_vector_store,
     sha256_file,
 )
-from ._inventory import Inventory
-from ._progress import progress
-from ._raganato import Corpus, read_corpus
-from ._sense import Sense
-from ._vectors import Centroids, Vector, group_centroids, normalise
+from .inventory import Inventory
+from .progress import progress
+from .vectors import Centroids, Vector, group_centroids, normalise
 
 log = logging.getLogger(__name__)
 

@@ -14,20 +14,20 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from ._access import TlsConfig, TokenAuthInterceptor, server_credentials
-from ._batcher import BatcherConfig
-from ._builder import IndexBuilder
-from ._config import BuildConfig, EncoderConfig
-from ._encoder import Encoder
-from ._grpc_errors import ErrorInterceptor
-from ._grpc_servicer import WsdServicer
-from ._index import MANIFEST_FILE, resolve_index_dir
-from ._inventory import Inventory
-from ._metrics import ServerMetrics
-from ._paths import DEFAULT_INDEX_DIR
-from ._proto.wsd.v1 import wsd_service_pb2 as pb
-from ._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
-from ._service import AsyncEngine, EngineConfig, ServiceLimits
+from .._core.config import BuildConfig, EncoderConfig
+from .._core.credentials import TlsConfig, TokenAuthInterceptor, server_credentials
+from .._core.paths import DEFAULT_INDEX_DIR
+from .._engine.builder import IndexBuilder
+from .._engine.encoder import Encoder
+from .._engine.index import MANIFEST_FILE, resolve_index_dir
+from .._engine.inventory import Inventory
+from .._proto.wsd.v1 import wsd_service_pb2 as pb
+from .._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
+from .batcher import BatcherConfig
+from .engine import AsyncEngine, EngineConfig, ServiceLimits
+from .interceptor import ErrorInterceptor
+from .metrics import ServerMetrics
+from .servicer import WsdServicer
 
 log = logging.getLogger("wsd_service.server")
 

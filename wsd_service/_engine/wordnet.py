@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ._errors import InventoryError
+from .._core.errors import InventoryError
 
 DEFAULT_WORDNET_DIR = Path(os.environ.get("WSD_WORDNET_DIR", "/usr/share/wordnet"))
 

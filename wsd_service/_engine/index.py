@@ -23,9 +23,9 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 
-from ._config import EncoderConfig, VectorStorage, parse_backend
-from ._encoder import Encoder
-from ._errors import SenseIndexError
+from .._core.config import EncoderConfig, VectorStorage, parse_backend
+from .._core.errors import SenseIndexError
+from .encoder import Encoder
 
 FORMAT_VERSION = 1
 VECTORS_FILE = "vectors.faiss"

@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._errors import CorpusError
-from ._sense import Sense, lemma_key, normalise_pos
+from .._core.errors import CorpusError
+from .._core.sense import Sense, lemma_key, normalise_pos
 
 _MARK = re.compile(r"\[\[(.+?)\]\]")
 _FIELDS = {"id", "lemma", "pos", "gloss", "examples"}

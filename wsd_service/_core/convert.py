@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ._documents import Document, InputToken, SenseScore, TargetResult
-from ._errors import InputError
-from ._index import Manifest, SenseRow
-from ._proto.wsd.v1 import wsd_service_pb2 as pb
-from ._sense import Sense
+from .._engine.index import Manifest, SenseRow
+from .._proto.wsd.v1 import wsd_service_pb2 as pb
+from .documents import Document, InputToken, SenseScore, TargetResult
+from .errors import InputError
+from .sense import Sense
 
 POS_TO_PROTO = {
     "NOUN": pb.PART_OF_SPEECH_NOUN,

@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from ._backends import Ids, load_backend
-from ._config import EncoderConfig
-from ._errors import InputError, WsdError
-from ._windows import Window, plan_windows
+from .._core.config import EncoderConfig
+from .._core.errors import InputError, WsdError
+from .backends import Ids, load_backend
+from .windows import Window, plan_windows
 
 # Weights are read from disk only; a hub download would fail here and surprise users elsewhere.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

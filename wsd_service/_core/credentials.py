@@ -14,7 +14,7 @@ from typing import Any
 
 import grpc
 
-from ._errors import WsdError
+from .errors import WsdError
 
 log = logging.getLogger("wsd_service.server")
 

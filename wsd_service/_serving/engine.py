@@ -11,15 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ._batcher import BatcherConfig, MicroBatcher
-from ._config import EncoderConfig, LimitsConfig
-from ._disambiguator import Disambiguator, EncodedBatch, words_of
-from ._documents import Document, TargetResult
-from ._errors import InputError, LimitExceededError, WsdError, shown
-from ._index import EncoderSignature, Manifest, SenseRow, encoder_signature, read_manifest
-from ._inventory import Inventory
-from ._sense import POS_TAGS, Sense, lemma_key
-from ._vectors import Vector
+from .._core.config import EncoderConfig, LimitsConfig
+from .._core.documents import Document, TargetResult
+from .._core.errors import InputError, LimitExceededError, WsdError, shown
+from .._core.sense import POS_TAGS, Sense, lemma_key
+from .._engine.disambiguator import Disambiguator, EncodedBatch, words_of
+from .._engine.index import EncoderSignature, Manifest, SenseRow, encoder_signature, read_manifest
+from .._engine.inventory import Inventory
+from .._engine.vectors import Vector
+from .batcher import BatcherConfig, MicroBatcher
 
 Result = TypeVar("Result")
 
