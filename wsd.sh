@@ -44,6 +44,8 @@ run_tests() {
   "$VENV/bin/ruff" check .
   "$VENV/bin/ruff" format --check .
   "$VENV/bin/mypy"
+  "$VENV/bin/lint-imports" --no-cache  # the layer contracts in pyproject.toml
+  "$VENV/bin/python" scripts/lint_protos.py  # buf lint: DEFAULT and COMMENTS rules
   # pytest exits 5 when it collected nothing: that is a failure here too
   "$VENV/bin/pytest" -m "not slow" "$@"
 }

@@ -31,7 +31,7 @@ def machine() -> str:
 
 def sentences(names: Sequence[str], limit: int | None) -> list[list[str]]:
     """Word lists of the named corpora under ../shared/data/wsd, in corpus order."""
-    from wsd_service import read_corpus
+    from wsd_service.evaluation import read_corpus
 
     found: list[list[str]] = []
     for name in names:

@@ -17,8 +17,9 @@ from pathlib import Path
 from _common import DATA, machine
 from encoder_ceiling import ceiling
 
-from wsd_service import BuildConfig, Encoder, EncoderConfig, IndexBuilder, Inventory
+from wsd_service import BuildConfig, Encoder, EncoderConfig, Inventory
 from wsd_service._engine.encoder import Matrix
+from wsd_service.build import IndexBuilder
 
 
 class _RecordingEncoder(Encoder):

@@ -12,8 +12,9 @@ import argparse
 import itertools
 from pathlib import Path
 
-from wsd_service import Disambiguator, ScoringConfig, read_corpus
+from wsd_service import Disambiguator, ScoringConfig
 from wsd_service._engine.evaluate import encode_corpus, evaluate_encoded
+from wsd_service.evaluation import read_corpus
 
 
 def main() -> None:

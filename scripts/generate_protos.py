@@ -12,6 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from google.rpc import status_pb2
 from grpc_tools import protoc
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,11 +22,13 @@ PACKAGE = "wsd_service/_proto"  # the generated modules import each other under 
 
 def generate(out: Path) -> list[Path]:
     sources = sorted(PROTOS.rglob("*.proto"))
-    include = Path(protoc.__file__).parent / "_proto"
+    include = Path(protoc.__file__).parent / "_proto"  # google/protobuf/*.proto
+    googleapis = Path(status_pb2.__file__).parents[2]  # google/rpc/*.proto (googleapis-common-protos)
     arguments = [
         "protoc",
         f"-I{PACKAGE}={PROTOS}",
         f"-I{include}",
+        f"-I{googleapis}",
         f"--python_out={out}",
         f"--pyi_out={out}",
         f"--grpc_python_out={out}",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from wsd_service import BuildConfig, Disambiguator, Encoder, Inventory
-from wsd_service._engine.builder import IndexBuilder
+from wsd_service.build import IndexBuilder
 
 from .corpora import TINY_LEMMAS, write_corpus
 

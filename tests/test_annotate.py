@@ -112,3 +112,26 @@ def test_interrupted_then_resumed_equals_one_run(tmp_path: Path, tiny_index: Pat
         handle.write('{"id": "torn')  # a record cut short by the kill
     assert _annotate(str(source), "--out", str(resumed), "--index", str(tiny_index), "--batch", "4") == 0
     assert resumed.read_text() == whole.read_text()
+
+
+def test_a_refused_record_is_an_error_record_locally_and_remotely(tmp_path: Path, tiny_index: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    records = [
+        {"id": "a", "text": "The river bank."},
+        {"id": "b", "text": "   "},
+        {"id": "c", "text": "Cash."},
+    ]
+    source.write_text("".join(json.dumps(r) + "\n" for r in records))
+    thread = ServerThread(ServerConfig(index=tiny_index, port=0)).start()
+    try:
+        remote = tmp_path / "remote.jsonl"
+        assert _annotate(str(source), "--out", str(remote), "--server", thread.address) == 0
+    finally:
+        thread.stop()
+    local = tmp_path / "local.jsonl"
+    assert _annotate(str(source), "--out", str(local), "--index", str(tiny_index)) == 0
+    written = [json.loads(line) for line in remote.read_text().splitlines()]
+    assert [r["id"] for r in written] == ["a", "b", "c"]
+    assert "error" not in written[0] and "error" not in written[2]
+    assert written[1]["error"].startswith(f"{source}:2: ") and "text is empty" in written[1]["error"]
+    assert remote.read_text() == local.read_text()

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from wsd_service import BuildConfig, Disambiguator, Encoder, EncoderConfig, Inventory, SenseIndexError
+from wsd_service._core.manifest import MANIFEST_FILE, resolve_index_dir
 from wsd_service._engine.backends import cache_dir
-from wsd_service._engine.builder import IndexBuilder
-from wsd_service._engine.index import MANIFEST_FILE, resolve_index_dir
+from wsd_service.build import IndexBuilder
 from wsd_service.cli import main
 
 SENTENCES = [["I", "went", "to", "the", "bank", "and", "withdrew", "cash"], ["the", "river bank", "flooded"]]

@@ -14,14 +14,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wsd_service import ServerConfig
+from wsd_service import LimitsConfig, ServerConfig
 from wsd_service._proto.wsd.v1 import wsd_service_pb2 as pb
 from wsd_service._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
-from wsd_service._serving.engine import ServiceLimits
 
 from .server_thread import ServerThread
 
-LIMITS = ServiceLimits(max_documents=16, max_words=2000, max_chars=20_000, max_top_k=50)
+LIMITS = LimitsConfig(max_documents=16, max_words=2000, max_chars=20_000, max_top_k=50)
 MAX_MESSAGE = 2 * 1024 * 1024
 OK = grpc.StatusCode.OK
 INVALID = grpc.StatusCode.INVALID_ARGUMENT

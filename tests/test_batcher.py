@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from wsd_service._serving.batcher import BatcherConfig, DeadlineExpiredError, MicroBatcher, QueueFullError
+from wsd_service import BatcherConfig, DeadlineExpiredError, OverloadedError
+from wsd_service._serving.batcher import MicroBatcher
 
 
 class SlowLengths:
@@ -68,7 +69,7 @@ def test_queue_limit() -> None:
         batcher = MicroBatcher(SlowLengths(0.1), BatcherConfig(max_queue_sentences=3))
         batcher.start()
         try:
-            with pytest.raises(QueueFullError, match="queue is full"):
+            with pytest.raises(OverloadedError, match="queue is full"):
                 await batcher.encode([["a"]] * 4)
             assert await batcher.encode([["a"]] * 3) == [1, 1, 1]
         finally:

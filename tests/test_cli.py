@@ -5,7 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from wsd_service.cli import main
+from wsd_service import BatcherConfig, BuildConfig, Encoder, Inventory, LimitsConfig
+from wsd_service._core.credentials import read_token, read_tokens
+from wsd_service._tools.serve import server_config
+from wsd_service.build import IndexBuilder
+from wsd_service.cli import _parser, main
 
 from .corpora import write_corpus
 
@@ -61,3 +65,34 @@ def test_serve_without_an_index_exits_with_the_reason(
 ) -> None:
     assert main(["serve", "--index", str(tmp_path / "none"), "--port", "0"]) == 2
     assert "holds no sense index" in capsys.readouterr().err
+
+
+def test_encoder_options_given_alone_reach_the_server(tiny_index: Path) -> None:
+    args = _parser().parse_args(["serve", "--index", str(tiny_index), "--batch-size", "8"])
+    encoder = server_config(args).encoder
+    assert encoder is not None and encoder.batch_size == 8 and encoder.layers == (6,)  # the index's layers
+    assert server_config(_parser().parse_args(["serve", "--index", str(tiny_index)])).encoder is None
+
+
+def test_cli_defaults_are_the_config_defaults() -> None:
+    args = _parser().parse_args(["serve"])
+    assert (args.max_documents, args.max_words, args.max_chars) == (256, 10_000, 1_000_000)
+    config = server_config(args)
+    assert config.limits == LimitsConfig() and config.batcher == BatcherConfig()
+    assert (config.port, config.grace_seconds, config.drain_delay) == (50051, 10.0, 1.0)
+
+
+def test_a_clients_token_is_the_first_in_its_file(tmp_path: Path) -> None:
+    tokens = tmp_path / "tokens"
+    tokens.write_text("# comment\nzulu-token\nalpha-token\n")
+    assert read_token(tokens) == "zulu-token"
+    assert read_tokens(tokens) == {"zulu-token", "alpha-token"}
+
+
+def test_unknown_keys_are_counted_per_corpus(tmp_path: Path, encoder: Encoder, inventory: Inventory) -> None:
+    unknown = write_corpus(tmp_path / "a", [("Money sits in the bank .", {"bank": "bank%1:99:99::"})])
+    clean = write_corpus(tmp_path / "b", [("The bank lent money .", {"bank": "bank%1:14:00::"})])
+    config = BuildConfig(corpora=(unknown, clean), lemmas=frozenset({"bank"}), progress=False)
+    report = IndexBuilder(encoder, inventory, config).build(tmp_path / "index")
+    assert [c["unknown_keys"] for c in report.manifest.corpora] == [1, 0]
+    assert sum(report.unknown_keys.values()) == 1

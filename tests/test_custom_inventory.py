@@ -5,15 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from wsd_service import (
-    BuildConfig,
-    CorpusError,
-    Disambiguator,
-    Encoder,
-    IndexBuilder,
-    Inventory,
-    read_custom_inventory,
-)
+from wsd_service import BuildConfig, CorpusError, Disambiguator, Document, Encoder, Inventory
+from wsd_service.build import IndexBuilder, read_custom_inventory
 
 SENSES = [
     {
@@ -70,7 +63,7 @@ def test_custom_senses_end_to_end(tmp_path: Path, encoder: Encoder) -> None:
         r for r in engine.disambiguate("A python swallowed the goat in the jungle.") if r.lemma == "python"
     ]
     assert snake.best is not None and snake.best.key == "python%snake"
-    [tool] = engine.disambiguate("Run kubectl to list the pods.", targets=[1])
+    [tool] = engine.disambiguate(Document("Run kubectl to list the pods.", targets=[1]))
     assert tool.best is not None and tool.best.key == "kubectl%tool"
 
 

@@ -40,22 +40,22 @@ def test_tokens_with_lemma_and_pos(disambiguator: Disambiguator) -> None:
         InputToken("banked", "bank", "VERB"),
         InputToken("cash", target=False),
     ]
-    [result] = disambiguator.disambiguate(tokens=tokens)
+    [result] = disambiguator.disambiguate(tokens)
     assert (result.lemma, result.pos) == ("bank", "VERB")
     assert result.best is not None and result.best.key.startswith("bank%2:")
 
 
 def test_unknown_lemma_is_an_empty_candidate_list(disambiguator: Disambiguator) -> None:
-    [result] = disambiguator.disambiguate(tokens=[InputToken("blorf", "blorf", "NOUN", target=True)])
+    [result] = disambiguator.disambiguate([InputToken("blorf", "blorf", "NOUN", target=True)])
     assert result.senses == []
     assert disambiguator.disambiguate("Of the and to, by.") == []
 
 
 def test_explicit_targets(disambiguator: Disambiguator) -> None:
-    results = disambiguator.disambiguate("the bank of the river", targets=[1])
+    results = disambiguator.disambiguate(Document("the bank of the river", targets=[1]))
     assert [r.text for r in results] == ["bank"]
     with pytest.raises(InputError, match="target index 7 is out of range"):
-        disambiguator.disambiguate("the bank", targets=[7])
+        disambiguator.disambiguate(Document("the bank", targets=[7]))
 
 
 @pytest.mark.parametrize(

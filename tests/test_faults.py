@@ -17,8 +17,9 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from wsd_service import Disambiguator, SenseIndexError, load_index
-from wsd_service._engine.index import MANIFEST_FILE, resolve_index_dir
+from wsd_service import Disambiguator, SenseIndexError
+from wsd_service._core.manifest import MANIFEST_FILE, resolve_index_dir
+from wsd_service.build import load_index
 from wsd_service.cli import main
 from wsd_service.client import RemoteError, WsdClient
 
@@ -119,7 +120,7 @@ def test_sigterm_under_load_answers_every_accepted_request(tiny_index: Path) -> 
                     client.disambiguate(text)
                     return "OK"
                 except RemoteError as error:
-                    return str(error.code.name)
+                    return error.code
 
             with grpc.insecure_channel(address) as channel:
                 health = health_pb2_grpc.HealthStub(channel)

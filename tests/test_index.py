@@ -14,18 +14,17 @@ from wsd_service import (
     Disambiguator,
     Encoder,
     EncoderConfig,
-    IndexBuilder,
     Inventory,
     SenseIndexError,
-    load_index,
 )
-from wsd_service._engine.index import encoder_signature, resolve_index_dir
+from wsd_service._core.manifest import resolve_index_dir
+from wsd_service.build import IndexBuilder, load_index
 
 from .corpora import build_index_command, write_corpus
 
 
 def test_manifest_records_the_build(tiny_index: Path, encoder: Encoder) -> None:
-    index = load_index(tiny_index, encoder_signature(encoder))
+    index = load_index(tiny_index, encoder.signature)
     manifest = index.manifest
     assert manifest.dimension == 2 * encoder.dimension
     assert manifest.encoder.weights_sha256 == encoder.weights_sha256
@@ -94,7 +93,7 @@ def test_index_built_with_other_layers_is_refused(
         Disambiguator.load(tmp_path / "index", encoder=encoder)
     # Without an explicit encoder, the index's own layers are used.
     engine = Disambiguator.load(tmp_path / "index")
-    assert engine.encoder.layer_config == "mean:5"
+    assert engine.encoder.layers == (5,)
     assert [r.lemma for r in engine.disambiguate("the river")] == ["river"]
 
 

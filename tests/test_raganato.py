@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from wsd_service import CorpusError, read_corpus
+from wsd_service import CorpusError
+from wsd_service.evaluation import read_corpus
 
 from .corpora import write_corpus
 

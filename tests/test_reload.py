@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from wsd_service import BuildConfig, Encoder, IndexBuilder, Inventory, ServerConfig
-from wsd_service._engine.index import CURRENT_LINK, resolve_index_dir
+from wsd_service import BuildConfig, Encoder, Inventory, ServerConfig
+from wsd_service._core.manifest import CURRENT_LINK, resolve_index_dir
+from wsd_service.build import IndexBuilder
 from wsd_service.client import WsdClient
 
 from .server_process import start_serving
@@ -25,7 +26,7 @@ def _build(encoder: Encoder, inventory: Inventory, out: Path, *lemmas: str) -> N
 
 
 def _senses(client: WsdClient) -> int:
-    return int(client.index_info()["senses"]["total"])
+    return client.index_info().senses["total"]
 
 
 def _corrupt_new_version(index: Path) -> None:
@@ -119,7 +120,7 @@ def test_sighup_reloads_the_served_index(tmp_path: Path, encoder: Encoder, inven
             while _senses(client) == before:
                 assert time.time() < deadline, "SIGHUP did not reload the index"
                 time.sleep(0.2)
-            assert client.index_info()["build"]["options"]["lemmas"] == ["bank", "river"]
+            assert client.index_info().build["options"]["lemmas"] == ["bank", "river"]
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(30)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from wsd_service import score
+from wsd_service.evaluation import score
 
 
 def test_precision_recall_f1_as_the_framework_scorer() -> None:

@@ -12,18 +12,17 @@ from pathlib import Path
 import grpc
 import numpy as np
 import pytest
+from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
-from wsd_service import ServerConfig
+from wsd_service import BatcherConfig, LimitsConfig, ServerConfig
 from wsd_service._proto.wsd.v1 import wsd_service_pb2 as pb
 from wsd_service._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
-from wsd_service._serving.batcher import BatcherConfig
-from wsd_service._serving.engine import ServiceLimits
 
 from .server_thread import ServerThread
 
-LIMITS = ServiceLimits(max_documents=16, max_words=2000, max_chars=20_000, max_top_k=50)
+LIMITS = LimitsConfig(max_documents=16, max_words=2000, max_chars=20_000, max_top_k=50)
 
 
 @pytest.fixture(scope="module")
@@ -117,13 +116,13 @@ def test_disambiguate_tokens_and_targets(stub: pb_grpc.WsdServiceStub) -> None:
 def test_embed_gives_contextual_and_static_vectors(stub: pb_grpc.WsdServiceStub) -> None:
     money = stub.Embed(pb.EmbedRequest(text="I deposited money at the bank", include_static=True))
     river = stub.Embed(pb.EmbedRequest(text="We sat on the grassy river bank", include_static=True))
-    assert money.dimension == 384 and money.layers == "mean:6"
+    assert money.dimension == 384 and list(money.layers) == [6]
     a, b = (np.array(r.words[-1].contextual) for r in (money, river))
     assert float(a @ b) < 0.95  # the same word, different contexts, different vectors
     static_a, static_b = (np.array(r.words[-1].static) for r in (money, river))
     assert np.allclose(static_a, static_b, atol=1e-5)  # static vectors ignore context
     layered = stub.Embed(pb.EmbedRequest(text="the bank", layers=[0, -1]))
-    assert layered.layers == "mean:0,-1"
+    assert list(layered.layers) == [0, 6]
     assert not np.allclose(np.array(layered.words[1].contextual), np.array(money.words[-1].contextual))
 
 
@@ -134,7 +133,7 @@ def test_lookup_senses(stub: pb_grpc.WsdServiceStub) -> None:
     inflected = stub.LookupSenses(pb.LookupSensesRequest(lemma="rivers", pos=pb.PART_OF_SPEECH_NOUN))
     assert [s.sense_key for s in inflected.senses] == ["river%1:17:00::"]
     money = next(s for s in answer.senses if s.sense_key == "bank%1:14:00::")
-    assert money.has_corpus_vector and money.source == pb.VECTOR_SOURCE_CORPUS
+    assert money.source == pb.VECTOR_SOURCE_CORPUS and not money.vector
     assert money.gloss.startswith("a financial institution") and money.examples
     every_pos = stub.LookupSenses(pb.LookupSensesRequest(lemma="bank"))
     assert {s.pos for s in every_pos.senses} == {pb.PART_OF_SPEECH_NOUN, pb.PART_OF_SPEECH_VERB}
@@ -144,8 +143,8 @@ def test_lookup_senses(stub: pb_grpc.WsdServiceStub) -> None:
 
 def test_index_info(stub: pb_grpc.WsdServiceStub) -> None:
     info = stub.GetIndexInfo(pb.GetIndexInfoRequest())
-    assert info.dimension == 768 and info.layers == "mean:6"
-    assert info.senses == sum(info.senses_by_source.values())
+    assert info.dimension == 768 and list(info.layers) == [6]
+    assert info.sense_count == sum(info.sense_count_by_source.values()) > 0
     assert json.loads(info.manifest_json)["encoder"]["weights_sha256"] == info.encoder_weights_sha256
 
 
@@ -159,6 +158,11 @@ def test_stream_reports_item_errors_and_goes_on(stub: pb_grpc.WsdServiceStub) ->
     assert [a.id for a in answers] == ["a", "b", "c"]
     assert answers[1].error.code == grpc.StatusCode.INVALID_ARGUMENT.value[0]
     assert "text is empty" in answers[1].error.message
+    info = error_details_pb2.ErrorInfo()
+    assert answers[1].error.details[0].Unpack(info) and (info.domain, info.reason) == (
+        "wsd.v1",
+        "INVALID_INPUT",
+    )
     assert answers[2].result.targets[0].lemma == "cash"
 
 

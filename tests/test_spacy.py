@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 import spacy
 
-from wsd_service import BuildConfig, Encoder, IndexBuilder, Inventory, ServerConfig
+from wsd_service import BuildConfig, Encoder, Inventory, ServerConfig
+from wsd_service.build import IndexBuilder
 
 from .server_thread import ServerThread
 

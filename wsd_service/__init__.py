@@ -1,13 +1,15 @@
 """wsd-service: word sense disambiguation with contextual embeddings and per-sense centroids.
 
-The engine knows nothing of transports; the CLI, the gRPC server and the clients are adapters::
+What callers use is here; index building and evaluation live in ``wsd_service.build`` and
+``wsd_service.evaluation``, the gRPC clients in ``wsd_service.client``::
 
     from wsd_service import Disambiguator
     engine = Disambiguator.load("sense_index/default")
     for target in engine.disambiguate("I went to the bank and withdrew some cash."):
         print(target.text, target.best.key if target.best else None)
 
-Names are imported on first use, so ``wsd_service.client`` does not load torch.
+``Disambiguator`` and the clients satisfy one interface, ``WsdApi``. Names are imported on first
+use, so ``import wsd_service.client`` does not load torch.
 """
 
 from __future__ import annotations
@@ -18,55 +20,57 @@ from typing import TYPE_CHECKING, Any
 from ._core.version import __version__ as __version__
 
 _EXPORTS = {
+    "AsyncWsdApi": "_core.interface",
+    "DocumentLike": "_core.interface",
+    "WsdApi": "_core.interface",
+    "BatcherConfig": "_core.config",
     "BuildConfig": "_core.config",
     "EncoderConfig": "_core.config",
     "LimitsConfig": "_core.config",
     "ScoringConfig": "_core.config",
-    "BuildReport": "_engine.builder",
-    "IndexBuilder": "_engine.builder",
-    "CustomSense": "_engine.custom",
-    "read_custom_inventory": "_engine.custom",
-    "Disambiguator": "_engine.disambiguator",
+    "ServerConfig": "_core.config",
+    "ClientTls": "_core.credentials",
+    "TlsConfig": "_core.credentials",
     "Document": "_core.documents",
+    "Embedding": "_core.documents",
     "InputToken": "_core.documents",
+    "SenseInfo": "_core.documents",
     "SenseScore": "_core.documents",
+    "StreamResult": "_core.documents",
     "TargetResult": "_core.documents",
-    "Encoder": "_engine.encoder",
+    "WordVector": "_core.documents",
     "CorpusError": "_core.errors",
+    "DeadlineExpiredError": "_core.errors",
     "InputError": "_core.errors",
     "InventoryError": "_core.errors",
     "LimitExceededError": "_core.errors",
+    "NotFoundError": "_core.errors",
+    "OverloadedError": "_core.errors",
+    "RemoteError": "_core.errors",
     "SenseIndexError": "_core.errors",
+    "UnavailableError": "_core.errors",
     "WsdError": "_core.errors",
-    "Evaluation": "_engine.evaluate",
-    "evaluate": "_engine.evaluate",
-    "Manifest": "_engine.index",
-    "SenseIndex": "_engine.index",
-    "load_index": "_engine.index",
-    "Inventory": "_engine.inventory",
-    "Corpus": "_core.raganato",
-    "read_corpus": "_core.raganato",
-    "Report": "_core.scorer",
-    "Score": "_core.scorer",
-    "score": "_core.scorer",
+    "Manifest": "_core.manifest",
     "Sense": "_core.sense",
-    "ServerConfig": "_serving.server",
-    "TlsConfig": "_core.credentials",
+    "Disambiguator": "_engine.disambiguator",
+    "Encoder": "_engine.encoder",
+    "Inventory": "_engine.inventory",
     "WsdServer": "_serving.server",
 }
 
 __all__ = [
+    "AsyncWsdApi",
+    "BatcherConfig",
     "BuildConfig",
-    "BuildReport",
-    "Corpus",
+    "ClientTls",
     "CorpusError",
-    "CustomSense",
+    "DeadlineExpiredError",
     "Disambiguator",
     "Document",
+    "DocumentLike",
+    "Embedding",
     "Encoder",
     "EncoderConfig",
-    "Evaluation",
-    "IndexBuilder",
     "InputError",
     "InputToken",
     "Inventory",
@@ -74,48 +78,65 @@ __all__ = [
     "LimitExceededError",
     "LimitsConfig",
     "Manifest",
-    "Report",
-    "Score",
+    "NotFoundError",
+    "OverloadedError",
+    "RemoteError",
     "ScoringConfig",
     "Sense",
-    "SenseIndex",
     "SenseIndexError",
+    "SenseInfo",
     "SenseScore",
     "ServerConfig",
+    "StreamResult",
     "TargetResult",
     "TlsConfig",
+    "UnavailableError",
+    "WordVector",
+    "WsdApi",
     "WsdError",
     "WsdServer",
-    "evaluate",
-    "load_index",
-    "read_corpus",
-    "read_custom_inventory",
-    "score",
 ]
 
 if TYPE_CHECKING:
-    from ._core.config import BuildConfig, EncoderConfig, LimitsConfig, ScoringConfig
-    from ._core.credentials import TlsConfig
-    from ._core.documents import Document, InputToken, SenseScore, TargetResult
+    from ._core.config import (
+        BatcherConfig,
+        BuildConfig,
+        EncoderConfig,
+        LimitsConfig,
+        ScoringConfig,
+        ServerConfig,
+    )
+    from ._core.credentials import ClientTls, TlsConfig
+    from ._core.documents import (
+        Document,
+        Embedding,
+        InputToken,
+        SenseInfo,
+        SenseScore,
+        StreamResult,
+        TargetResult,
+        WordVector,
+    )
     from ._core.errors import (
         CorpusError,
+        DeadlineExpiredError,
         InputError,
         InventoryError,
         LimitExceededError,
+        NotFoundError,
+        OverloadedError,
+        RemoteError,
         SenseIndexError,
+        UnavailableError,
         WsdError,
     )
-    from ._core.raganato import Corpus, read_corpus
-    from ._core.scorer import Report, Score, score
+    from ._core.interface import AsyncWsdApi, DocumentLike, WsdApi
+    from ._core.manifest import Manifest
     from ._core.sense import Sense
-    from ._engine.builder import BuildReport, IndexBuilder
-    from ._engine.custom import CustomSense, read_custom_inventory
     from ._engine.disambiguator import Disambiguator
     from ._engine.encoder import Encoder
-    from ._engine.evaluate import Evaluation, evaluate
-    from ._engine.index import Manifest, SenseIndex, load_index
     from ._engine.inventory import Inventory
-    from ._serving.server import ServerConfig, WsdServer
+    from ._serving.server import WsdServer
 
 
 def __getattr__(name: str) -> Any:

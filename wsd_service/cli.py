@@ -7,14 +7,25 @@ Engine errors become one-line messages on stderr and exit status 2.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ._core.config import BACKENDS, BackendName, EncoderConfig, ScoringConfig, parse_backend
+from ._core.config import (
+    BACKENDS,
+    BackendName,
+    BatcherConfig,
+    BuildConfig,
+    EncoderConfig,
+    LimitsConfig,
+    ScoringConfig,
+    ServerConfig,
+    parse_backend,
+)
 from ._core.errors import WsdError
 from ._core.logs import configure as configure_logging
-from ._core.paths import DEFAULT_INDEX_DIR
+from ._core.paths import DEFAULT_INDEX_DIR, DEFAULT_TARGET, DEFAULT_TIMEOUT
 
 
 def _layers(text: str) -> tuple[int, ...]:
@@ -42,13 +53,12 @@ def _add_encoder_options(parser: argparse.ArgumentParser) -> None:
     )
     defaults = EncoderConfig()
     group.add_argument(
-        "--batch-size", type=int, default=defaults.batch_size, help="windows per forward pass at most"
+        "--batch-size", type=int, help=f"windows per forward pass at most (default {defaults.batch_size})"
     )
     group.add_argument(
         "--batch-tokens",
         type=int,
-        default=defaults.batch_tokens,
-        help="padded pieces per forward pass at most",
+        help=f"padded pieces per forward pass at most (default {defaults.batch_tokens})",
     )
     group.add_argument("--threads", type=int, help="encoder threads (default: torch's choice)")
     group.add_argument(
@@ -61,18 +71,6 @@ def _add_encoder_options(parser: argparse.ArgumentParser) -> None:
         "--allow-backend-mismatch",
         action="store_true",
         help="query an index built by another backend of the same encoder (slightly lower F1)",
-    )
-
-
-def _encoder_config(args: argparse.Namespace) -> EncoderConfig:
-    defaults = EncoderConfig()
-    return EncoderConfig(
-        model_dir=getattr(args, "encoder", None),
-        layers=getattr(args, "layers", None) or defaults.layers,
-        batch_size=getattr(args, "batch_size", defaults.batch_size),
-        batch_tokens=getattr(args, "batch_tokens", defaults.batch_tokens),
-        threads=getattr(args, "threads", None),
-        backend=getattr(args, "backend", None) or defaults.backend,
     )
 
 
@@ -110,7 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--vectors",
         choices=("fp16", "fp32"),
-        default="fp16",
+        default=BuildConfig().vector_storage,
         help="how sense vectors are stored: fp16 (half the memory, default) or fp32",
     )
     build.add_argument("--out", type=Path, default=DEFAULT_INDEX_DIR, help="index folder")
@@ -137,25 +135,38 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--index", type=Path, help="index folder (default: the default index, built if missing)"
     )
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (0.0.0.0: every interface)")
-    serve.add_argument("--port", type=int, default=50051)
+    server, limits, batcher = ServerConfig(), LimitsConfig(), BatcherConfig()
+    serve.add_argument("--host", default=server.host, help="address to bind (0.0.0.0: every interface)")
+    serve.add_argument("--port", type=int, default=server.port)
     serve.add_argument("--metrics-port", type=int, help="serve Prometheus /metrics on this port")
-    serve.add_argument("--max-batch", type=int, default=64, help="sentences per encoder batch")
     serve.add_argument(
-        "--max-wait-ms", type=float, default=0.0, help="wait for a batch to fill (0: never wait)"
+        "--max-batch", type=int, default=batcher.max_batch_sentences, help="sentences per encoder batch"
     )
     serve.add_argument(
-        "--max-queue", type=int, default=4096, help="sentences waiting before RESOURCE_EXHAUSTED"
+        "--max-wait-ms",
+        type=float,
+        default=batcher.max_wait * 1000,
+        help="wait for a batch to fill (0: never wait)",
     )
-    serve.add_argument("--max-documents", type=int, default=256, help="documents per request")
-    serve.add_argument("--max-words", type=int, default=10_000, help="words per request")
-    serve.add_argument("--max-chars", type=int, default=1_000_000, help="characters per text")
-    serve.add_argument("--max-message-bytes", type=int, default=4 * 1024 * 1024)
-    serve.add_argument("--grace", type=float, default=10.0, help="seconds to drain on SIGTERM")
+    serve.add_argument(
+        "--max-queue",
+        type=int,
+        default=batcher.max_queue_sentences,
+        help="sentences waiting before RESOURCE_EXHAUSTED",
+    )
+    serve.add_argument(
+        "--max-documents", type=int, default=limits.max_documents, help="documents per request"
+    )
+    serve.add_argument("--max-words", type=int, default=limits.max_words, help="words per request")
+    serve.add_argument("--max-chars", type=int, default=limits.max_chars, help="characters per text")
+    serve.add_argument("--max-message-bytes", type=int, default=server.max_message_bytes)
+    serve.add_argument(
+        "--grace", type=float, default=server.grace_seconds, help="seconds to drain on SIGTERM"
+    )
     serve.add_argument(
         "--drain-delay",
         type=float,
-        default=1.0,
+        default=server.drain_delay,
         help="seconds of NOT_SERVING health before new calls are refused on SIGTERM",
     )
     serve.add_argument("--log-json", action="store_true", help="structured JSON-lines logs")
@@ -197,10 +208,12 @@ def _parser() -> argparse.ArgumentParser:
 
     client = commands.add_parser("query", help="ask a running server and print its senses")
     client.add_argument("text")
-    client.add_argument("--server", default="127.0.0.1:50051", help="HOST:PORT")
+    client.add_argument(
+        "--server", default=DEFAULT_TARGET, help="gRPC target: HOST:PORT, dns:///HOST:PORT, ..."
+    )
     client.add_argument("--top-k", type=int, default=3)
     client.add_argument("--json", action="store_true")
-    client.add_argument("--timeout", type=float, default=30.0)
+    client.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per call")
     client.add_argument("--tls-ca", type=Path, help="connect over TLS, trusting this CA (PEM)")
     client.add_argument("--tls", action="store_true", help="connect over TLS, trusting the system's CAs")
     client.add_argument("--tls-cert", type=Path, help="client certificate (PEM), for mutual TLS")
@@ -209,23 +222,27 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# command -> (module under _tools, function); imported on use, so that ``query`` loads no engine.
+_COMMANDS = {
+    "build-index": ("commands", "build_index"),
+    "evaluate": ("commands", "evaluate"),
+    "disambiguate": ("commands", "disambiguate"),
+    "annotate": ("commands", "annotate"),
+    "plot": ("commands", "plot"),
+    "serve": ("serve", "serve"),
+    "query": ("query", "query"),
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     configure_logging(args.verbose or args.command == "serve", getattr(args, "log_json", False))
-
-    from ._tools import commands as _commands
-
-    handlers = {
-        "build-index": _commands.build_index,
-        "evaluate": _commands.evaluate,
-        "disambiguate": _commands.disambiguate,
-        "serve": _commands.serve,
-        "query": _commands.query,
-        "annotate": _commands.annotate,
-        "plot": _commands.plot,
-    }
     try:
-        return handlers[args.command](args, _encoder_config(args))
+        module, function = _COMMANDS[args.command]
+        command: Callable[[argparse.Namespace], int] = getattr(
+            importlib.import_module(f"._tools.{module}", __package__), function
+        )
+        return command(args)
     except WsdError as error:
         print(f"wsd-service {args.command}: error: {error}", file=sys.stderr)
         return 2

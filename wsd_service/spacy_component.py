@@ -23,7 +23,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from ._core.chunks import chunked
-from ._core.documents import BatchEngine, Document, SenseScore, TargetResult, tagged_token
+from ._core.documents import Document, SenseScore, TargetResult, tagged_token
+from ._core.interface import WsdApi
 
 EXPRESSIONS = "wsd_expressions"  # Doc.spans key of the multi-word expressions found
 
@@ -33,13 +34,13 @@ for _kind in (Token, Span):
         _kind.set_extension("senses", default=[])
 
 
-def _remote(server: str, timeout: float) -> BatchEngine:
-    from .client import WsdClient
+def _remote(server: str, timeout: float) -> WsdApi:
+    from ._remote.clients import WsdClient
 
     return WsdClient(server, timeout=timeout)
 
 
-def _local(index: str | None) -> BatchEngine:
+def _local(index: str | None) -> WsdApi:
     from ._core.paths import DEFAULT_INDEX_DIR
     from ._engine.disambiguator import Disambiguator
 
@@ -49,7 +50,7 @@ def _local(index: str | None) -> BatchEngine:
 class WsdComponent:
     """Sets ``Token._.sense``/``._.senses`` and ``Span._.sense``/``._.senses`` (expressions)."""
 
-    def __init__(self, engine: BatchEngine, top_k: int, batch_size: int) -> None:
+    def __init__(self, engine: WsdApi, top_k: int, batch_size: int) -> None:
         self._engine = engine
         self.top_k = top_k
         self.batch_size = batch_size
@@ -116,7 +117,7 @@ def make_wsd(
     timeout: float,
 ) -> WsdComponent:
     """``server``: "host:port" of a running wsd-service; else the local ``index`` (default index)."""
-    engine: BatchEngine = _remote(server, timeout) if server else _local(index)
+    engine: WsdApi = _remote(server, timeout) if server else _local(index)
     return WsdComponent(engine, top_k, batch_size)
 
 

@@ -1,0 +1,1 @@
+"""Types, errors, configuration, manifest and message conversion: stdlib, protobuf and numpy only."""

@@ -6,6 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, get_args
 
+from .credentials import TlsConfig
+from .paths import DEFAULT_HOST, DEFAULT_PORT
+
+MAX_MESSAGE_BYTES = 4 * 1024 * 1024  # gRPC's own default, for the server and the clients
+
 BackendName = Literal["torch", "onnx", "onnx-int8"]
 VectorStorage = Literal["fp16", "fp32"]
 BACKENDS: tuple[str, ...] = get_args(BackendName)
@@ -46,10 +51,11 @@ class ScoringConfig:
 
 @dataclass(frozen=True, slots=True)
 class LimitsConfig:
-    """Size limits on one disambiguation call."""
+    """Size limits on one call (README "Limits")."""
 
-    max_words: int = 10_000
-    max_chars: int = 1_000_000
+    max_documents: int = 256  # documents in one Disambiguate call (served calls only)
+    max_words: int = 10_000  # words in one call, all documents together
+    max_chars: int = 1_000_000  # characters in one text
     max_top_k: int = 100
 
 
@@ -67,3 +73,36 @@ class BuildConfig:
     vector_storage: VectorStorage = "fp16"
     chunk_size: int = 512  # sentences per encode call (progress granularity)
     progress: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class BatcherConfig:
+    """Dynamic micro-batching of served requests."""
+
+    max_batch_sentences: int = 64  # sentences per encoder call
+    # Seconds to wait for more work once some has arrived. 0: the encoder takes whatever is
+    # queued as soon as it is free; under load the queue fills while the previous batch runs,
+    # so waiting would only leave the encoder idle (measured: BENCHMARKS.md).
+    max_wait: float = 0.0
+    max_queue_sentences: int = 4096  # beyond this, new work is refused (RESOURCE_EXHAUSTED)
+
+
+@dataclass(frozen=True, slots=True)
+class ServerConfig:
+    """One gRPC server (``wsd-service serve``)."""
+
+    index: Path | None = None  # None: the default index, built on first start
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT  # 0 picks a free port
+    encoder: EncoderConfig | None = None  # None: the default encoder with the index's layers and backend
+    allow_backend_mismatch: bool = False  # query an index built by another backend (BENCHMARKS.md)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
+    batcher: BatcherConfig = field(default_factory=BatcherConfig)
+    max_message_bytes: int = MAX_MESSAGE_BYTES
+    metrics_port: int | None = None  # None: no /metrics endpoint; 0 picks a free port
+    grace_seconds: float = 10.0  # in-flight work may finish within this on shutdown
+    # On SIGTERM, health says NOT_SERVING this long before new calls are refused, so that load
+    # balancers and probes stop routing here first; calls arriving meanwhile are still served.
+    drain_delay: float = 1.0
+    tls: TlsConfig | None = None  # None: plaintext (loopback or behind a TLS-terminating proxy)
+    tokens: frozenset[str] = frozenset()  # accepted bearer tokens; empty: no token required

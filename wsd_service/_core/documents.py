@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from .errors import WsdError
+from .sense import Sense, normalise_pos
+
+Vector = npt.NDArray[np.float32]
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,13 +24,10 @@ class InputToken:
     target: bool | None = None  # None: decided by the document's default
 
 
-# Universal POS tags (spaCy, CoNLL-U) that have WordNet senses; other tags are never targets.
-_UPOS_TO_WORDNET = {"NOUN": "NOUN", "PROPN": "NOUN", "VERB": "VERB", "ADJ": "ADJ", "ADV": "ADV"}
-
-
 def tagged_token(text: str, lemma: str | None, upos: str | None) -> InputToken:
-    """A token from a tagged pipeline: its lemma and POS are used, a function word is no target."""
-    pos = _UPOS_TO_WORDNET.get(upos) if upos else None
+    """A token from a tagged pipeline (spaCy, CoNLL-U): its lemma and POS are used; a word whose
+    universal tag has no senses (DET, ADP, ...) is no target."""
+    pos = normalise_pos(upos) if upos else None
     return InputToken(text, lemma or None, pos, False if upos and pos is None else None)
 
 
@@ -62,9 +66,41 @@ class TargetResult:
         return self.senses[0] if self.senses else None
 
 
-class BatchEngine(Protocol):
-    """The local engine and the remote client alike: documents in, ranked senses out."""
+@dataclass(frozen=True, slots=True)
+class StreamResult:
+    """One document's answer in a stream: its targets, or why it was refused."""
 
-    def disambiguate_batch(
-        self, documents: Sequence[Document], *, top_k: int
-    ) -> list[list[TargetResult]]: ...
+    targets: list[TargetResult] = field(default_factory=list)
+    error: WsdError | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WordVector:
+    """One word's vectors; offsets in code points of the text (None for token input)."""
+
+    text: str
+    start: int | None
+    end: int | None
+    contextual: Vector  # unit length
+    static: Vector | None  # the input-embedding vector, when asked for
+
+
+@dataclass(frozen=True, slots=True)
+class Embedding:
+    """Every word's vectors, and the hidden layers averaged (non-negative; 0: input embeddings)."""
+
+    layers: tuple[int, ...]
+    words: list[WordVector]
+
+
+@dataclass(frozen=True, slots=True)
+class SenseInfo:
+    """A sense of the inventory and what the index holds for it."""
+
+    sense: Sense
+    source: str  # corpus, gloss, propagated or custom; "" when the index holds no vector
+    vector: Vector | None = None  # the index's [context ; gloss] row, when asked for
+
+    @property
+    def has_corpus_vector(self) -> bool:
+        return self.source == "corpus"

@@ -38,3 +38,15 @@ class Sense:
     lexname: str
     synonyms: tuple[str, ...]
     custom: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SenseRow:
+    """One row of a sense index: a sense and where its vector came from."""
+
+    key: str
+    lemma: str
+    pos: str
+    synset_id: str
+    count: int  # corpus occurrences plus WordNet tag count: the frequency prior
+    source: str  # corpus, propagated, gloss or custom

@@ -1,0 +1,1 @@
+"""The engine: lexicon, encoder and backends, sense index, builder, disambiguation, evaluation."""

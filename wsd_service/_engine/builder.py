@@ -13,21 +13,15 @@ from typing import Any
 
 import numpy as np
 
-from .._core.config import BuildConfig
+from .._core.config import BuildConfig, EncoderConfig
+from .._core.hashing import sha256_file
+from .._core.manifest import CUSTOM_FILE, Manifest
 from .._core.raganato import Corpus, read_corpus
-from .._core.sense import Sense
+from .._core.sense import Sense, SenseRow
 from .._core.version import __version__
 from .custom import split_marked
 from .encoder import Encoder
-from .index import (
-    CUSTOM_FILE,
-    Manifest,
-    SenseIndex,
-    SenseRow,
-    encoder_signature,
-    new_vector_store,
-    sha256_file,
-)
+from .index import SenseIndex, new_vector_store
 from .inventory import Inventory
 from .progress import progress
 from .vectors import Centroids, Vector, group_centroids, normalise
@@ -70,7 +64,7 @@ class IndexBuilder:
         examples = self._example_vectors(senses) if self.config.use_examples else Centroids(self._dimension)
         rows, vectors, sources = self._compose(senses, occurrences.centroids, glosses, examples)
         manifest = Manifest(
-            encoder=encoder_signature(self.encoder),
+            encoder=self.encoder.signature,
             dimension=int(vectors.shape[1]),
             scoring=asdict(self.config.scoring),
             senses={"total": len(rows), **dict(sorted(sources.items()))},
@@ -104,7 +98,9 @@ class IndexBuilder:
         lemmas = None if self.config.lemmas is None else {s.lemma for s in senses}
         for prefix in self.config.corpora:
             corpus = read_corpus(prefix)
-            keys = self._known_keys(corpus, result.unknown_keys)
+            unknown: Counter[str] = Counter()  # this corpus's own: its record and warning say so
+            keys = self._known_keys(corpus, unknown)
+            result.unknown_keys.update(unknown)
             sentences = [
                 s
                 for s in corpus.sentences
@@ -120,7 +116,7 @@ class IndexBuilder:
                     for key in keys.get(token.instance_id or "", ()):
                         result.centroids.add(key, vector)
                         used += 1
-            result.corpora.append(_corpus_record(corpus, len(sentences), used, result.unknown_keys))
+            result.corpora.append(_corpus_record(corpus, len(sentences), used, unknown))
         return result
 
     def _known_keys(self, corpus: Corpus, unknown: Counter[str]) -> dict[str, tuple[str, ...]]:
@@ -249,6 +245,11 @@ class IndexBuilder:
                 positions = order[begin : begin + chunk]
                 yield from zip(positions, self.encoder.encode([sentences[i] for i in positions]), strict=True)
                 bar.update(len(positions))
+
+
+def build_default_index(out: Path, encoder_config: EncoderConfig | None = None) -> BuildReport:
+    """The index a fresh install serves: WordNet only, default options."""
+    return IndexBuilder(Encoder(encoder_config), Inventory(), BuildConfig()).build(out)
 
 
 class _Propagation:

@@ -1,53 +1,43 @@
-"""Disambiguation: contextual vectors of target words against their candidates' sense vectors."""
+"""The engine's façade: ``Disambiguator.load(index_dir)`` and the ``WsdApi`` methods.
+
+It wires the encoder, the index and the inventory to preparation (``prepare``) and ranking
+(``rank``); the work is theirs.
+"""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
+from .._core.chunks import chunked
 from .._core.config import EncoderConfig, LimitsConfig, ScoringConfig
-from .._core.documents import Document, InputToken, SenseScore, TargetResult
-from .._core.errors import InputError, LimitExceededError, shown
-from .._core.sense import POS_TAGS, lemma_key, normalise_pos
+from .._core.documents import Document, Embedding, SenseInfo, StreamResult, TargetResult, Vector, WordVector
+from .._core.errors import InputError, NotFoundError, shown
+from .._core.interface import DocumentLike, as_document
+from .._core.manifest import CUSTOM_FILE, Manifest, read_manifest
+from .._core.sense import POS_TAGS, lemma_key
 from .custom import read_custom_inventory
 from .encoder import Encoder
-from .index import CUSTOM_FILE, SenseIndex, SenseRow, encoder_signature, load_index, read_manifest
+from .index import SenseIndex, load_index
 from .inventory import Inventory
-from .text import DETERMINERS, STOPWORDS, ExpressionFinder, tokenise
-from .vectors import Vector
+from .prepare import PreparedToken, Preparer, words_of
+from .rank import Ranker
 from .wordnet import DEFAULT_WORDNET_DIR, WordNetDatabase
 
-
-@dataclass(slots=True)
-class PreparedToken:
-    """A token after tokenisation and candidate lookup."""
-
-    text: str
-    start: int | None
-    end: int | None
-    candidates: list[tuple[str, str]]  # (lemma, POS) pairs to search
-    target: bool
+_STREAM_BATCH = 64  # documents per encoder pass in disambiguate_stream
 
 
 @dataclass(frozen=True, slots=True)
 class EncodedBatch:
-    """Documents after tokenisation, candidate lookup and encoding."""
+    """Documents after preparation and encoding: the first half of disambiguation."""
 
     tokens: list[list[PreparedToken]]
     vectors: list[Vector]
 
 
-def words_of(prepared: list[list[PreparedToken]]) -> list[list[str]]:
-    """The encoder's input for prepared documents."""
-    return [[t.text for t in tokens] for tokens in prepared]
-
-
 class Disambiguator:
-    """The engine's entry point: ``Disambiguator.load(index_dir).disambiguate("...")``."""
+    """The local engine; satisfies ``WsdApi`` like the gRPC clients do."""
 
     def __init__(
         self,
@@ -57,15 +47,16 @@ class Disambiguator:
         scoring: ScoringConfig | None = None,
         limits: LimitsConfig | None = None,
     ) -> None:
+        if index.dimension != 2 * encoder.dimension:
+            raise InputError(
+                f"index dimension {index.dimension} does not fit encoder dimension {encoder.dimension}"
+            )
         self.index = index
         self.encoder = encoder
         self.inventory = inventory
-        self.scoring = scoring or ScoringConfig(**index.manifest.scoring)
         self.limits = limits or LimitsConfig()
-        self._expressions = ExpressionFinder(inventory)
-        dim = encoder.dimension
-        if index.dimension != 2 * dim:
-            raise InputError(f"index dimension {index.dimension} does not fit encoder dimension {dim}")
+        self._preparer = Preparer(index, inventory, self.limits)
+        self._ranker = Ranker(index, inventory, scoring or ScoringConfig(**index.manifest.scoring))
 
     @classmethod
     def load(
@@ -86,44 +77,111 @@ class Disambiguator:
         """
         if encoder is None:
             encoder = Encoder(encoder_config or read_manifest(index_dir).encoder.encoder_config())
-        index = load_index(
-            index_dir, encoder_signature(encoder), allow_backend_mismatch=allow_backend_mismatch
-        )
+        index = load_index(index_dir, encoder.signature, allow_backend_mismatch=allow_backend_mismatch)
         custom_path = index.directory / CUSTOM_FILE if index.directory else None
         custom = read_custom_inventory(custom_path) if custom_path and custom_path.is_file() else []
         inventory = Inventory(WordNetDatabase(wordnet_dir), custom)
         return cls(index, encoder, inventory, scoring, limits)
 
-    # -- public API -----------------------------------------------------------------------
+    @property
+    def scoring(self) -> ScoringConfig:
+        return self._ranker.scoring
+
+    def with_scoring(self, scoring: ScoringConfig) -> Disambiguator:
+        """The same engine with other scoring weights (used to tune on a dev set)."""
+        return Disambiguator(self.index, self.encoder, self.inventory, scoring, self.limits)
+
+    # -- WsdApi ---------------------------------------------------------------------------
 
     def disambiguate(
-        self,
-        text: str | None = None,
-        *,
-        tokens: Sequence[InputToken] | None = None,
-        targets: Sequence[int] | None = None,
-        top_k: int = 1,
+        self, document: DocumentLike, *, top_k: int = 1, include_glosses: bool = True
     ) -> list[TargetResult]:
-        """Ranked senses for every target of one text or token list."""
-        return self.disambiguate_batch([Document(text, tokens, targets)], top_k=top_k)[0]
+        """Ranked senses for every target of one text, document or token list."""
+        return self.disambiguate_batch([document], top_k=top_k, include_glosses=include_glosses)[0]
 
     def disambiguate_batch(
-        self, documents: Sequence[Document], *, top_k: int = 1
+        self, documents: Sequence[DocumentLike], *, top_k: int = 1, include_glosses: bool = True
     ) -> list[list[TargetResult]]:
         """Several documents in one encoder pass (length-sorted batches inside the encoder)."""
         self._check_top_k(top_k)
-        return self.rank(self.encode_documents(documents), top_k=top_k)
+        encoded = self.encode_documents([as_document(d) for d in documents])
+        return self.rank(encoded, top_k=top_k, include_glosses=include_glosses)
+
+    def disambiguate_stream(
+        self, documents: Iterable[DocumentLike], *, top_k: int = 1, include_glosses: bool = True
+    ) -> Iterator[StreamResult]:
+        """Results in order, batches of documents sharing encoder passes; a refused document
+        gets its error and the others are answered."""
+        for batch in chunked(documents, _STREAM_BATCH):
+            try:
+                results = self.disambiguate_batch(batch, top_k=top_k, include_glosses=include_glosses)
+                yield from (StreamResult(targets) for targets in results)
+            except InputError:
+                yield from (self._stream_one(d, top_k, include_glosses) for d in batch)
+
+    def _stream_one(self, document: DocumentLike, top_k: int, include_glosses: bool) -> StreamResult:
+        try:
+            return StreamResult(self.disambiguate(document, top_k=top_k, include_glosses=include_glosses))
+        except InputError as error:
+            return StreamResult(error=error)
+
+    def embed(
+        self, document: DocumentLike, *, layers: Sequence[int] = (), include_static: bool = False
+    ) -> Embedding:
+        """Contextual vectors of every word as the engine tokenises the document."""
+        [prepared] = self.prepare([as_document(document)])
+        chosen = self.encoder.resolve_layers(layers)
+        words = words_of([prepared])
+        contextual = self.encoder.encode(words, chosen)[0]
+        static = self.encoder.static_vectors(words)[0] if include_static else None
+        return Embedding(
+            chosen,
+            [
+                WordVector(t.text, t.start, t.end, contextual[i], None if static is None else static[i])
+                for i, t in enumerate(prepared)
+            ],
+        )
+
+    def lookup_senses(
+        self, lemma: str, pos: str | None = None, *, include_vectors: bool = False
+    ) -> list[SenseInfo]:
+        """The inventory's senses of ``lemma`` (or of its base forms: "banks" finds bank)."""
+        if not lemma.strip():
+            raise InputError("lemma: must not be empty", field="lemma")
+        found = [
+            sense
+            for tag in ([pos] if pos else list(POS_TAGS))
+            for name in self._lemmas(lemma, tag)
+            for sense in self.inventory.senses(name, tag)
+        ]
+        if not found:
+            where = f" as {pos}" if pos else ""
+            raise NotFoundError(f"lemma {shown(lemma)} has no senses{where} in the inventory", field="lemma")
+        return [self._sense_info(sense.key, include_vectors) for sense in found]
+
+    def _lemmas(self, lemma: str, tag: str) -> list[str]:
+        exact = lemma_key(lemma)
+        return [exact] if self.inventory.has_lemma(exact, tag) else self.inventory.lemmatise(lemma, tag)
+
+    def _sense_info(self, key: str, include_vector: bool) -> SenseInfo:
+        sense = self.inventory.by_key(key)
+        assert sense is not None  # listed by the inventory itself
+        number = self.index.row_number(key)
+        if number is None:
+            return SenseInfo(sense, "")
+        vector = self.index.vectors(number, number + 1)[0] if include_vector else None
+        return SenseInfo(sense, self.index.rows[number].source, vector)
+
+    def index_info(self) -> Manifest:
+        return self.index.manifest
+
+    # -- the two halves, for serving and evaluation ----------------------------------------
 
     def prepare(
         self, documents: Sequence[Document], *, max_words: int | None = None
     ) -> list[list[PreparedToken]]:
         """Tokens, candidates and targets of each document; checks input and limits."""
-        prepared = [self._prepare(number, d) for number, d in enumerate(documents)]
-        total = sum(len(tokens) for tokens in prepared)
-        limit = self.limits.max_words if max_words is None else max_words
-        if total > limit:
-            raise LimitExceededError(f"{total} words in one call; the limit is {limit}")
-        return prepared
+        return self._preparer.prepare(documents, max_words=max_words)
 
     def encode_documents(
         self, documents: Sequence[Document], *, max_words: int | None = None
@@ -132,144 +190,18 @@ class Disambiguator:
         prepared = self.prepare(documents, max_words=max_words)
         return EncodedBatch(prepared, self.encoder.encode(words_of(prepared)))
 
-    def rank(self, batch: EncodedBatch, *, top_k: int = 1) -> list[list[TargetResult]]:
-        """Second half: score every target's candidates; cheap, so weights can be re-tuned."""
+    def rank(
+        self, batch: EncodedBatch, *, top_k: int = 1, include_glosses: bool = True
+    ) -> list[list[TargetResult]]:
+        """Second half: score every target's candidates."""
         self._check_top_k(top_k)
         return [
-            self._rank(tokens, matrix, top_k)
+            self._ranker.rank(tokens, matrix, top_k, include_glosses)
             for tokens, matrix in zip(batch.tokens, batch.vectors, strict=True)
         ]
 
     def _check_top_k(self, top_k: int) -> None:
         if not 1 <= top_k <= self.limits.max_top_k:
-            raise InputError(f"top_k must be between 1 and {self.limits.max_top_k}, got {top_k}")
-
-    # -- preparation ----------------------------------------------------------------------
-
-    def _prepare(self, number: int, document: Document) -> list[PreparedToken]:
-        where = f"document {number}"
-        if (document.text is None) == (document.tokens is None):
-            raise InputError(f"{where}: give either text or tokens")
-        if document.text is not None:
-            tokens = self._from_text(document.text, where)
-        else:
-            tokens = self._from_tokens(document.tokens or (), where)
-        if document.targets is not None:
-            self._apply_targets(tokens, document.targets, where)
-        return tokens
-
-    def _from_text(self, text: str, where: str) -> list[PreparedToken]:
-        if len(text) > self.limits.max_chars:
-            raise LimitExceededError(
-                f"{where}: text has {len(text)} characters; the limit is {self.limits.max_chars}"
+            raise InputError(
+                f"top_k must be between 1 and {self.limits.max_top_k}, got {top_k}", field="top_k"
             )
-        if not text.strip():
-            raise InputError(f"{where}: text is empty")
-        pieces = tokenise(text)
-        if len(pieces) > self.limits.max_words:
-            raise LimitExceededError(f"{where}: {len(pieces)} words; the limit is {self.limits.max_words}")
-        tokens: list[PreparedToken] = []
-        previous = ""
-        for piece in self._expressions.join(pieces):
-            candidates = self._candidates(piece.text, None, None)
-            if previous in DETERMINERS:  # "the bank": a noun or an adjective, not a verb
-                candidates = [c for c in candidates if c[1] in ("NOUN", "ADJ")] or candidates
-            target = bool(candidates) and piece.text.lower() not in STOPWORDS
-            tokens.append(PreparedToken(piece.text, piece.start, piece.end, candidates, target))
-            previous = piece.text.lower()
-        return tokens
-
-    def _from_tokens(self, given: Sequence[InputToken], where: str) -> list[PreparedToken]:
-        if not given:
-            raise InputError(f"{where}: tokens are empty")
-        if len(given) > self.limits.max_words:
-            raise LimitExceededError(f"{where}: {len(given)} tokens; the limit is {self.limits.max_words}")
-        tokens = []
-        for position, token in enumerate(given):
-            if not token.text or not token.text.strip():
-                raise InputError(f"{where}: token {position} has no text")
-            if (
-                token.pos is not None
-                and token.pos.strip()
-                and normalise_pos(token.pos) is None
-                and token.target
-            ):
-                raise InputError(
-                    f"{where}: token {position} is a target but POS {shown(token.pos)} has no senses"
-                )
-            candidates = self._candidates(token.text, token.lemma, token.pos)
-            default = bool(candidates) and token.text.lower() not in STOPWORDS
-            target = default if token.target is None else token.target
-            tokens.append(PreparedToken(token.text, None, None, candidates, target))
-        return tokens
-
-    @staticmethod
-    def _apply_targets(tokens: list[PreparedToken], targets: Sequence[int], where: str) -> None:
-        for index in targets:
-            if not 0 <= index < len(tokens):
-                raise InputError(f"{where}: target index {index} is out of range (0..{len(tokens) - 1})")
-        wanted = set(targets)
-        if len(wanted) < len(targets):
-            repeated = next(i for i in targets if targets.count(i) > 1)
-            raise InputError(f"{where}: target index {repeated} is repeated")
-        for position, token in enumerate(tokens):
-            token.target = position in wanted
-
-    def _candidates(self, text: str, lemma: str | None, pos: str | None) -> list[tuple[str, str]]:
-        """(lemma, POS) pairs to search: the caller's, else WordNet's morphology over POS."""
-        tags = [normalise_pos(pos)] if pos and pos.strip() else list(POS_TAGS)
-        pairs: list[tuple[str, str]] = []
-        for tag in tags:
-            if tag is None:
-                continue
-            lemmas = [lemma_key(lemma)] if lemma else self.inventory.lemmatise(text, tag)
-            pairs.extend((name, tag) for name in lemmas if self.index.candidate_range(name, tag))
-        return pairs
-
-    # -- ranking --------------------------------------------------------------------------
-
-    def _rank(self, tokens: list[PreparedToken], matrix: Vector, top_k: int) -> list[TargetResult]:
-        results = []
-        for position, (token, vector) in enumerate(zip(tokens, matrix, strict=True)):
-            if not token.target:
-                continue
-            scored = self._score(vector, token.candidates)
-            lemma, pos = token.candidates[0] if token.candidates else (lemma_key(token.text), "")
-            if scored:
-                lemma, pos = scored[0][0].lemma, scored[0][0].pos
-            senses = [self._sense_score(row, score) for row, score in scored[:top_k]]
-            results.append(TargetResult(position, token.text, lemma, pos, token.start, token.end, senses))
-        return results
-
-    def _score(self, vector: Vector, candidates: list[tuple[str, str]]) -> list[tuple[SenseRow, float]]:
-        query = np.concatenate([vector, self.scoring.gloss_weight * vector]).astype(np.float32)
-        found = [hit for lemma, pos in candidates for hit in self.index.search(query, lemma, pos)]
-        if self.scoring.prior_weight:
-            found = self._with_prior(found)
-        return sorted(found, key=lambda hit: -hit[1])
-
-    def _with_prior(self, found: list[tuple[SenseRow, float]]) -> list[tuple[SenseRow, float]]:
-        """Adds weight * log of the sense's smoothed share of its lemma's occurrences."""
-        totals: dict[tuple[str, str], tuple[int, int]] = {}
-        for row, _ in found:
-            count, senses = totals.get((row.lemma, row.pos), (0, 0))
-            totals[(row.lemma, row.pos)] = (count + row.count, senses + 1)
-        weight = self.scoring.prior_weight
-        rescored = []
-        for row, score in found:
-            count, senses = totals[(row.lemma, row.pos)]
-            rescored.append((row, score + weight * math.log((row.count + 1) / (count + senses))))
-        return rescored
-
-    def _sense_score(self, row: SenseRow, score: float) -> SenseScore:
-        sense = self.inventory.by_key(row.key)
-        gloss = sense.gloss if sense else ""
-        return SenseScore(row.key, row.synset_id, round(score, 6), gloss, row.source)
-
-    def with_scoring(self, scoring: ScoringConfig) -> Disambiguator:
-        """The same engine with other scoring weights (used to tune on a dev set)."""
-        clone = Disambiguator.__new__(Disambiguator)
-        for name in ("index", "encoder", "inventory", "limits", "_expressions"):
-            setattr(clone, name, getattr(self, name))
-        clone.scoring = replace(scoring)
-        return clone

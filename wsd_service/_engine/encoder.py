@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -14,6 +13,8 @@ import numpy.typing as npt
 
 from .._core.config import EncoderConfig
 from .._core.errors import InputError, WsdError
+from .._core.hashing import sha256_files
+from .._core.manifest import EncoderSignature, layer_text
 from .backends import Ids, load_backend
 from .windows import Window, plan_windows
 
@@ -39,13 +40,7 @@ def default_model_dir() -> Path:
 
 
 def weights_sha256(model_dir: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(model_dir.iterdir()):
-        if path.suffix in _WEIGHT_SUFFIXES:
-            with path.open("rb") as handle:
-                for block in iter(lambda: handle.read(1 << 20), b""):
-                    digest.update(block)
-    return digest.hexdigest()
+    return sha256_files(p for p in sorted(model_dir.iterdir()) if p.suffix in _WEIGHT_SUFFIXES)
 
 
 @dataclass(slots=True)
@@ -117,8 +112,20 @@ class Encoder:
         return weights_sha256(self.model_dir)
 
     @property
-    def layer_config(self) -> str:
-        return "mean:" + ",".join(str(layer) for layer in self._layers)
+    def layers(self) -> tuple[int, ...]:
+        """The hidden layers averaged, as non-negative indexes (0: input embeddings)."""
+        return self._layers
+
+    @property
+    def signature(self) -> EncoderSignature:
+        """What an index records of the encoder that built it."""
+        return EncoderSignature(
+            self.name, self.weights_sha256, layer_text(self._layers), self.dimension, self.backend
+        )
+
+    def resolve_layers(self, layers: Sequence[int]) -> tuple[int, ...]:
+        """``layers`` as non-negative indexes; () means the configured ones."""
+        return self._resolve_layers(layers) if layers else self._layers
 
     def _resolve_layers(self, layers: Sequence[int]) -> tuple[int, ...]:
         count = self.num_layers + 1  # hidden_states[0] is the input embedding layer

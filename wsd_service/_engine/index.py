@@ -1,20 +1,17 @@
 """The sense index on disk and in memory: a FAISS inner-product index of sense vectors.
 
-Rows are grouped by (lemma, POS), so a lemma's candidates are one contiguous range and a
-search restricted to them with ``IDSelectorRange`` touches only those rows.
+Rows are grouped by (lemma, POS), so a lemma's candidates are one contiguous range: a search
+decodes only those rows and scores them exactly.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
-import json
 import os
 import shutil
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from sys import intern
 from typing import Any
@@ -23,72 +20,27 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 
-from .._core.config import EncoderConfig, VectorStorage, parse_backend
+from .._core.config import VectorStorage
 from .._core.errors import SenseIndexError
-from .encoder import Encoder
+from .._core.hashing import sha256_file
+from .._core.manifest import (
+    CURRENT_LINK,
+    FORMAT_VERSION,
+    MANIFEST_FILE,
+    SENSES_FILE,
+    VECTORS_FILE,
+    EncoderSignature,
+    Manifest,
+    check_compatible,
+    read_manifest,
+    resolve_index_dir,
+)
+from .._core.sense import SenseRow
 
-FORMAT_VERSION = 1
-VECTORS_FILE = "vectors.faiss"
-SENSES_FILE = "senses.tsv"
-MANIFEST_FILE = "manifest.json"
-CUSTOM_FILE = "custom_inventory.jsonl"
-CURRENT_LINK = "current"
 _VERSION_PREFIX = "wsd-index-"  # version folders; only these are ever deleted
 _SENSE_COLUMNS = ("key", "lemma", "pos", "synset_id", "count", "source")
 
 Vector = npt.NDArray[np.float32]
-
-
-@dataclass(frozen=True, slots=True)
-class SenseRow:
-    """One row of the index: a sense and where its vector came from."""
-
-    key: str
-    lemma: str
-    pos: str
-    synset_id: str
-    count: int  # corpus occurrences plus WordNet tag count: the frequency prior
-    source: str  # corpus, propagated, gloss or custom
-
-
-@dataclass(frozen=True, slots=True)
-class EncoderSignature:
-    """What must match between the encoder that built an index and the one querying it."""
-
-    name: str
-    weights_sha256: str
-    layers: str
-    dimension: int
-    backend: str = "torch"  # absent from manifests written before backends existed
-
-    def encoder_config(self) -> EncoderConfig:
-        """The default encoder with the layers and backend this signature names."""
-        try:
-            layers = tuple(int(x) for x in self.layers.removeprefix("mean:").split(","))
-            return EncoderConfig(layers=layers, backend=parse_backend(self.backend))
-        except ValueError as error:
-            raise SenseIndexError(f"index manifest: bad encoder entry ({error})") from None
-
-
-@dataclass(slots=True)
-class Manifest:
-    encoder: EncoderSignature
-    dimension: int
-    scoring: dict[str, float]
-    senses: dict[str, int]
-    corpora: list[dict[str, Any]] = field(default_factory=list)
-    build: dict[str, Any] = field(default_factory=dict)
-    files: dict[str, str] = field(default_factory=dict)
-    format_version: int = FORMAT_VERSION
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), indent=2, sort_keys=True)
-
-    @classmethod
-    def from_json(cls, text: str) -> Manifest:
-        data = json.loads(text)
-        data["encoder"] = EncoderSignature(**data["encoder"])
-        return cls(**data)
 
 
 class SenseIndex:
@@ -120,9 +72,8 @@ class SenseIndex:
     def candidate_range(self, lemma: str, pos: str) -> tuple[int, int] | None:
         return self._ranges.get((lemma, pos))
 
-    def row_of(self, key: str) -> SenseRow | None:
-        number = self._row_of_key.get(key)
-        return None if number is None else self.rows[number]
+    def row_number(self, key: str) -> int | None:
+        return self._row_of_key.get(key)
 
     def vectors(self, start: int, end: int) -> Vector:
         """Rows ``start`` to ``end`` as float32, decoded from whatever the store holds."""
@@ -167,27 +118,6 @@ class SenseIndex:
         return version
 
 
-def resolve_index_dir(path: Path) -> Path:
-    """The folder holding an index: ``path/current`` when written by ``save``, else ``path``."""
-    path = Path(path)
-    link = path / CURRENT_LINK
-    if link.is_symlink() or link.is_dir():
-        return link.resolve()
-    return path
-
-
-def read_manifest(path: Path) -> Manifest:
-    manifest_path = resolve_index_dir(path) / MANIFEST_FILE
-    if not manifest_path.is_file():
-        raise SenseIndexError(
-            f"{path} holds no sense index ({MANIFEST_FILE} not found); build one with build-index"
-        )
-    try:
-        return Manifest.from_json(manifest_path.read_text(encoding="utf-8"))
-    except (ValueError, TypeError, KeyError) as error:
-        raise SenseIndexError(f"{manifest_path}: unreadable manifest ({error})") from None
-
-
 def load_index(
     path: Path, expected: EncoderSignature | None = None, *, allow_backend_mismatch: bool = False
 ) -> SenseIndex:
@@ -210,35 +140,6 @@ def load_index(
     if len(rows) != vectors.ntotal:
         raise SenseIndexError(f"{path}: {len(rows)} senses but {vectors.ntotal} vectors")
     return SenseIndex(manifest, rows, vectors, directory)
-
-
-def check_compatible(
-    built: EncoderSignature, current: EncoderSignature, path: Path, *, allow_backend_mismatch: bool = False
-) -> None:
-    """Refuse another encoder; another backend of the same weights only when explicitly allowed.
-
-    Mixing backends shifts the vectors slightly (BENCHMARKS.md measures the F1 cost).
-    """
-    if built.backend != current.backend and not allow_backend_mismatch:
-        raise SenseIndexError(
-            f"{path} was built with encoder backend {built.backend!r} but the encoder runs"
-            f" {current.backend!r}; use --backend {built.backend}, rebuild the index, or pass"
-            " --allow-backend-mismatch (BENCHMARKS.md measures what mixing costs)"
-        )
-    for name in ("weights_sha256", "layers", "dimension"):
-        have, want = getattr(built, name), getattr(current, name)
-        if have != want:
-            raise SenseIndexError(
-                f"{path} was built with another encoder configuration: {name} is {have!r} in the index"
-                f" but {want!r} in the loaded encoder ({current.name}); rebuild the index or load"
-                f" the encoder it was built with ({built.name})"
-            )
-
-
-def encoder_signature(encoder: Encoder) -> EncoderSignature:
-    return EncoderSignature(
-        encoder.name, encoder.weights_sha256, encoder.layer_config, encoder.dimension, encoder.backend
-    )
 
 
 def new_vector_store(vectors: Vector, storage: VectorStorage) -> Any:
@@ -286,14 +187,6 @@ def _read_rows(path: Path) -> list[SenseRow]:
             ]
         except ValueError as error:
             raise SenseIndexError(f"{path}:{reader.line_num}: malformed row ({error})") from None
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _fsync_tree(directory: Path) -> None:

@@ -1,0 +1,1 @@
+"""The gRPC server over the engine: batcher, async engine, servicer, interceptors, lifecycle, metrics."""

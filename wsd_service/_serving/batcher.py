@@ -15,29 +15,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from .._core.errors import WsdError
+from .._core.config import BatcherConfig
+from .._core.errors import DeadlineExpiredError, OverloadedError
 
 Result = TypeVar("Result")
 Other = TypeVar("Other")
 Encode = Callable[[list[list[str]]], list[Result]]
-
-
-class QueueFullError(WsdError):
-    """More sentences are waiting than the server is configured to hold."""
-
-
-class DeadlineExpiredError(WsdError):
-    """The caller's deadline passed before its work reached the encoder."""
-
-
-@dataclass(frozen=True, slots=True)
-class BatcherConfig:
-    max_batch_sentences: int = 64  # sentences per encoder call
-    # Seconds to wait for more work once some has arrived. 0: the encoder takes whatever is
-    # queued as soon as it is free; under load the queue fills while the previous batch runs,
-    # so waiting would only leave the encoder idle (measured: BENCHMARKS.md).
-    max_wait: float = 0.0
-    max_queue_sentences: int = 4096  # beyond this, new work is refused (RESOURCE_EXHAUSTED)
 
 
 @dataclass(slots=True)
@@ -91,7 +74,7 @@ class MicroBatcher(Generic[Result]):
                 await self._worker
         for job in self._queue:
             if not job.future.done():
-                job.future.set_exception(QueueFullError("the server is shutting down"))
+                job.future.set_exception(OverloadedError("the server is shutting down"))
         self._executor.shutdown(wait=True)
 
     async def drain(self, poll: float = 0.01) -> None:
@@ -104,7 +87,7 @@ class MicroBatcher(Generic[Result]):
         """Vectors for ``sentences``; ``timeout`` is the caller's remaining deadline in seconds."""
         size = len(sentences)
         if self._queued_sentences + size > self.config.max_queue_sentences:
-            raise QueueFullError(
+            raise OverloadedError(
                 f"the encoder queue is full ({self._queued_sentences} sentences waiting, limit "
                 f"{self.config.max_queue_sentences}); retry later"
             )

@@ -11,15 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .._core.config import EncoderConfig, LimitsConfig
-from .._core.documents import Document, TargetResult
-from .._core.errors import InputError, LimitExceededError, WsdError, shown
-from .._core.sense import POS_TAGS, Sense, lemma_key
-from .._engine.disambiguator import Disambiguator, EncodedBatch, words_of
-from .._engine.index import EncoderSignature, Manifest, SenseRow, encoder_signature, read_manifest
-from .._engine.inventory import Inventory
-from .._engine.vectors import Vector
-from .batcher import BatcherConfig, MicroBatcher
+from .._core.config import BatcherConfig, EncoderConfig, LimitsConfig
+from .._core.documents import Document, Embedding, SenseInfo, TargetResult, Vector
+from .._core.errors import InputError, LimitExceededError, UnavailableError
+from .._core.manifest import Manifest, read_manifest
+from .._engine.disambiguator import Disambiguator, EncodedBatch
+from .._engine.prepare import words_of
+from .batcher import MicroBatcher
 
 Result = TypeVar("Result")
 
@@ -31,40 +29,13 @@ async def _maybe_in_thread(offload: bool, function: Callable[..., Result], *args
     return await asyncio.to_thread(function, *args) if offload else function(*args)
 
 
-class NotReadyError(WsdError):
-    """The encoder or index is still loading (or the server is shutting down)."""
-
-
-class NotFoundError(WsdError):
-    """The inventory has no such lemma."""
-
-
-@dataclass(frozen=True, slots=True)
-class ServiceLimits:
-    """Per-request limits; see README "Limits"."""
-
-    max_documents: int = 256  # documents in one Disambiguate call
-    max_words: int = 10_000  # words in one call, all documents together
-    max_chars: int = 1_000_000  # characters in one text
-    max_top_k: int = 100
-
-
 @dataclass(frozen=True, slots=True)
 class EngineConfig:
     index: Path
     encoder: EncoderConfig | None = None
-    limits: ServiceLimits = field(default_factory=ServiceLimits)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
     batcher: BatcherConfig = field(default_factory=BatcherConfig)
     allow_backend_mismatch: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class WordEmbedding:
-    text: str
-    start: int | None
-    end: int | None
-    contextual: Vector
-    static: Vector | None
 
 
 class AsyncEngine:
@@ -108,14 +79,13 @@ class AsyncEngine:
 
     def _load_engine(self, current: Disambiguator | None) -> Disambiguator:
         """A new engine over the index; it shares ``current``'s encoder when the index allows."""
-        limits = self.config.limits
-        engine_limits = LimitsConfig(limits.max_words, limits.max_chars, limits.max_top_k)
-        reuse = current is not None and _same_encoder(read_manifest(self.config.index).encoder, current)
+        built = read_manifest(self.config.index).encoder
+        reuse = current is not None and built == current.encoder.signature
         return Disambiguator.load(
             self.config.index,
             None if reuse else self.config.encoder,
             encoder=current.encoder if reuse and current else None,
-            limits=engine_limits,
+            limits=self.config.limits,
             allow_backend_mismatch=self.config.allow_backend_mismatch,
         )
 
@@ -133,15 +103,15 @@ class AsyncEngine:
 
     def _ready(self) -> tuple[Disambiguator, MicroBatcher[Vector]]:
         if self._engine is None or self._batcher is None:
-            raise NotReadyError("the service is loading its encoder and index; retry shortly")
+            raise UnavailableError("the service is loading its encoder and index; retry shortly")
         return self._engine, self._batcher
 
     async def disambiguate(
-        self, documents: Sequence[Document], top_k: int, timeout: float | None
+        self, documents: Sequence[Document], top_k: int, timeout: float | None, include_glosses: bool = True
     ) -> list[list[TargetResult]]:
         engine, batcher = self._ready()
         if not documents:
-            raise InputError("documents: at least one document is required")
+            raise InputError("documents: at least one document is required", field="documents")
         if len(documents) > self.config.limits.max_documents:
             raise LimitExceededError(
                 f"documents: {len(documents)} in one request; the limit is {self.config.limits.max_documents}"
@@ -152,51 +122,22 @@ class AsyncEngine:
         big = sum(len(d.text or "") + 8 * len(d.tokens or ()) for d in documents) > _OFFLOAD_CHARS
         prepared = await _maybe_in_thread(big, engine.prepare, documents)
         vectors = await batcher.encode(words_of(prepared), timeout)
-        return await _maybe_in_thread(big, lambda: engine.rank(EncodedBatch(prepared, vectors), top_k=top_k))
+        batch = EncodedBatch(prepared, vectors)
+        return await _maybe_in_thread(
+            big, lambda: engine.rank(batch, top_k=top_k, include_glosses=include_glosses)
+        )
 
-    async def embed(
-        self, document: Document, layers: Sequence[int], include_static: bool
-    ) -> tuple[str, list[WordEmbedding]]:
+    async def embed(self, document: Document, layers: Sequence[int], include_static: bool) -> Embedding:
         engine, batcher = self._ready()
-        [prepared] = engine.prepare([document])
-        words = [[t.text for t in prepared]]
-        encoder = engine.encoder
+        # Another layer choice is another forward pass: it runs on the encoder's thread between batches.
+        return await batcher.run_exclusive(
+            lambda: engine.embed(document, layers=layers, include_static=include_static)
+        )
 
-        def run() -> tuple[Vector, Vector | None]:
-            contextual = encoder.encode(words, layers or None)[0]
-            return contextual, encoder.static_vectors(words)[0] if include_static else None
-
-        contextual, static = await batcher.run_exclusive(run)
-        layer_config = encoder.layer_config if not layers else "mean:" + ",".join(map(str, layers))
-        return layer_config, [
-            WordEmbedding(t.text, t.start, t.end, contextual[i], None if static is None else static[i])
-            for i, t in enumerate(prepared)
-        ]
-
-    def lookup(self, lemma: str, pos: str | None) -> list[tuple[Sense, SenseRow | None]]:
+    def lookup_senses(self, lemma: str, pos: str | None, include_vectors: bool) -> list[SenseInfo]:
         engine, _ = self._ready()
-        if not lemma.strip():
-            raise InputError("lemma: must not be empty")
-        tags = [pos] if pos else list(POS_TAGS)
-        inventory = engine.inventory
-        found = [
-            s for tag in tags for name in _lemmas(inventory, lemma, tag) for s in inventory.senses(name, tag)
-        ]
-        if not found:
-            where = f" as {pos}" if pos else ""
-            raise NotFoundError(f"lemma {shown(lemma)} has no senses{where} in the inventory")
-        return [(sense, engine.index.row_of(sense.key)) for sense in found]
+        return engine.lookup_senses(lemma, pos, include_vectors=include_vectors)
 
     def manifest(self) -> Manifest:
         engine, _ = self._ready()
-        return engine.index.manifest
-
-
-def _same_encoder(built: EncoderSignature, current: Disambiguator) -> bool:
-    return built == encoder_signature(current.encoder)
-
-
-def _lemmas(inventory: Inventory, lemma: str, tag: str) -> list[str]:
-    """The lemma as given when the inventory has it, else its base forms ("banks" -> bank)."""
-    exact = lemma_key(lemma)
-    return [exact] if inventory.has_lemma(exact, tag) else inventory.lemmatise(lemma, tag)
+        return engine.index_info()

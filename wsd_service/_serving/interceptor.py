@@ -17,29 +17,16 @@ from typing import Any
 import grpc
 from google.protobuf.message import DecodeError
 
-from .._core.errors import InputError, LimitExceededError, SenseIndexError, WsdError
-from .batcher import DeadlineExpiredError, QueueFullError
-from .engine import NotFoundError, NotReadyError
+from .._core.errors import InputError, WsdError
+from .._core.status import DETAILS_KEY, to_status
 from .metrics import ServerMetrics
 
 log = logging.getLogger("wsd_service.server")
 
-# Most specific first: LimitExceededError is an InputError.
-_CODES: tuple[tuple[type[Exception], grpc.StatusCode], ...] = (
-    (LimitExceededError, grpc.StatusCode.RESOURCE_EXHAUSTED),
-    (QueueFullError, grpc.StatusCode.RESOURCE_EXHAUSTED),
-    (InputError, grpc.StatusCode.INVALID_ARGUMENT),
-    (NotFoundError, grpc.StatusCode.NOT_FOUND),
-    (NotReadyError, grpc.StatusCode.UNAVAILABLE),
-    (DeadlineExpiredError, grpc.StatusCode.DEADLINE_EXCEEDED),
-    (SenseIndexError, grpc.StatusCode.FAILED_PRECONDITION),
-    (WsdError, grpc.StatusCode.FAILED_PRECONDITION),
-)
-
 
 def status_for(error: Exception) -> grpc.StatusCode:
     """The status code for an exception; INTERNAL only for ones the engine did not mean."""
-    return next((code for kind, code in _CODES if isinstance(error, kind)), grpc.StatusCode.INTERNAL)
+    return grpc.StatusCode[error.code] if isinstance(error, WsdError) else grpc.StatusCode.INTERNAL
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,10 +128,9 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     async def _abort(
         context: grpc.aio.ServicerContext, method: str, code: grpc.StatusCode, error: Exception
     ) -> None:
-        if code is grpc.StatusCode.INTERNAL:
-            log.exception("%s failed", method)
-            message = "internal error; the server log has the details"
-        else:
+        if isinstance(error, WsdError):
             log.info("%s: %s: %s", method, code.name, error)
-            message = str(error)
-        await context.abort(code, message)
+            details = ((DETAILS_KEY, to_status(error).SerializeToString()),)
+            await context.abort(code, str(error), trailing_metadata=details)
+        log.exception("%s failed", method)
+        await context.abort(code, "internal error; the server log has the details")

@@ -7,50 +7,26 @@ import contextlib
 import functools
 import logging
 import signal
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
 
-from .._core.config import BuildConfig, EncoderConfig
-from .._core.credentials import TlsConfig, TokenAuthInterceptor, server_credentials
+from .._core.config import ServerConfig
+from .._core.manifest import MANIFEST_FILE, resolve_index_dir
 from .._core.paths import DEFAULT_INDEX_DIR
-from .._engine.builder import IndexBuilder
-from .._engine.encoder import Encoder
-from .._engine.index import MANIFEST_FILE, resolve_index_dir
-from .._engine.inventory import Inventory
+from .._engine.builder import build_default_index
 from .._proto.wsd.v1 import wsd_service_pb2 as pb
 from .._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
-from .batcher import BatcherConfig
-from .engine import AsyncEngine, EngineConfig, ServiceLimits
+from .auth import TokenAuthInterceptor, server_credentials
+from .engine import AsyncEngine, EngineConfig
 from .interceptor import ErrorInterceptor
 from .metrics import ServerMetrics
+from .reflection import enable_reflection
 from .servicer import WsdServicer
 
 log = logging.getLogger("wsd_service.server")
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["WsdService"].full_name
-
-
-@dataclass(frozen=True, slots=True)
-class ServerConfig:
-    index: Path | None = None  # None: the default index, built on first start
-    host: str = "127.0.0.1"
-    port: int = 50051  # 0 picks a free port
-    encoder: EncoderConfig | None = None  # None: the default encoder with the index's layers and backend
-    allow_backend_mismatch: bool = False  # query an index built by another backend (BENCHMARKS.md)
-    limits: ServiceLimits = field(default_factory=ServiceLimits)
-    batcher: BatcherConfig = field(default_factory=BatcherConfig)
-    max_message_bytes: int = 4 * 1024 * 1024
-    metrics_port: int | None = None  # None: no /metrics endpoint; 0 picks a free port
-    grace_seconds: float = 10.0  # in-flight work may finish within this on shutdown
-    # On SIGTERM, health says NOT_SERVING this long before new calls are refused, so that load
-    # balancers and probes stop routing here first; calls arriving meanwhile are still served.
-    drain_delay: float = 1.0
-    tls: TlsConfig | None = None  # None: plaintext (loopback or behind a TLS-terminating proxy)
-    tokens: frozenset[str] = frozenset()  # accepted bearer tokens; empty: no token required
 
 
 class WsdServer:
@@ -87,9 +63,7 @@ class WsdServer:
         )
         pb_grpc.add_WsdServiceServicer_to_server(WsdServicer(self.engine), server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
-        reflection.enable_server_reflection(
-            (SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server
-        )
+        enable_reflection((SERVICE_NAME, health.SERVICE_NAME), server)
         address = f"{self.config.host}:{self.config.port}"
         if self.config.tls is None:
             self.port = server.add_insecure_port(address)
@@ -119,7 +93,7 @@ class WsdServer:
                 and not (resolve_index_dir(self.index_dir) / MANIFEST_FILE).is_file()
             ):
                 log.info("no default index yet: building it from WordNet into %s", self.index_dir)
-                await asyncio.to_thread(_build_default_index, self.index_dir, self.config.encoder)
+                await asyncio.to_thread(build_default_index, self.index_dir, self.config.encoder)
             await self.engine.load()
             await self._set_health(health_pb2.HealthCheckResponse.SERVING)
             log.info("serving index %s", resolve_index_dir(self.index_dir))
@@ -177,10 +151,6 @@ class WsdServer:
     def _queue_depth(self) -> float:
         batcher = self.engine.batcher
         return float(batcher.queue_depth) if batcher else 0.0
-
-
-def _build_default_index(out: Path, encoder_config: EncoderConfig | None) -> None:
-    IndexBuilder(Encoder(encoder_config), Inventory(), BuildConfig()).build(out)
 
 
 async def serve_forever(config: ServerConfig) -> None:

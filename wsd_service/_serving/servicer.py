@@ -1,6 +1,6 @@
 """wsd.v1.WsdService: translates messages to engine calls and back, nothing else.
 
-Errors are raised as engine exceptions; the interceptor turns them into status codes.
+Errors are raised as engine exceptions; the interceptor turns them into statuses.
 """
 
 from __future__ import annotations
@@ -9,12 +9,11 @@ from collections.abc import AsyncIterator
 
 import grpc
 
-from .._core import convert as convert
-from .._core.errors import InputError
+from .._core import convert
+from .._core.errors import WsdError
 from .._proto.wsd.v1 import wsd_service_pb2 as pb
 from .._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
 from .engine import AsyncEngine
-from .interceptor import status_for
 from .ordered import map_ordered
 
 # Stream items in flight at once: enough to fill encoder batches, bounded for memory.
@@ -28,14 +27,15 @@ class WsdServicer(pb_grpc.WsdServiceServicer):  # type: ignore[misc]
     async def Disambiguate(  # noqa: N802 - gRPC method names
         self, request: pb.DisambiguateRequest, context: grpc.aio.ServicerContext
     ) -> pb.DisambiguateResponse:
-        top_k = _top_k(request.options)
         documents = [
             convert.document_from_proto(d, f"documents[{i}]") for i, d in enumerate(request.documents)
         ]
-        results = await self._engine.disambiguate(documents, top_k, context.time_remaining())
-        include = request.options.include_glosses
+        options = request.options
+        results = await self._engine.disambiguate(
+            documents, _top_k(options), context.time_remaining(), options.include_glosses
+        )
         return pb.DisambiguateResponse(
-            documents=[convert.document_result_to_proto(r, include) for r in results]
+            documents=[convert.document_result_to_proto(r, options.include_glosses) for r in results]
         )
 
     async def DisambiguateStream(  # noqa: N802
@@ -50,47 +50,32 @@ class WsdServicer(pb_grpc.WsdServiceServicer):  # type: ignore[misc]
     async def _stream_item(
         self, request: pb.DisambiguateStreamRequest, timeout: float | None
     ) -> pb.DisambiguateStreamResponse:
+        options = request.options
         try:
             document = convert.document_from_proto(request.document, "document")
-            [result] = await self._engine.disambiguate([document], _top_k(request.options), timeout)
-        except Exception as error:
-            code = status_for(error)
-            if code is grpc.StatusCode.INTERNAL or code is grpc.StatusCode.UNAVAILABLE:
-                raise  # not this item's fault: the whole stream fails
-            item_error = pb.ItemError(code=code.value[0], message=str(error))
-            return pb.DisambiguateStreamResponse(id=request.id, error=item_error)
-        include = request.options.include_glosses
-        return pb.DisambiguateStreamResponse(
-            id=request.id, result=convert.document_result_to_proto(result, include)
-        )
+            [result] = await self._engine.disambiguate(
+                [document], _top_k(options), timeout, options.include_glosses
+            )
+        except WsdError as error:
+            if error.code == "UNAVAILABLE":
+                raise  # not this item's fault: the whole stream fails (and so does a bug)
+            return convert.stream_response(request.id, error, options.include_glosses)
+        return convert.stream_response(request.id, result, options.include_glosses)
 
     async def Embed(  # noqa: N802
         self, request: pb.EmbedRequest, context: grpc.aio.ServicerContext
     ) -> pb.EmbedResponse:
-        document = convert.document_from_proto(_as_document(request), "content")
-        layers, words = await self._engine.embed(document, list(request.layers), request.include_static)
-        return pb.EmbedResponse(
-            dimension=len(words[0].contextual) if words else 0,
-            layers=layers,
-            words=[
-                pb.WordVector(
-                    text=w.text,
-                    char_start=w.start or 0,
-                    char_end=w.end or 0,
-                    contextual=w.contextual.tolist(),
-                    static=[] if w.static is None else w.static.tolist(),
-                )
-                for w in words
-            ],
-        )
+        document = convert.document_from_proto(request, "content")
+        embedding = await self._engine.embed(document, list(request.layers), request.include_static)
+        return convert.embedding_to_proto(embedding)
 
     async def LookupSenses(  # noqa: N802
         self, request: pb.LookupSensesRequest, context: grpc.aio.ServicerContext
     ) -> pb.LookupSensesResponse:
         pos = convert.pos_from_proto(request.pos, "pos")
-        senses = self._engine.lookup(request.lemma, pos)
+        senses = self._engine.lookup_senses(request.lemma, pos, request.include_vectors)
         return pb.LookupSensesResponse(
-            lemma=request.lemma, senses=[convert.sense_info_to_proto(s, row) for s, row in senses]
+            lemma=request.lemma, senses=[convert.sense_info_to_proto(s) for s in senses]
         )
 
     async def GetIndexInfo(  # noqa: N802
@@ -101,12 +86,3 @@ class WsdServicer(pb_grpc.WsdServiceServicer):  # type: ignore[misc]
 
 def _top_k(options: pb.DisambiguateOptions) -> int:
     return options.top_k or 1
-
-
-def _as_document(request: pb.EmbedRequest) -> pb.Document:
-    content = request.WhichOneof("content")
-    if content == "text":
-        return pb.Document(text=request.text)
-    if content == "tokens":
-        return pb.Document(tokens=request.tokens)
-    raise InputError("content: set either text or tokens")

@@ -1,0 +1,1 @@
+"""Command-line commands, batch annotation and sense-space plots, over ``WsdApi``."""

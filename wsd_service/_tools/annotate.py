@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .._core.chunks import chunked
-from .._core.documents import BatchEngine as Engine
 from .._core.documents import Document, InputToken, TargetResult, tagged_token
-from .._core.errors import CorpusError, InputError
+from .._core.errors import CorpusError
+from .._core.interface import WsdApi
 from .._engine.progress import progress
 from .._engine.text import tokenise
 
@@ -212,7 +212,7 @@ class AnnotateReport:
     annotated: int
 
 
-def annotate(engine: Engine, source: Path, out: Path, config: AnnotateConfig) -> AnnotateReport:
+def annotate(api: WsdApi, source: Path, out: Path, config: AnnotateConfig) -> AnnotateReport:
     done = completed_records(out, config.output_format)
     total = sum(1 for _ in read_units(source, config.input_format))
     units = read_units(source, config.input_format)
@@ -222,7 +222,7 @@ def annotate(engine: Engine, source: Path, out: Path, config: AnnotateConfig) ->
     with out.open("a", encoding="utf-8") as handle, progress(total, "annotating", config.progress) as bar:
         bar.update(done)
         for batch in chunked(units, config.batch_size):
-            handle.write("".join(_annotate_batch(engine, batch, config, source)))
+            handle.write("".join(_annotate_batch(api, batch, config, source)))
             handle.flush()
             os.fsync(handle.fileno())  # a record counted on restart is on disk
             annotated += len(batch)
@@ -230,22 +230,16 @@ def annotate(engine: Engine, source: Path, out: Path, config: AnnotateConfig) ->
     return AnnotateReport(done, annotated)
 
 
-def _annotate_batch(engine: Engine, batch: list[Unit], config: AnnotateConfig, source: Path) -> list[str]:
+def _annotate_batch(api: WsdApi, batch: list[Unit], config: AnnotateConfig, source: Path) -> list[str]:
     """Output records of a batch; a unit the engine refuses gets an error record naming its line."""
     write = jsonl_record if config.output_format == "jsonl" else conllu_record
-    try:
-        results = engine.disambiguate_batch([u.document for u in batch], top_k=config.top_k)
-        return [write(u, r) for u, r in zip(batch, results, strict=True)]
-    except InputError:
-        if len(batch) == 1:
-            raise
-    records = []
-    for unit in batch:
-        try:
-            records += _annotate_batch(engine, [unit], config, source)
-        except InputError as error:
-            records.append(_error_record(unit, f"{source}:{unit.line}: {error}", config.output_format))
-    return records
+    results = api.disambiguate_stream([u.document for u in batch], top_k=config.top_k)
+    return [
+        write(unit, result.targets)
+        if result.error is None
+        else _error_record(unit, f"{source}:{unit.line}: {result.error}", config.output_format)
+        for unit, result in zip(batch, results, strict=True)
+    ]
 
 
 def _error_record(unit: Unit, message: str, output_format: OutputFormat) -> str:

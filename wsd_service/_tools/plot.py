@@ -10,13 +10,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .._core.documents import Document
+from .._core.documents import Document, InputToken, Vector
 from .._core.errors import InputError
+from .._core.interface import DocumentLike, WsdApi
 from .._core.raganato import read_corpus
-from .._engine.disambiguator import Disambiguator
-from .._engine.vectors import Vector
 
-Occurrence = tuple[list[str], int, str]  # words of the sentence, position of the word, its sense key
+Occurrence = tuple[DocumentLike, int, str]  # the sentence, position of the word, its sense key
 _MAX_OCCURRENCES = 400
 _SIZE_INCHES, _DPI = (12.0, 6.0), 100
 
@@ -47,12 +46,12 @@ class SenseSpace:
 
 
 def occurrences_for(
-    engine: Disambiguator, lemma: str, pos: str, sentences: Path | None, corpora: Sequence[Path]
+    api: WsdApi, lemma: str, pos: str, sentences: Path | None, corpora: Sequence[Path]
 ) -> tuple[list[Occurrence], str]:
     """From ``sentences`` if given, else the corpora (default: those the index was built from)."""
     if sentences is not None:
-        return sentence_occurrences(engine, sentences, lemma, pos), f"{sentences.name} (predicted senses)"
-    built = [Path(c["prefix"]) for c in engine.index.manifest.corpora if "prefix" in c]
+        return sentence_occurrences(api, sentences, lemma, pos), f"{sentences.name} (predicted senses)"
+    built = [Path(c["prefix"]) for c in api.index_info().corpora if "prefix" in c]
     chosen = list(corpora) or [p for p in built if Path(f"{p}.data.xml").is_file()]
     if not chosen:
         raise InputError("give --sentences FILE or --corpus PREFIX: the index names no corpus here")
@@ -61,31 +60,25 @@ def occurrences_for(
 
 def corpus_occurrences(prefixes: Sequence[Path], lemma: str, pos: str) -> list[Occurrence]:
     """Annotated occurrences of ``lemma``/``pos``, each labelled with its first gold key."""
-    found = []
+    found: list[Occurrence] = []
     for prefix in prefixes:
         corpus = read_corpus(prefix)
         for sentence in corpus.sentences:
-            words = [t.text for t in sentence.tokens]
+            document = Document(tokens=[InputToken(t.text) for t in sentence.tokens])
             for position, token in enumerate(sentence.tokens):
                 keys = corpus.gold.get(token.instance_id or "")
                 if keys and token.lemma.lower() == lemma and token.pos == pos:
-                    found.append((words, position, keys[0]))
+                    found.append((document, position, keys[0]))
     return _sample(found)
 
 
-def sentence_occurrences(engine: Disambiguator, path: Path, lemma: str, pos: str) -> list[Occurrence]:
+def sentence_occurrences(api: WsdApi, path: Path, lemma: str, pos: str) -> list[Occurrence]:
     """Occurrences in raw sentences (one per line), labelled with the engine's best sense."""
     lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    documents = [Document(text=line) for line in lines]
-    found = []
-    for prepared, targets in zip(
-        engine.prepare(documents), engine.disambiguate_batch(documents), strict=True
-    ):
-        words = [t.text for t in prepared]
+    found: list[Occurrence] = []
+    for line, targets in zip(lines, api.disambiguate_batch(lines), strict=True):
         found += [
-            (words, t.token_index, t.best.key)
-            for t in targets
-            if t.lemma == lemma and t.pos == pos and t.best
+            (line, t.token_index, t.best.key) for t in targets if t.lemma == lemma and t.pos == pos and t.best
         ]
     return _sample(found)
 
@@ -94,24 +87,25 @@ def _sample(found: list[Occurrence]) -> list[Occurrence]:
     return random.Random(0).sample(found, _MAX_OCCURRENCES) if len(found) > _MAX_OCCURRENCES else found
 
 
-def sense_space(
-    engine: Disambiguator, lemma: str, pos: str, occurrences: list[Occurrence], source: str
-) -> SenseSpace:
+def sense_space(api: WsdApi, lemma: str, pos: str, occurrences: list[Occurrence], source: str) -> SenseSpace:
     if not occurrences:
         raise InputError(f"no occurrences of {lemma!r} as {pos} in {source}")
-    span = engine.index.candidate_range(lemma, pos)
-    if span is None:
+    senses = [
+        info
+        for info in api.lookup_senses(lemma, pos, include_vectors=True)
+        if info.sense.lemma == lemma and info.vector is not None
+    ]
+    if not senses:
         raise InputError(f"the index has no senses of {lemma!r} as {pos}")
-    encoded = engine.encoder.encode([words for words, _, _ in occurrences])
-    vectors = np.stack([matrix[i] for matrix, (_, i, _) in zip(encoded, occurrences, strict=True)])
-    rows = engine.index.rows[span[0] : span[1]]
-    senses = engine.index.vectors(*span)[:, : engine.encoder.dimension]
+    # Embedding (the same tokenisation as disambiguation, so positions agree) one sentence at a time.
+    vectors = np.stack([api.embed(document).words[at].contextual for document, at, _ in occurrences])
+    sense_vectors = np.stack([info.vector[: vectors.shape[1]] for info in senses if info.vector is not None])
     # Axes fitted to the occurrences, so that far-off unused senses do not set the scale.
-    projected, explained = _pca(vectors, np.vstack([vectors, senses]))
-    glosses = {s.key: s.gloss for s in engine.inventory.senses(lemma, pos)}
+    projected, explained = _pca(vectors, np.vstack([vectors, sense_vectors]))
     return SenseSpace(
         lemma, pos, source, projected[: len(vectors)], [label for _, _, label in occurrences],
-        projected[len(vectors) :], [r.key for r in rows], glosses, explained,
+        projected[len(vectors) :], [info.sense.key for info in senses],
+        {info.sense.key: info.sense.gloss for info in senses}, explained,
     )  # fmt: skip
 
 

@@ -22,63 +22,62 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.rpc import status_pb2 as google_dot_rpc_dot_status__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+wsd_service/_proto/wsd/v1/wsd_service.proto\x12\x06wsd.v1\"g\n\x05Token\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\r\n\x05lemma\x18\x02 \x01(\t\x12!\n\x03pos\x18\x03 \x01(\x0e\x32\x14.wsd.v1.PartOfSpeech\x12\x13\n\x06target\x18\x04 \x01(\x08H\x00\x88\x01\x01\x42\t\n\x07_target\"*\n\tTokenList\x12\x1d\n\x06tokens\x18\x01 \x03(\x0b\x32\r.wsd.v1.Token\"b\n\x08\x44ocument\x12\x0e\n\x04text\x18\x01 \x01(\tH\x00\x12#\n\x06tokens\x18\x02 \x01(\x0b\x32\x11.wsd.v1.TokenListH\x00\x12\x16\n\x0etarget_indexes\x18\x03 \x03(\rB\t\n\x07\x63ontent\"=\n\x13\x44isambiguateOptions\x12\r\n\x05top_k\x18\x01 \x01(\r\x12\x17\n\x0finclude_glosses\x18\x02 \x01(\x08\"h\n\x13\x44isambiguateRequest\x12#\n\tdocuments\x18\x01 \x03(\x0b\x32\x10.wsd.v1.Document\x12,\n\x07options\x18\x02 \x01(\x0b\x32\x1b.wsd.v1.DisambiguateOptions\"v\n\nSenseScore\x12\x11\n\tsense_key\x18\x01 \x01(\t\x12\x11\n\tsynset_id\x18\x02 \x01(\t\x12\r\n\x05score\x18\x03 \x01(\x02\x12\r\n\x05gloss\x18\x04 \x01(\t\x12$\n\x06source\x18\x05 \x01(\x0e\x32\x14.wsd.v1.VectorSource\"\xad\x01\n\x0cTargetResult\x12\x13\n\x0btoken_index\x18\x01 \x01(\r\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\r\n\x05lemma\x18\x03 \x01(\t\x12!\n\x03pos\x18\x04 \x01(\x0e\x32\x14.wsd.v1.PartOfSpeech\x12\x12\n\nchar_start\x18\x05 \x01(\r\x12\x10\n\x08\x63har_end\x18\x06 \x01(\r\x12\"\n\x06senses\x18\x07 \x03(\x0b\x32\x12.wsd.v1.SenseScore\"7\n\x0e\x44ocumentResult\x12%\n\x07targets\x18\x01 \x03(\x0b\x32\x14.wsd.v1.TargetResult\"A\n\x14\x44isambiguateResponse\x12)\n\tdocuments\x18\x01 \x03(\x0b\x32\x16.wsd.v1.DocumentResult\"y\n\x19\x44isambiguateStreamRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\"\n\x08\x64ocument\x18\x02 \x01(\x0b\x32\x10.wsd.v1.Document\x12,\n\x07options\x18\x03 \x01(\x0b\x32\x1b.wsd.v1.DisambiguateOptions\"*\n\tItemError\x12\x0c\n\x04\x63ode\x18\x01 \x01(\x05\x12\x0f\n\x07message\x18\x02 \x01(\t\"\x81\x01\n\x1a\x44isambiguateStreamResponse\x12\n\n\x02id\x18\x01 \x01(\t\x12(\n\x06result\x18\x02 \x01(\x0b\x32\x16.wsd.v1.DocumentResultH\x00\x12\"\n\x05\x65rror\x18\x03 \x01(\x0b\x32\x11.wsd.v1.ItemErrorH\x00\x42\t\n\x07outcome\"v\n\x0c\x45mbedRequest\x12\x0e\n\x04text\x18\x01 \x01(\tH\x00\x12#\n\x06tokens\x18\x02 \x01(\x0b\x32\x11.wsd.v1.TokenListH\x00\x12\x0e\n\x06layers\x18\x03 \x03(\x05\x12\x16\n\x0einclude_static\x18\x04 \x01(\x08\x42\t\n\x07\x63ontent\"d\n\nWordVector\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x12\n\nchar_start\x18\x02 \x01(\r\x12\x10\n\x08\x63har_end\x18\x03 \x01(\r\x12\x12\n\ncontextual\x18\x04 \x03(\x02\x12\x0e\n\x06static\x18\x05 \x03(\x02\"U\n\rEmbedResponse\x12\x11\n\tdimension\x18\x01 \x01(\r\x12\x0e\n\x06layers\x18\x02 \x01(\t\x12!\n\x05words\x18\x03 \x03(\x0b\x32\x12.wsd.v1.WordVector\"G\n\x13LookupSensesRequest\x12\r\n\x05lemma\x18\x01 \x01(\t\x12!\n\x03pos\x18\x02 \x01(\x0e\x32\x14.wsd.v1.PartOfSpeech\"\x82\x02\n\tSenseInfo\x12\x11\n\tsense_key\x18\x01 \x01(\t\x12\x11\n\tsynset_id\x18\x02 \x01(\t\x12!\n\x03pos\x18\x03 \x01(\x0e\x32\x14.wsd.v1.PartOfSpeech\x12\x14\n\x0csense_number\x18\x04 \x01(\r\x12\x11\n\ttag_count\x18\x05 \x01(\r\x12\r\n\x05gloss\x18\x06 \x01(\t\x12\x10\n\x08\x65xamples\x18\x07 \x03(\t\x12\x0f\n\x07lexname\x18\x08 \x01(\t\x12\x10\n\x08synonyms\x18\t \x03(\t\x12$\n\x06source\x18\n \x01(\x0e\x32\x14.wsd.v1.VectorSource\x12\x19\n\x11has_corpus_vector\x18\x0b \x01(\x08\"H\n\x14LookupSensesResponse\x12\r\n\x05lemma\x18\x01 \x01(\t\x12!\n\x06senses\x18\x02 \x03(\x0b\x32\x11.wsd.v1.SenseInfo\"\x15\n\x13GetIndexInfoRequest\"\xac\x02\n\x14GetIndexInfoResponse\x12\x15\n\rmanifest_json\x18\x01 \x01(\t\x12\x16\n\x0e\x66ormat_version\x18\x02 \x01(\r\x12\x0f\n\x07\x65ncoder\x18\x03 \x01(\t\x12\x1e\n\x16\x65ncoder_weights_sha256\x18\x04 \x01(\t\x12\x0e\n\x06layers\x18\x05 \x01(\t\x12\x11\n\tdimension\x18\x06 \x01(\r\x12\x0e\n\x06senses\x18\x07 \x01(\r\x12J\n\x10senses_by_source\x18\x08 \x03(\x0b\x32\x30.wsd.v1.GetIndexInfoResponse.SensesBySourceEntry\x1a\x35\n\x13SensesBySourceEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\r:\x02\x38\x01*\x90\x01\n\x0cPartOfSpeech\x12\x1e\n\x1aPART_OF_SPEECH_UNSPECIFIED\x10\x00\x12\x17\n\x13PART_OF_SPEECH_NOUN\x10\x01\x12\x17\n\x13PART_OF_SPEECH_VERB\x10\x02\x12\x16\n\x12PART_OF_SPEECH_ADJ\x10\x03\x12\x16\n\x12PART_OF_SPEECH_ADV\x10\x04*\x98\x01\n\x0cVectorSource\x12\x1d\n\x19VECTOR_SOURCE_UNSPECIFIED\x10\x00\x12\x18\n\x14VECTOR_SOURCE_CORPUS\x10\x01\x12\x17\n\x13VECTOR_SOURCE_GLOSS\x10\x02\x12\x1c\n\x18VECTOR_SOURCE_PROPAGATED\x10\x03\x12\x18\n\x14VECTOR_SOURCE_CUSTOM\x10\x04\x32\x84\x03\n\nWsdService\x12I\n\x0c\x44isambiguate\x12\x1b.wsd.v1.DisambiguateRequest\x1a\x1c.wsd.v1.DisambiguateResponse\x12_\n\x12\x44isambiguateStream\x12!.wsd.v1.DisambiguateStreamRequest\x1a\".wsd.v1.DisambiguateStreamResponse(\x01\x30\x01\x12\x34\n\x05\x45mbed\x12\x14.wsd.v1.EmbedRequest\x1a\x15.wsd.v1.EmbedResponse\x12I\n\x0cLookupSenses\x12\x1b.wsd.v1.LookupSensesRequest\x1a\x1c.wsd.v1.LookupSensesResponse\x12I\n\x0cGetIndexInfo\x12\x1b.wsd.v1.GetIndexInfoRequest\x1a\x1c.wsd.v1.GetIndexInfoResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+wsd_service/_proto/wsd/v1/wsd_service.proto\x12\x06wsd.v1\x1a\x17google/rpc/status.proto\"g\n\x05Token\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\r\n\x05lemma\x18\x02 \x01(\t\x12!\n\x03pos\x18\x03 \x01(\x0e\x32\x14.wsd.v1.PartOfSpeech\x12\x13\n\x06target\x18\x04 \x01(\x08H\x00\x88\x01\x01\x42\t\n\x07_target\"*\n\tTokenList\x12\x1d\n\x06tokens\x18\x01 \x03(\x0b\x32\r.wsd.v1.Token\"b\n\x08\x44ocument\x12\x0e\n\x04text\x18\x01 \x01(\tH\x00\x12#\n\x06tokens\x18\x02 \x01(\x0b\x32\x11.wsd.v1.TokenListH\x00\x12\x16\n\x0etarget_indexes\x18\x03 \x03(\rB\t\n\x07\x63ontent\"=\n\x13\x44isambiguateOptions\x12\r\n\x05top_k\x18\x01 \x01(\r\x12\x17\n\x0finclude_glosses\x18\x02 \x01(\x08\"h\n\x13\x44isambiguateRequest\x12#\n\tdocuments\x18\x01 \x03(\x0b\x32\x10.wsd.v1.Document\x12,\n\x07options\x18\x02 \x01(\x0b\x32\x1b.wsd.v1.DisambiguateOptions\"v\n\nSenseScore\x12\x11\n\tsense_key\x18\x01 \x01(\t\x12\x11\n\tsynset_id\x18\x02 \x01(\t\x12\r\n\x05score\x18\x03 \x01(\x02\x12\r\n\x05gloss\x18\x04 \x01(\t\x12$\n\x06source\x18\x05 \x01(\x0e\x32\x14.wsd.v1.VectorSource\"\xd3\x01\n\x0cTargetResult\x12\x13\n\x0btoken_index\x18\x01 \x01(\r\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\r\n\x05lemma\x18\x03 \x01(\t\x12!\n\x03pos\x18\x04 \x01(\x0e\x32\x14.wsd.v1.PartOfSpeech\x12\x17\n\nchar_start\x18\x05 \x01(\rH\x00\x88\x01\x01\x12\x15\n\x08\x63har_end\x18\x06 \x01(\rH\x01\x88\x01\x01\x12\"\n\x06senses\x18\x07 \x03(\x0b\x32\x12.wsd.v1.SenseScoreB\r\n\x0b_char_startB\x0b\n\t_char_end\"7\n\x0e\x44ocumentResult\x12%\n\x07targets\x18\x01 \x03(\x0b\x32\x14.wsd.v1.TargetResult\"A\n\x14\x44isambiguateResponse\x12)\n\tdocuments\x18\x01 \x03(\x0b\x32\x16.wsd.v1.DocumentResult\"y\n\x19\x44isambiguateStreamRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\"\n\x08\x64ocument\x18\x02 \x01(\x0b\x32\x10.wsd.v1.Document\x12,\n\x07options\x18\x03 \x01(\x0b\x32\x1b.wsd.v1.DisambiguateOptions\"\x82\x01\n\x1a\x44isambiguateStreamResponse\x12\n\n\x02id\x18\x01 \x01(\t\x12(\n\x06result\x18\x02 \x01(\x0b\x32\x16.wsd.v1.DocumentResultH\x00\x12#\n\x05\x65rror\x18\x03 \x01(\x0b\x32\x12.google.rpc.StatusH\x00\x42\t\n\x07outcome\"v\n\x0c\x45mbedRequest\x12\x0e\n\x04text\x18\x01 \x01(\tH\x00\x12#\n\x06tokens\x18\x02 \x01(\x0b\x32\x11.wsd.v1.TokenListH\x00\x12\x0e\n\x06layers\x18\x03 \x03(\x05\x12\x16\n\x0einclude_static\x18\x04 \x01(\x08\x42\t\n\x07\x63ontent\"\x8a\x01\n\nWordVector\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x17\n\nchar_start\x18\x02 \x01(\rH\x00\x88\x01\x01\x12\x15\n\x08\x63har_end\x18\x03 \x01(\rH\x01\x88\x01\x01\x12\x12\n\ncontextual\x18\x04 \x03(\x02\x12\x0e\n\x06static\x18\x05 \x03(\x02\x42\r\n\x0b_char_startB\x0b\n\t_char_end\"U\n\rEmbedResponse\x12\x11\n\tdimension\x18\x01 \x01(\r\x12\x0e\n\x06layers\x18\x02 \x03(\x05\x12!\n\x05words\x18\x03 \x03(\x0b\x32\x12.wsd.v1.WordVector\"`\n\x13LookupSensesRequest\x12\r\n\x05lemma\x18\x01 \x01(\t\x12!\n\x03pos\x18\x02 \x01(\x0e\x32\x14.wsd.v1.PartOfSpeech\x12\x17\n\x0finclude_vectors\x18\x03 \x01(\x08\"\x86\x02\n\tSenseInfo\x12\x11\n\tsense_key\x18\x01 \x01(\t\x12\x11\n\tsynset_id\x18\x02 \x01(\t\x12!\n\x03pos\x18\x03 \x01(\x0e\x32\x14.wsd.v1.PartOfSpeech\x12\x14\n\x0csense_number\x18\x04 \x01(\r\x12\x11\n\ttag_count\x18\x05 \x01(\r\x12\r\n\x05gloss\x18\x06 \x01(\t\x12\x10\n\x08\x65xamples\x18\x07 \x03(\t\x12\x0f\n\x07lexname\x18\x08 \x01(\t\x12\x10\n\x08synonyms\x18\t \x03(\t\x12$\n\x06source\x18\n \x01(\x0e\x32\x14.wsd.v1.VectorSource\x12\x0e\n\x06vector\x18\x0b \x03(\x02\x12\r\n\x05lemma\x18\x0c \x01(\t\"H\n\x14LookupSensesResponse\x12\r\n\x05lemma\x18\x01 \x01(\t\x12!\n\x06senses\x18\x02 \x03(\x0b\x32\x11.wsd.v1.SenseInfo\"\x15\n\x13GetIndexInfoRequest\"\xbe\x02\n\x14GetIndexInfoResponse\x12\x15\n\rmanifest_json\x18\x01 \x01(\t\x12\x16\n\x0e\x66ormat_version\x18\x02 \x01(\r\x12\x0f\n\x07\x65ncoder\x18\x03 \x01(\t\x12\x1e\n\x16\x65ncoder_weights_sha256\x18\x04 \x01(\t\x12\x0e\n\x06layers\x18\x05 \x03(\x05\x12\x11\n\tdimension\x18\x06 \x01(\r\x12\x13\n\x0bsense_count\x18\x07 \x01(\r\x12S\n\x15sense_count_by_source\x18\x08 \x03(\x0b\x32\x34.wsd.v1.GetIndexInfoResponse.SenseCountBySourceEntry\x1a\x39\n\x17SenseCountBySourceEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\r:\x02\x38\x01*\x90\x01\n\x0cPartOfSpeech\x12\x1e\n\x1aPART_OF_SPEECH_UNSPECIFIED\x10\x00\x12\x17\n\x13PART_OF_SPEECH_NOUN\x10\x01\x12\x17\n\x13PART_OF_SPEECH_VERB\x10\x02\x12\x16\n\x12PART_OF_SPEECH_ADJ\x10\x03\x12\x16\n\x12PART_OF_SPEECH_ADV\x10\x04*\x98\x01\n\x0cVectorSource\x12\x1d\n\x19VECTOR_SOURCE_UNSPECIFIED\x10\x00\x12\x18\n\x14VECTOR_SOURCE_CORPUS\x10\x01\x12\x17\n\x13VECTOR_SOURCE_GLOSS\x10\x02\x12\x1c\n\x18VECTOR_SOURCE_PROPAGATED\x10\x03\x12\x18\n\x14VECTOR_SOURCE_CUSTOM\x10\x04\x32\x84\x03\n\nWsdService\x12I\n\x0c\x44isambiguate\x12\x1b.wsd.v1.DisambiguateRequest\x1a\x1c.wsd.v1.DisambiguateResponse\x12_\n\x12\x44isambiguateStream\x12!.wsd.v1.DisambiguateStreamRequest\x1a\".wsd.v1.DisambiguateStreamResponse(\x01\x30\x01\x12\x34\n\x05\x45mbed\x12\x14.wsd.v1.EmbedRequest\x1a\x15.wsd.v1.EmbedResponse\x12I\n\x0cLookupSenses\x12\x1b.wsd.v1.LookupSensesRequest\x1a\x1c.wsd.v1.LookupSensesResponse\x12I\n\x0cGetIndexInfo\x12\x1b.wsd.v1.GetIndexInfoRequest\x1a\x1c.wsd.v1.GetIndexInfoResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'wsd_service._proto.wsd.v1.wsd_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_GETINDEXINFORESPONSE_SENSESBYSOURCEENTRY']._loaded_options = None
-  _globals['_GETINDEXINFORESPONSE_SENSESBYSOURCEENTRY']._serialized_options = b'8\001'
-  _globals['_PARTOFSPEECH']._serialized_start=2236
-  _globals['_PARTOFSPEECH']._serialized_end=2380
-  _globals['_VECTORSOURCE']._serialized_start=2383
-  _globals['_VECTORSOURCE']._serialized_end=2535
-  _globals['_TOKEN']._serialized_start=55
-  _globals['_TOKEN']._serialized_end=158
-  _globals['_TOKENLIST']._serialized_start=160
-  _globals['_TOKENLIST']._serialized_end=202
-  _globals['_DOCUMENT']._serialized_start=204
-  _globals['_DOCUMENT']._serialized_end=302
-  _globals['_DISAMBIGUATEOPTIONS']._serialized_start=304
-  _globals['_DISAMBIGUATEOPTIONS']._serialized_end=365
-  _globals['_DISAMBIGUATEREQUEST']._serialized_start=367
-  _globals['_DISAMBIGUATEREQUEST']._serialized_end=471
-  _globals['_SENSESCORE']._serialized_start=473
-  _globals['_SENSESCORE']._serialized_end=591
-  _globals['_TARGETRESULT']._serialized_start=594
-  _globals['_TARGETRESULT']._serialized_end=767
-  _globals['_DOCUMENTRESULT']._serialized_start=769
-  _globals['_DOCUMENTRESULT']._serialized_end=824
-  _globals['_DISAMBIGUATERESPONSE']._serialized_start=826
-  _globals['_DISAMBIGUATERESPONSE']._serialized_end=891
-  _globals['_DISAMBIGUATESTREAMREQUEST']._serialized_start=893
-  _globals['_DISAMBIGUATESTREAMREQUEST']._serialized_end=1014
-  _globals['_ITEMERROR']._serialized_start=1016
-  _globals['_ITEMERROR']._serialized_end=1058
-  _globals['_DISAMBIGUATESTREAMRESPONSE']._serialized_start=1061
-  _globals['_DISAMBIGUATESTREAMRESPONSE']._serialized_end=1190
-  _globals['_EMBEDREQUEST']._serialized_start=1192
-  _globals['_EMBEDREQUEST']._serialized_end=1310
-  _globals['_WORDVECTOR']._serialized_start=1312
-  _globals['_WORDVECTOR']._serialized_end=1412
-  _globals['_EMBEDRESPONSE']._serialized_start=1414
-  _globals['_EMBEDRESPONSE']._serialized_end=1499
-  _globals['_LOOKUPSENSESREQUEST']._serialized_start=1501
-  _globals['_LOOKUPSENSESREQUEST']._serialized_end=1572
-  _globals['_SENSEINFO']._serialized_start=1575
-  _globals['_SENSEINFO']._serialized_end=1833
-  _globals['_LOOKUPSENSESRESPONSE']._serialized_start=1835
-  _globals['_LOOKUPSENSESRESPONSE']._serialized_end=1907
-  _globals['_GETINDEXINFOREQUEST']._serialized_start=1909
-  _globals['_GETINDEXINFOREQUEST']._serialized_end=1930
-  _globals['_GETINDEXINFORESPONSE']._serialized_start=1933
-  _globals['_GETINDEXINFORESPONSE']._serialized_end=2233
-  _globals['_GETINDEXINFORESPONSE_SENSESBYSOURCEENTRY']._serialized_start=2180
-  _globals['_GETINDEXINFORESPONSE_SENSESBYSOURCEENTRY']._serialized_end=2233
-  _globals['_WSDSERVICE']._serialized_start=2538
-  _globals['_WSDSERVICE']._serialized_end=2926
+  _globals['_GETINDEXINFORESPONSE_SENSECOUNTBYSOURCEENTRY']._loaded_options = None
+  _globals['_GETINDEXINFORESPONSE_SENSECOUNTBYSOURCEENTRY']._serialized_options = b'8\001'
+  _globals['_PARTOFSPEECH']._serialized_start=2342
+  _globals['_PARTOFSPEECH']._serialized_end=2486
+  _globals['_VECTORSOURCE']._serialized_start=2489
+  _globals['_VECTORSOURCE']._serialized_end=2641
+  _globals['_TOKEN']._serialized_start=80
+  _globals['_TOKEN']._serialized_end=183
+  _globals['_TOKENLIST']._serialized_start=185
+  _globals['_TOKENLIST']._serialized_end=227
+  _globals['_DOCUMENT']._serialized_start=229
+  _globals['_DOCUMENT']._serialized_end=327
+  _globals['_DISAMBIGUATEOPTIONS']._serialized_start=329
+  _globals['_DISAMBIGUATEOPTIONS']._serialized_end=390
+  _globals['_DISAMBIGUATEREQUEST']._serialized_start=392
+  _globals['_DISAMBIGUATEREQUEST']._serialized_end=496
+  _globals['_SENSESCORE']._serialized_start=498
+  _globals['_SENSESCORE']._serialized_end=616
+  _globals['_TARGETRESULT']._serialized_start=619
+  _globals['_TARGETRESULT']._serialized_end=830
+  _globals['_DOCUMENTRESULT']._serialized_start=832
+  _globals['_DOCUMENTRESULT']._serialized_end=887
+  _globals['_DISAMBIGUATERESPONSE']._serialized_start=889
+  _globals['_DISAMBIGUATERESPONSE']._serialized_end=954
+  _globals['_DISAMBIGUATESTREAMREQUEST']._serialized_start=956
+  _globals['_DISAMBIGUATESTREAMREQUEST']._serialized_end=1077
+  _globals['_DISAMBIGUATESTREAMRESPONSE']._serialized_start=1080
+  _globals['_DISAMBIGUATESTREAMRESPONSE']._serialized_end=1210
+  _globals['_EMBEDREQUEST']._serialized_start=1212
+  _globals['_EMBEDREQUEST']._serialized_end=1330
+  _globals['_WORDVECTOR']._serialized_start=1333
+  _globals['_WORDVECTOR']._serialized_end=1471
+  _globals['_EMBEDRESPONSE']._serialized_start=1473
+  _globals['_EMBEDRESPONSE']._serialized_end=1558
+  _globals['_LOOKUPSENSESREQUEST']._serialized_start=1560
+  _globals['_LOOKUPSENSESREQUEST']._serialized_end=1656
+  _globals['_SENSEINFO']._serialized_start=1659
+  _globals['_SENSEINFO']._serialized_end=1921
+  _globals['_LOOKUPSENSESRESPONSE']._serialized_start=1923
+  _globals['_LOOKUPSENSESRESPONSE']._serialized_end=1995
+  _globals['_GETINDEXINFOREQUEST']._serialized_start=1997
+  _globals['_GETINDEXINFOREQUEST']._serialized_end=2018
+  _globals['_GETINDEXINFORESPONSE']._serialized_start=2021
+  _globals['_GETINDEXINFORESPONSE']._serialized_end=2339
+  _globals['_GETINDEXINFORESPONSE_SENSECOUNTBYSOURCEENTRY']._serialized_start=2282
+  _globals['_GETINDEXINFORESPONSE_SENSECOUNTBYSOURCEENTRY']._serialized_end=2339
+  _globals['_WSDSERVICE']._serialized_start=2644
+  _globals['_WSDSERVICE']._serialized_end=3032
 # @@protoc_insertion_point(module_scope)

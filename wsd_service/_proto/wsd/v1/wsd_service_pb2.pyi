@@ -1,3 +1,4 @@
+from google.rpc import status_pb2 as _status_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -131,14 +132,6 @@ class DisambiguateStreamRequest(_message.Message):
     options: DisambiguateOptions
     def __init__(self, id: _Optional[str] = ..., document: _Optional[_Union[Document, _Mapping]] = ..., options: _Optional[_Union[DisambiguateOptions, _Mapping]] = ...) -> None: ...
 
-class ItemError(_message.Message):
-    __slots__ = ("code", "message")
-    CODE_FIELD_NUMBER: _ClassVar[int]
-    MESSAGE_FIELD_NUMBER: _ClassVar[int]
-    code: int
-    message: str
-    def __init__(self, code: _Optional[int] = ..., message: _Optional[str] = ...) -> None: ...
-
 class DisambiguateStreamResponse(_message.Message):
     __slots__ = ("id", "result", "error")
     ID_FIELD_NUMBER: _ClassVar[int]
@@ -146,8 +139,8 @@ class DisambiguateStreamResponse(_message.Message):
     ERROR_FIELD_NUMBER: _ClassVar[int]
     id: str
     result: DocumentResult
-    error: ItemError
-    def __init__(self, id: _Optional[str] = ..., result: _Optional[_Union[DocumentResult, _Mapping]] = ..., error: _Optional[_Union[ItemError, _Mapping]] = ...) -> None: ...
+    error: _status_pb2.Status
+    def __init__(self, id: _Optional[str] = ..., result: _Optional[_Union[DocumentResult, _Mapping]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ...) -> None: ...
 
 class EmbedRequest(_message.Message):
     __slots__ = ("text", "tokens", "layers", "include_static")
@@ -181,20 +174,22 @@ class EmbedResponse(_message.Message):
     LAYERS_FIELD_NUMBER: _ClassVar[int]
     WORDS_FIELD_NUMBER: _ClassVar[int]
     dimension: int
-    layers: str
+    layers: _containers.RepeatedScalarFieldContainer[int]
     words: _containers.RepeatedCompositeFieldContainer[WordVector]
-    def __init__(self, dimension: _Optional[int] = ..., layers: _Optional[str] = ..., words: _Optional[_Iterable[_Union[WordVector, _Mapping]]] = ...) -> None: ...
+    def __init__(self, dimension: _Optional[int] = ..., layers: _Optional[_Iterable[int]] = ..., words: _Optional[_Iterable[_Union[WordVector, _Mapping]]] = ...) -> None: ...
 
 class LookupSensesRequest(_message.Message):
-    __slots__ = ("lemma", "pos")
+    __slots__ = ("lemma", "pos", "include_vectors")
     LEMMA_FIELD_NUMBER: _ClassVar[int]
     POS_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_VECTORS_FIELD_NUMBER: _ClassVar[int]
     lemma: str
     pos: PartOfSpeech
-    def __init__(self, lemma: _Optional[str] = ..., pos: _Optional[_Union[PartOfSpeech, str]] = ...) -> None: ...
+    include_vectors: bool
+    def __init__(self, lemma: _Optional[str] = ..., pos: _Optional[_Union[PartOfSpeech, str]] = ..., include_vectors: _Optional[bool] = ...) -> None: ...
 
 class SenseInfo(_message.Message):
-    __slots__ = ("sense_key", "synset_id", "pos", "sense_number", "tag_count", "gloss", "examples", "lexname", "synonyms", "source", "has_corpus_vector")
+    __slots__ = ("sense_key", "synset_id", "pos", "sense_number", "tag_count", "gloss", "examples", "lexname", "synonyms", "source", "vector", "lemma")
     SENSE_KEY_FIELD_NUMBER: _ClassVar[int]
     SYNSET_ID_FIELD_NUMBER: _ClassVar[int]
     POS_FIELD_NUMBER: _ClassVar[int]
@@ -205,7 +200,8 @@ class SenseInfo(_message.Message):
     LEXNAME_FIELD_NUMBER: _ClassVar[int]
     SYNONYMS_FIELD_NUMBER: _ClassVar[int]
     SOURCE_FIELD_NUMBER: _ClassVar[int]
-    HAS_CORPUS_VECTOR_FIELD_NUMBER: _ClassVar[int]
+    VECTOR_FIELD_NUMBER: _ClassVar[int]
+    LEMMA_FIELD_NUMBER: _ClassVar[int]
     sense_key: str
     synset_id: str
     pos: PartOfSpeech
@@ -216,8 +212,9 @@ class SenseInfo(_message.Message):
     lexname: str
     synonyms: _containers.RepeatedScalarFieldContainer[str]
     source: VectorSource
-    has_corpus_vector: bool
-    def __init__(self, sense_key: _Optional[str] = ..., synset_id: _Optional[str] = ..., pos: _Optional[_Union[PartOfSpeech, str]] = ..., sense_number: _Optional[int] = ..., tag_count: _Optional[int] = ..., gloss: _Optional[str] = ..., examples: _Optional[_Iterable[str]] = ..., lexname: _Optional[str] = ..., synonyms: _Optional[_Iterable[str]] = ..., source: _Optional[_Union[VectorSource, str]] = ..., has_corpus_vector: _Optional[bool] = ...) -> None: ...
+    vector: _containers.RepeatedScalarFieldContainer[float]
+    lemma: str
+    def __init__(self, sense_key: _Optional[str] = ..., synset_id: _Optional[str] = ..., pos: _Optional[_Union[PartOfSpeech, str]] = ..., sense_number: _Optional[int] = ..., tag_count: _Optional[int] = ..., gloss: _Optional[str] = ..., examples: _Optional[_Iterable[str]] = ..., lexname: _Optional[str] = ..., synonyms: _Optional[_Iterable[str]] = ..., source: _Optional[_Union[VectorSource, str]] = ..., vector: _Optional[_Iterable[float]] = ..., lemma: _Optional[str] = ...) -> None: ...
 
 class LookupSensesResponse(_message.Message):
     __slots__ = ("lemma", "senses")
@@ -232,8 +229,8 @@ class GetIndexInfoRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class GetIndexInfoResponse(_message.Message):
-    __slots__ = ("manifest_json", "format_version", "encoder", "encoder_weights_sha256", "layers", "dimension", "senses", "senses_by_source")
-    class SensesBySourceEntry(_message.Message):
+    __slots__ = ("manifest_json", "format_version", "encoder", "encoder_weights_sha256", "layers", "dimension", "sense_count", "sense_count_by_source")
+    class SenseCountBySourceEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
         VALUE_FIELD_NUMBER: _ClassVar[int]
@@ -246,14 +243,14 @@ class GetIndexInfoResponse(_message.Message):
     ENCODER_WEIGHTS_SHA256_FIELD_NUMBER: _ClassVar[int]
     LAYERS_FIELD_NUMBER: _ClassVar[int]
     DIMENSION_FIELD_NUMBER: _ClassVar[int]
-    SENSES_FIELD_NUMBER: _ClassVar[int]
-    SENSES_BY_SOURCE_FIELD_NUMBER: _ClassVar[int]
+    SENSE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    SENSE_COUNT_BY_SOURCE_FIELD_NUMBER: _ClassVar[int]
     manifest_json: str
     format_version: int
     encoder: str
     encoder_weights_sha256: str
-    layers: str
+    layers: _containers.RepeatedScalarFieldContainer[int]
     dimension: int
-    senses: int
-    senses_by_source: _containers.ScalarMap[str, int]
-    def __init__(self, manifest_json: _Optional[str] = ..., format_version: _Optional[int] = ..., encoder: _Optional[str] = ..., encoder_weights_sha256: _Optional[str] = ..., layers: _Optional[str] = ..., dimension: _Optional[int] = ..., senses: _Optional[int] = ..., senses_by_source: _Optional[_Mapping[str, int]] = ...) -> None: ...
+    sense_count: int
+    sense_count_by_source: _containers.ScalarMap[str, int]
+    def __init__(self, manifest_json: _Optional[str] = ..., format_version: _Optional[int] = ..., encoder: _Optional[str] = ..., encoder_weights_sha256: _Optional[str] = ..., layers: _Optional[_Iterable[int]] = ..., dimension: _Optional[int] = ..., sense_count: _Optional[int] = ..., sense_count_by_source: _Optional[_Mapping[str, int]] = ...) -> None: ...

@@ -27,6 +27,9 @@ if _version_not_supported:
 
 class WsdServiceStub:
     """Disambiguation, contextual embeddings and the sense inventory of one loaded index.
+
+    Errors are gRPC statuses carrying a google.rpc.Status with a google.rpc.ErrorInfo (domain
+    "wsd.v1", reason naming the error) and, for a bad field, a google.rpc.BadRequest.
     """
 
     def __init__(self, channel):
@@ -64,10 +67,14 @@ class WsdServiceStub:
 
 class WsdServiceServicer:
     """Disambiguation, contextual embeddings and the sense inventory of one loaded index.
+
+    Errors are gRPC statuses carrying a google.rpc.Status with a google.rpc.ErrorInfo (domain
+    "wsd.v1", reason naming the error) and, for a bad field, a google.rpc.BadRequest.
     """
 
     def Disambiguate(self, request, context):
-        """Ranked senses for every target word of a batch of documents.
+        """Ranked senses for every target word of a batch of documents. One bad document fails the
+        call (INVALID_ARGUMENT, or RESOURCE_EXHAUSTED over a limit).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -75,14 +82,14 @@ class WsdServiceServicer:
 
     def DisambiguateStream(self, request_iterator, context):
         """Bulk path: one document per message in, one result per message out, in order. A bad
-        document gets its own error in its response; the stream goes on.
+        document gets its own error in its response and the stream goes on.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def Embed(self, request, context):
-        """Contextual word vectors of one text (and optionally the static input embeddings).
+        """Contextual word vectors of one document (and optionally the static input embeddings).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -90,13 +97,14 @@ class WsdServiceServicer:
 
     def LookupSenses(self, request, context):
         """The inventory's senses of a lemma, with glosses and where the index's vector came from.
+        NOT_FOUND when the inventory has no such lemma.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetIndexInfo(self, request, context):
-        """The loaded index's manifest.
+        """The loaded index's identity and manifest.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -140,6 +148,9 @@ def add_WsdServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class WsdService:
     """Disambiguation, contextual embeddings and the sense inventory of one loaded index.
+
+    Errors are gRPC statuses carrying a google.rpc.Status with a google.rpc.ErrorInfo (domain
+    "wsd.v1", reason naming the error) and, for a bad field, a google.rpc.BadRequest.
     """
 
     @staticmethod

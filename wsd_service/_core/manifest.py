@@ -1,0 +1,118 @@
+"""An index's manifest: what built it, how to score with it, and the checksums of its files.
+
+Torch-free, so that clients and tools can read an index's identity without the engine.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .config import EncoderConfig, parse_backend
+from .errors import SenseIndexError
+
+FORMAT_VERSION = 1
+VECTORS_FILE = "vectors.faiss"
+SENSES_FILE = "senses.tsv"
+MANIFEST_FILE = "manifest.json"
+CUSTOM_FILE = "custom_inventory.jsonl"
+CURRENT_LINK = "current"
+
+
+@dataclass(frozen=True, slots=True)
+class EncoderSignature:
+    """What must match between the encoder that built an index and the one querying it."""
+
+    name: str
+    weights_sha256: str
+    layers: str  # "mean:6": the hidden layers averaged, as stored in manifest.json
+    dimension: int
+    backend: str = "torch"  # absent from manifests written before backends existed
+
+    @property
+    def layer_indexes(self) -> tuple[int, ...]:
+        try:
+            return tuple(int(x) for x in self.layers.removeprefix("mean:").split(","))
+        except ValueError:
+            raise SenseIndexError(f"index manifest: bad encoder layers {self.layers!r}") from None
+
+    def encoder_config(self) -> EncoderConfig:
+        """The default encoder with the layers and backend this signature names."""
+        try:
+            return EncoderConfig(layers=self.layer_indexes, backend=parse_backend(self.backend))
+        except ValueError as error:
+            raise SenseIndexError(f"index manifest: bad encoder entry ({error})") from None
+
+
+def layer_text(layers: tuple[int, ...]) -> str:
+    """The manifest's spelling of a layer selection."""
+    return "mean:" + ",".join(str(layer) for layer in layers)
+
+
+@dataclass(slots=True)
+class Manifest:
+    """manifest.json of an index; ``senses`` counts rows by vector source, plus "total"."""
+
+    encoder: EncoderSignature
+    dimension: int
+    scoring: dict[str, float]
+    senses: dict[str, int]
+    corpora: list[dict[str, Any]] = field(default_factory=list)
+    build: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
+    format_version: int = FORMAT_VERSION
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Manifest:
+        data = json.loads(text)
+        data["encoder"] = EncoderSignature(**data["encoder"])
+        return cls(**data)
+
+
+def resolve_index_dir(path: Path) -> Path:
+    """The folder holding an index: ``path/current`` when written by ``save``, else ``path``."""
+    path = Path(path)
+    link = path / CURRENT_LINK
+    if link.is_symlink() or link.is_dir():
+        return link.resolve()
+    return path
+
+
+def read_manifest(path: Path) -> Manifest:
+    manifest_path = resolve_index_dir(path) / MANIFEST_FILE
+    if not manifest_path.is_file():
+        raise SenseIndexError(
+            f"{path} holds no sense index ({MANIFEST_FILE} not found); build one with build-index"
+        )
+    try:
+        return Manifest.from_json(manifest_path.read_text(encoding="utf-8"))
+    except (ValueError, TypeError, KeyError) as error:
+        raise SenseIndexError(f"{manifest_path}: unreadable manifest ({error})") from None
+
+
+def check_compatible(
+    built: EncoderSignature, current: EncoderSignature, path: Path, *, allow_backend_mismatch: bool = False
+) -> None:
+    """Refuse another encoder; another backend of the same weights only when explicitly allowed.
+
+    Mixing backends shifts the vectors slightly (BENCHMARKS.md measures the F1 cost).
+    """
+    if built.backend != current.backend and not allow_backend_mismatch:
+        raise SenseIndexError(
+            f"{path} was built with encoder backend {built.backend!r} but the encoder runs"
+            f" {current.backend!r}; use --backend {built.backend}, rebuild the index, or pass"
+            " --allow-backend-mismatch (BENCHMARKS.md measures what mixing costs)"
+        )
+    for name in ("weights_sha256", "layers", "dimension"):
+        have, want = getattr(built, name), getattr(current, name)
+        if have != want:
+            raise SenseIndexError(
+                f"{path} was built with another encoder configuration: {name} is {have!r} in the index"
+                f" but {want!r} in the loaded encoder ({current.name}); rebuild the index or load"
+                f" the encoder it was built with ({built.name})"
+            )

@@ -1,0 +1,59 @@
+"""Engine errors on the wire as ``google.rpc.Status``, and back.
+
+The server sends the status code, the message and an ``ErrorInfo`` whose reason names the
+engine's exception (plus a ``BadRequest`` field violation when the error names a field); a client
+turns them back into the same exception, so local and remote callers catch the same types.
+"""
+
+from __future__ import annotations
+
+from google.protobuf import any_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+
+from .errors import ERROR_TYPES, TYPES_BY_CODE, RemoteError, WsdError
+
+DOMAIN = "wsd.v1"
+DETAILS_KEY = "grpc-status-details-bin"  # where gRPC carries a google.rpc.Status
+
+
+def to_status(error: WsdError) -> status_pb2.Status:
+    status = status_pb2.Status(code=code_pb2.Code.Value(error.code), message=str(error))
+    _pack(status, error_details_pb2.ErrorInfo(reason=error.reason, domain=DOMAIN))
+    if error.field:
+        violation = error_details_pb2.BadRequest.FieldViolation(field=error.field, description=str(error))
+        _pack(status, error_details_pb2.BadRequest(field_violations=[violation]))
+    return status
+
+
+def _pack(
+    status: status_pb2.Status, detail: error_details_pb2.ErrorInfo | error_details_pb2.BadRequest
+) -> None:
+    packed = any_pb2.Any()
+    packed.Pack(detail)
+    status.details.append(packed)
+
+
+def from_status(status: status_pb2.Status) -> WsdError:
+    """The engine exception a status stands for; ``RemoteError`` when it names none."""
+    code = code_pb2.Code.Name(status.code) if status.code in code_pb2.Code.values() else "UNKNOWN"
+    return error_from(code, status.message, status)
+
+
+def error_from(code: str, message: str, status: status_pb2.Status | None = None) -> WsdError:
+    """An exception for a status code name and message, refined by the status' details."""
+    reason, field = _details(status) if status is not None else ("", None)
+    kind = ERROR_TYPES.get(reason) or TYPES_BY_CODE.get(code)
+    if kind is None or kind.default_code != code:
+        return RemoteError(f"{code}: {message}", field=field, code=code)
+    return kind(message, field=field)
+
+
+def _details(status: status_pb2.Status) -> tuple[str, str | None]:
+    reason, field = "", None
+    for detail in status.details:
+        info, bad = error_details_pb2.ErrorInfo(), error_details_pb2.BadRequest()
+        if detail.Unpack(info) and info.domain == DOMAIN:
+            reason = info.reason
+        elif detail.Unpack(bad) and bad.field_violations:
+            field = bad.field_violations[0].field
+    return reason, field

@@ -1,0 +1,134 @@
+"""Preparation: documents to tokens with their candidate (lemma, POS) pairs and target flags.
+
+Checks the input and the size limits; knows nothing of vectors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .._core.config import LimitsConfig
+from .._core.documents import Document, InputToken
+from .._core.errors import InputError, LimitExceededError, shown
+from .._core.sense import POS_TAGS, lemma_key, normalise_pos
+from .index import SenseIndex
+from .inventory import Inventory
+from .text import DETERMINERS, STOPWORDS, ExpressionFinder, tokenise
+
+
+@dataclass(slots=True)
+class PreparedToken:
+    """A token after tokenisation and candidate lookup."""
+
+    text: str
+    start: int | None
+    end: int | None
+    candidates: list[tuple[str, str]]  # (lemma, POS) pairs to search
+    target: bool
+
+
+def words_of(prepared: list[list[PreparedToken]]) -> list[list[str]]:
+    """The encoder's input for prepared documents."""
+    return [[t.text for t in tokens] for tokens in prepared]
+
+
+class Preparer:
+    """Tokenises text (WordNet expressions joined) or takes tokens, and finds their candidates."""
+
+    def __init__(self, index: SenseIndex, inventory: Inventory, limits: LimitsConfig) -> None:
+        self._index = index
+        self._inventory = inventory
+        self._limits = limits
+        self._expressions = ExpressionFinder(inventory)
+
+    def prepare(
+        self, documents: Sequence[Document], *, max_words: int | None = None
+    ) -> list[list[PreparedToken]]:
+        """Tokens, candidates and targets of each document; checks input and limits."""
+        prepared = [self._document(number, d) for number, d in enumerate(documents)]
+        total = sum(len(tokens) for tokens in prepared)
+        limit = self._limits.max_words if max_words is None else max_words
+        if total > limit:
+            raise LimitExceededError(f"{total} words in one call; the limit is {limit}")
+        return prepared
+
+    def _document(self, number: int, document: Document) -> list[PreparedToken]:
+        where = f"document {number}"
+        if (document.text is None) == (document.tokens is None):
+            raise InputError(f"{where}: give either text or tokens")
+        if document.text is not None:
+            tokens = self._from_text(document.text, where)
+        else:
+            tokens = self._from_tokens(document.tokens or (), where)
+        if document.targets is not None:
+            _apply_targets(tokens, document.targets, where)
+        return tokens
+
+    def _from_text(self, text: str, where: str) -> list[PreparedToken]:
+        if len(text) > self._limits.max_chars:
+            raise LimitExceededError(
+                f"{where}: text has {len(text)} characters; the limit is {self._limits.max_chars}"
+            )
+        if not text.strip():
+            raise InputError(f"{where}: text is empty")
+        pieces = tokenise(text)
+        if len(pieces) > self._limits.max_words:
+            raise LimitExceededError(f"{where}: {len(pieces)} words; the limit is {self._limits.max_words}")
+        tokens: list[PreparedToken] = []
+        previous = ""
+        for piece in self._expressions.join(pieces):
+            candidates = self._candidates(piece.text, None, None)
+            if previous in DETERMINERS:  # "the bank": a noun or an adjective, not a verb
+                candidates = [c for c in candidates if c[1] in ("NOUN", "ADJ")] or candidates
+            target = bool(candidates) and piece.text.lower() not in STOPWORDS
+            tokens.append(PreparedToken(piece.text, piece.start, piece.end, candidates, target))
+            previous = piece.text.lower()
+        return tokens
+
+    def _from_tokens(self, given: Sequence[InputToken], where: str) -> list[PreparedToken]:
+        if not given:
+            raise InputError(f"{where}: tokens are empty")
+        if len(given) > self._limits.max_words:
+            raise LimitExceededError(f"{where}: {len(given)} tokens; the limit is {self._limits.max_words}")
+        tokens = []
+        for position, token in enumerate(given):
+            if not token.text or not token.text.strip():
+                raise InputError(f"{where}: token {position} has no text")
+            if (
+                token.pos is not None
+                and token.pos.strip()
+                and normalise_pos(token.pos) is None
+                and token.target
+            ):
+                raise InputError(
+                    f"{where}: token {position} is a target but POS {shown(token.pos)} has no senses"
+                )
+            candidates = self._candidates(token.text, token.lemma, token.pos)
+            default = bool(candidates) and token.text.lower() not in STOPWORDS
+            target = default if token.target is None else token.target
+            tokens.append(PreparedToken(token.text, None, None, candidates, target))
+        return tokens
+
+    def _candidates(self, text: str, lemma: str | None, pos: str | None) -> list[tuple[str, str]]:
+        """(lemma, POS) pairs to search: the caller's, else WordNet's morphology over POS."""
+        tags = [normalise_pos(pos)] if pos and pos.strip() else list(POS_TAGS)
+        pairs: list[tuple[str, str]] = []
+        for tag in tags:
+            if tag is None:
+                continue
+            lemmas = [lemma_key(lemma)] if lemma else self._inventory.lemmatise(text, tag)
+            pairs.extend((name, tag) for name in lemmas if self._index.candidate_range(name, tag))
+        return pairs
+
+
+def _apply_targets(tokens: list[PreparedToken], targets: Sequence[int], where: str) -> None:
+    for index in targets:
+        if not 0 <= index < len(tokens):
+            raise InputError(f"{where}: target index {index} is out of range (0..{len(tokens) - 1})")
+    wanted = set(targets)
+    if len(wanted) < len(targets):
+        repeated = next(i for i in targets if targets.count(i) > 1)
+        raise InputError(f"{where}: target index {repeated} is repeated")
+    for position, token in enumerate(tokens):
+        token.target = position in wanted

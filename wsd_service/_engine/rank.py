@@ -1,0 +1,68 @@
+"""Ranking: each target's contextual vector against its candidates' sense vectors, plus a
+frequency prior. Cheap next to encoding, so scoring weights can be re-tuned on encoded corpora."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._core.config import ScoringConfig
+from .._core.documents import SenseScore, TargetResult, Vector
+from .._core.sense import SenseRow, lemma_key
+from .index import SenseIndex
+from .inventory import Inventory
+from .prepare import PreparedToken
+
+
+class Ranker:
+    def __init__(self, index: SenseIndex, inventory: Inventory, scoring: ScoringConfig) -> None:
+        self._index = index
+        self._inventory = inventory
+        self.scoring = scoring
+
+    def rank(
+        self, tokens: list[PreparedToken], matrix: Vector, top_k: int, include_glosses: bool = True
+    ) -> list[TargetResult]:
+        """The ranked senses of every target token of one document (``matrix``: its vectors)."""
+        results = []
+        for position, (token, vector) in enumerate(zip(tokens, matrix, strict=True)):
+            if not token.target:
+                continue
+            scored = self.score(vector, token.candidates)
+            lemma, pos = token.candidates[0] if token.candidates else (lemma_key(token.text), "")
+            if scored:
+                lemma, pos = scored[0][0].lemma, scored[0][0].pos
+            senses = [self._sense_score(row, score, include_glosses) for row, score in scored[:top_k]]
+            results.append(TargetResult(position, token.text, lemma, pos, token.start, token.end, senses))
+        return results
+
+    def score(self, vector: Vector, candidates: list[tuple[str, str]]) -> list[tuple[SenseRow, float]]:
+        """Every candidate row with its score, best first.
+
+        Rows are [context ; gloss] and the query [v ; gloss_weight * v], so a score is
+        cos(v, context) + gloss_weight * cos(v, gloss), as in LMMS' concatenated sense vectors.
+        """
+        query = np.concatenate([vector, self.scoring.gloss_weight * vector]).astype(np.float32)
+        found = [hit for lemma, pos in candidates for hit in self._index.search(query, lemma, pos)]
+        if self.scoring.prior_weight:
+            found = self._with_prior(found)
+        return sorted(found, key=lambda hit: -hit[1])
+
+    def _with_prior(self, found: list[tuple[SenseRow, float]]) -> list[tuple[SenseRow, float]]:
+        """Adds weight * log of the sense's smoothed share of its lemma's occurrences."""
+        totals: dict[tuple[str, str], tuple[int, int]] = {}
+        for row, _ in found:
+            count, senses = totals.get((row.lemma, row.pos), (0, 0))
+            totals[(row.lemma, row.pos)] = (count + row.count, senses + 1)
+        weight = self.scoring.prior_weight
+        rescored = []
+        for row, score in found:
+            count, senses = totals[(row.lemma, row.pos)]
+            rescored.append((row, score + weight * math.log((row.count + 1) / (count + senses))))
+        return rescored
+
+    def _sense_score(self, row: SenseRow, score: float, include_gloss: bool) -> SenseScore:
+        sense = self._inventory.by_key(row.key) if include_gloss else None
+        gloss = sense.gloss if sense else ""
+        return SenseScore(row.key, row.synset_id, round(score, 6), gloss, row.source)

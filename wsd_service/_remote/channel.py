@@ -1,0 +1,67 @@
+"""Client channels: target, TLS, bearer token, retry policy, and errors mapped back."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import grpc
+from google.rpc import status_pb2
+
+from .._core.credentials import AUTH_HEADER, ClientTls, read_file
+from .._core.errors import WsdError
+from .._core.status import DETAILS_KEY, error_from
+
+SERVICE = "wsd.v1.WsdService"
+
+# UNAVAILABLE (a server still loading, restarting or draining) is retried with backoff by gRPC
+# itself; every other status is the answer. https://github.com/grpc/proposal/blob/master/A6-client-retries.md
+_RETRY_POLICY = {
+    "maxAttempts": 5,
+    "initialBackoff": "0.2s",
+    "maxBackoff": "2s",
+    "backoffMultiplier": 2,
+    "retryableStatusCodes": ["UNAVAILABLE"],
+}
+SERVICE_CONFIG = json.dumps(
+    {"methodConfig": [{"name": [{"service": SERVICE}], "retryPolicy": _RETRY_POLICY}]}
+)
+
+
+def channel_options(max_message_bytes: int) -> list[tuple[str, Any]]:
+    return [
+        ("grpc.service_config", SERVICE_CONFIG),
+        ("grpc.enable_retries", 1),
+        ("grpc.max_receive_message_length", max_message_bytes),
+        ("grpc.max_send_message_length", max_message_bytes),
+    ]
+
+
+def open_channel(channels: Any, target: str, tls: ClientTls | None, max_message_bytes: int) -> Any:
+    """A channel of ``channels`` (``grpc`` or ``grpc.aio``) to ``target``."""
+    options = channel_options(max_message_bytes)
+    if tls is None:
+        return channels.insecure_channel(target, options=options)
+    return channels.secure_channel(target, channel_credentials(tls), options=options)
+
+
+def channel_credentials(tls: ClientTls) -> grpc.ChannelCredentials:
+    return grpc.ssl_channel_credentials(
+        root_certificates=read_file(tls.ca_file, "CA certificate") if tls.ca_file else None,
+        private_key=read_file(tls.key_file, "client key") if tls.key_file else None,
+        certificate_chain=read_file(tls.cert_file, "client certificate") if tls.cert_file else None,
+    )
+
+
+def token_metadata(token: str | None) -> tuple[tuple[str, str], ...] | None:
+    return ((AUTH_HEADER, f"Bearer {token}"),) if token else None
+
+
+def remote_error(error: grpc.RpcError) -> WsdError:
+    """The engine exception a failed call stands for (the same type a local call raises)."""
+    code: grpc.StatusCode = error.code()
+    status = None
+    for key, value in error.trailing_metadata() or ():
+        if key == DETAILS_KEY and isinstance(value, bytes):
+            status = status_pb2.Status.FromString(value)
+    return error_from(code.name, error.details() or "", status)
