@@ -41,7 +41,14 @@ def test_token_budget_splits_batches_without_changing_vectors(encoder: Encoder) 
 
 def test_multiword_token_is_the_mean_of_its_words(encoder: Encoder) -> None:
     [joined] = encoder.encode([["It", "took place", "today"]])
-    assert joined.shape[0] == 3
+    [split] = encoder.encode([["It", "took", "place", "today"]])  # the same pieces, the same context
+    assert joined.shape == (3, 384)
+    # The joined word is the (normalised) sum of its parts' pooled states: a positive
+    # combination of the two part vectors, and nothing else.
+    parts = split[1:3].T
+    weights, *_ = np.linalg.lstsq(parts, joined[1], rcond=None)
+    assert np.all(weights > 0.3) and np.allclose(parts @ weights, joined[1], atol=1e-5)
+    assert np.allclose(joined[[0, 2]], split[[0, 3]], atol=1e-5)
 
 
 def test_words_the_tokenizer_drops_still_get_vectors(encoder: Encoder) -> None:
