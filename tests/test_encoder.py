@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -81,3 +85,13 @@ def test_bad_input_and_config(encoder: Encoder) -> None:
         encoder.encode([["ok"], []])
     with pytest.raises(WsdError, match="layer 9 out of range"):
         Encoder(EncoderConfig(layers=(9,)))
+
+
+def test_loading_the_encoder_leaves_the_environment_alone() -> None:
+    probe = (
+        "import os; from wsd_service import Encoder; Encoder(); "
+        "print([k for k in ('HF_HUB_OFFLINE', 'TRANSFORMERS_OFFLINE') if k in os.environ])"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+    assert run.stdout.strip() == "[]"

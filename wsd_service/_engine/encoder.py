@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -10,6 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+import torch
+from transformers import AutoModel, AutoTokenizer
+from transformers.utils import logging as hf_logging
 
 from .._core.config import EncoderConfig
 from .._core.errors import InputError, WsdError
@@ -17,14 +19,6 @@ from .._core.hashing import sha256_files
 from .._core.manifest import EncoderSignature, layer_text
 from .backends import Ids, load_backend
 from .windows import Window, plan_windows
-
-# Weights are read from disk only; a hub download would fail here and surprise users elsewhere.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-import torch
-from transformers import AutoModel, AutoTokenizer
-from transformers.utils import logging as hf_logging
 
 hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # a bar for loading 100 tensors from disk is noise
 
@@ -76,8 +70,11 @@ class Encoder:
             raise WsdError(f"encoder folder {self.model_dir} has no config.json")
         if self.config.threads:
             torch.set_num_threads(self.config.threads)
-        self._tokenizer = AutoTokenizer.from_pretrained(str(self.model_dir), use_fast=True)
-        model = AutoModel.from_pretrained(str(self.model_dir)).eval()
+        # Weights are read from the folder only (local_files_only): a hub download would fail here
+        # and surprise users elsewhere; the caller's environment is left as it is.
+        folder = str(self.model_dir)
+        self._tokenizer = AutoTokenizer.from_pretrained(folder, use_fast=True, local_files_only=True)
+        model = AutoModel.from_pretrained(folder, local_files_only=True).eval()
         self._model_config = model.config
         self.dimension = int(model.config.hidden_size)
         self.num_layers = int(model.config.num_hidden_layers)
