@@ -22,7 +22,7 @@ def _tokenizer() -> Any:
 
     from wsd_service._engine.encoder import default_model_dir
 
-    return AutoTokenizer.from_pretrained(str(default_model_dir()))
+    return AutoTokenizer.from_pretrained(str(default_model_dir()), local_files_only=True)
 
 
 def _batches(tokenizer: Any, words: Sequence[Sequence[str]], batch_size: int) -> list[Any]:
@@ -47,7 +47,7 @@ def _forward(backend: str) -> Forward:
     from wsd_service._engine.backends import load_backend
     from wsd_service._engine.encoder import default_model_dir, weights_sha256
 
-    model = AutoModel.from_pretrained(str(default_model_dir())).eval()
+    model = AutoModel.from_pretrained(str(default_model_dir()), local_files_only=True).eval()
     if backend == "torch":
 
         def bare(inputs: Any) -> object:
