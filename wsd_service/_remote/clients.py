@@ -43,13 +43,12 @@ class _Connection:
         return {"timeout": self.timeout, "metadata": self._metadata}
 
 
-def _stream_requests(
-    documents: Iterable[DocumentLike], top_k: int, include_glosses: bool
-) -> Iterator[pb.DisambiguateStreamRequest]:
-    options = pb.DisambiguateOptions(top_k=top_k, include_glosses=include_glosses)
-    for number, item in enumerate(documents):
-        document = convert.document_to_proto(as_document(item))
-        yield pb.DisambiguateStreamRequest(id=str(number), document=document, options=options)
+def _stream_request(
+    number: int, item: DocumentLike, options: pb.DisambiguateOptions
+) -> pb.DisambiguateStreamRequest:
+    """The stream's ``number``-th request; ids count from 0 so answers can be matched back."""
+    document = convert.document_to_proto(as_document(item))
+    return pb.DisambiguateStreamRequest(id=str(number), document=document, options=options)
 
 
 class WsdClient(_Connection):
@@ -75,8 +74,9 @@ class WsdClient(_Connection):
     def disambiguate_stream(
         self, documents: Iterable[DocumentLike], *, top_k: int = 1, include_glosses: bool = True
     ) -> Iterator[StreamResult]:
+        options = pb.DisambiguateOptions(top_k=top_k, include_glosses=include_glosses)
         responses = self._stub.DisambiguateStream(
-            _stream_requests(documents, top_k, include_glosses), **self._options()
+            (_stream_request(n, item, options) for n, item in enumerate(documents)), **self._options()
         )
         try:
             for response in responses:
@@ -156,8 +156,7 @@ class AsyncWsdClient(_Connection):
         async def requests() -> AsyncIterator[pb.DisambiguateStreamRequest]:
             number = 0
             async for item in _aiter(documents):
-                document = convert.document_to_proto(as_document(item))
-                yield pb.DisambiguateStreamRequest(id=str(number), document=document, options=options)
+                yield _stream_request(number, item, options)
                 number += 1
 
         call = self._stub.DisambiguateStream(requests(), **self._options())
