@@ -44,20 +44,20 @@ def _forward(backend: str) -> Forward:
     import torch
     from transformers import AutoModel
 
-    from wsd_service._engine.backends import load_backend
+    from wsd_service._engine.backends import load_model
     from wsd_service._engine.encoder import default_model_dir, weights_sha256
 
-    model = AutoModel.from_pretrained(str(default_model_dir()), local_files_only=True).eval()
     if backend == "torch":
+        model = AutoModel.from_pretrained(str(default_model_dir()), local_files_only=True).eval()
 
         def bare(inputs: Any) -> object:
             with torch.inference_mode():
                 return model(**{name: torch.from_numpy(value) for name, value in inputs.items()})
 
         return bare
-    engine = load_backend(backend, model, weights_sha256(default_model_dir()), None)
-    last = int(model.config.num_hidden_layers)
-    return lambda inputs: engine.hidden_states(inputs["input_ids"], inputs["attention_mask"], (last,))
+    parts = load_model(backend, default_model_dir(), weights_sha256(default_model_dir()), None)
+    last = parts.num_layers
+    return lambda inputs: parts.backend.hidden_states(inputs["input_ids"], inputs["attention_mask"], (last,))
 
 
 def _seconds(forward: Forward, batches: list[Any]) -> float:

@@ -12,9 +12,12 @@ import pytest
 
 from wsd_service import BuildConfig, Disambiguator, Encoder, EncoderConfig, Inventory, SenseIndexError
 from wsd_service._core.manifest import MANIFEST_FILE, resolve_index_dir
-from wsd_service._engine.backends import cache_dir
+from wsd_service._engine.onnx_backend import bundle_dir, cache_dir
 from wsd_service.build import IndexBuilder
 from wsd_service.cli import main
+from wsd_service.client import WsdClient
+
+from .server_process import start_serving
 
 SENTENCES = [["I", "went", "to", "the", "bank", "and", "withdrew", "cash"], ["the", "river bank", "flooded"]]
 
@@ -46,12 +49,13 @@ def test_onnx_fp32_matches_torch(encoder: Encoder, onnx_cache: Path) -> None:
 
 def test_onnx_int8_is_close_and_cached(encoder: Encoder, int8_encoder: Encoder, onnx_cache: Path) -> None:
     assert 0.9 < _mean_cosine(int8_encoder.encode(SENTENCES), encoder.encode(SENTENCES)) < 0.9999
-    cached = sorted(onnx_cache.glob("*.onnx"))
-    assert sorted(p.name.endswith("-int8pc.onnx") for p in cached) == [False, True]
     assert cache_dir() == onnx_cache
-    before = {p: p.stat().st_mtime_ns for p in cached}
-    Encoder(EncoderConfig(backend="onnx-int8"))  # the second load reuses the exported file
-    assert {p: p.stat().st_mtime_ns for p in sorted(onnx_cache.glob("*"))} == before
+    [bundle] = onnx_cache.iterdir()  # one bundle (fp32 and int8) per model, nothing left over
+    assert bundle == bundle_dir(encoder.weights_sha256)
+    before = {p: p.stat().st_mtime_ns for p in bundle.iterdir()}
+    assert {"model.onnx", "model-int8.onnx", "tokenizer.json", "embeddings.npy"} <= {p.name for p in before}
+    Encoder(EncoderConfig(backend="onnx-int8"))  # the second load reuses the exported bundle
+    assert {p: p.stat().st_mtime_ns for p in bundle.iterdir()} == before
 
 
 def test_index_records_backend_and_refuses_another(
@@ -61,14 +65,25 @@ def test_index_records_backend_and_refuses_another(
     IndexBuilder(int8_encoder, inventory, config).build(tmp_path / "index")
     manifest = json.loads((resolve_index_dir(tmp_path / "index") / MANIFEST_FILE).read_text())
     assert manifest["encoder"]["backend"] == "onnx-int8"
+    assert manifest["encoder"]["query_backends"] == ["onnx-int8"]  # int8-built vectors: int8 only
     with pytest.raises(
-        SenseIndexError, match="built with encoder backend 'onnx-int8' but the encoder runs 'torch'"
+        SenseIndexError,
+        match="built with encoder backend 'onnx-int8' and may be queried with onnx-int8 only"
+        r" \(measured tolerance, BENCHMARKS.md\), but the encoder runs 'torch'",
     ):
         Disambiguator.load(tmp_path / "index", encoder=encoder)
-    mixed = Disambiguator.load(tmp_path / "index", encoder=encoder, allow_backend_mismatch=True)
-    assert [r.lemma for r in mixed.disambiguate("the river")] == ["river"]
-    # Without an explicit encoder the index's own backend is loaded.
+    # Without an explicit encoder the fastest allowed backend is loaded.
     assert Disambiguator.load(tmp_path / "index").encoder.backend == "onnx-int8"
+
+
+def test_fp32_built_index_is_queried_with_int8_by_default(tiny_index: Path, encoder: Encoder) -> None:
+    manifest = json.loads((resolve_index_dir(tiny_index) / MANIFEST_FILE).read_text())
+    assert manifest["encoder"]["query_backends"] == ["onnx-int8", "onnx", "torch"]
+    fast = Disambiguator.load(tiny_index)
+    assert fast.encoder.backend == "onnx-int8"
+    [bank] = [r for r in fast.disambiguate("I went to the bank and withdrew some cash") if r.lemma == "bank"]
+    assert bank.senses[0].key == "bank%1:14:00::"
+    assert Disambiguator.load(tiny_index, encoder=encoder).encoder.backend == "torch"  # still allowed
 
 
 def test_manifest_without_backend_means_torch(tmp_path: Path, tiny_index: Path, encoder: Encoder) -> None:
@@ -76,8 +91,10 @@ def test_manifest_without_backend_means_torch(tmp_path: Path, tiny_index: Path, 
     shutil.copytree(resolve_index_dir(tiny_index), copy)
     manifest = json.loads((copy / MANIFEST_FILE).read_text())
     del manifest["encoder"]["backend"]  # as written before backends existed
+    del manifest["encoder"]["query_backends"]  # the rule for torch-built vectors applies
     (copy / MANIFEST_FILE).write_text(json.dumps(manifest))
     assert len(Disambiguator.load(copy, encoder=encoder).index) > 0
+    assert Disambiguator.load(copy).encoder.backend == "onnx-int8"
 
 
 def test_cli_names_unknown_backend(tiny_index: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -85,3 +102,18 @@ def test_cli_names_unknown_backend(tiny_index: Path, capsys: pytest.CaptureFixtu
         main(["disambiguate", "--index", str(tiny_index), "--backend", "tpu", "x"])
     assert exit_info.value.code == 2
     assert "unknown encoder backend 'tpu'; choose one of torch, onnx, onnx-int8" in capsys.readouterr().err
+
+
+def test_default_server_runs_int8_without_torch(tiny_index: Path) -> None:
+    process, address = start_serving(tiny_index)
+    try:
+        with WsdClient(address) as client:
+            assert client.index_info().encoder.backend == "torch"  # built with torch...
+            results = client.disambiguate("I went to the bank and withdrew some cash")
+            assert [r.senses[0].key for r in results if r.lemma == "bank"] == ["bank%1:14:00::"]
+        maps = Path(f"/proc/{process.pid}/maps").read_text()
+        assert "onnxruntime" in maps  # ...served by ONNX Runtime
+        assert "libtorch" not in maps  # torch was never imported
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -64,13 +64,9 @@ def _add_encoder_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--backend",
         type=_backend,
-        help=f"encoder backend: {', '.join(BACKENDS)} (BENCHMARKS.md compares them);"
-        " default: torch to build, the index's own backend to query",
-    )
-    group.add_argument(
-        "--allow-backend-mismatch",
-        action="store_true",
-        help="query an index built by another backend of the same encoder (slightly lower F1)",
+        help=f"encoder backend: {', '.join(BACKENDS)} (BENCHMARKS.md compares them); default:"
+        " torch to build, the fastest backend the index allows to query (onnx-int8 for"
+        " fp32-built indexes)",
     )
 
 

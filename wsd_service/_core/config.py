@@ -16,6 +16,20 @@ VectorStorage = Literal["fp16", "fp32"]
 BACKENDS: tuple[str, ...] = get_args(BackendName)
 
 
+# Fastest first, as measured here (BENCHMARKS.md "Encoder ceiling and backends").
+FASTEST_FIRST: tuple[BackendName, ...] = ("onnx-int8", "onnx", "torch")
+
+
+def query_backends(built_with: str) -> tuple[BackendName, ...]:
+    """Backends that may query sense vectors built by ``built_with``, by measured tolerance.
+
+    fp32 backends give the same vectors (cosine > 0.9999) and an fp32-built index queried with
+    int8 scored +0.2 F1 (BENCHMARKS.md), so fp32-built indexes take every backend; int8-built
+    vectors lost 1.6 F1, and other backends querying them were never measured: int8 only.
+    """
+    return ("onnx-int8",) if built_with == "onnx-int8" else FASTEST_FIRST
+
+
 def parse_backend(name: str) -> BackendName:
     for backend in get_args(BackendName):
         if name == backend:
@@ -95,7 +109,6 @@ class ServerConfig:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT  # 0 picks a free port
     encoder: EncoderConfig | None = None  # None: the default encoder with the index's layers and backend
-    allow_backend_mismatch: bool = False  # query an index built by another backend (BENCHMARKS.md)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     batcher: BatcherConfig = field(default_factory=BatcherConfig)
     max_message_bytes: int = MAX_MESSAGE_BYTES

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config import EncoderConfig, parse_backend
+from .config import FASTEST_FIRST, EncoderConfig, parse_backend, query_backends
 from .errors import SenseIndexError
 
 FORMAT_VERSION = 1
@@ -30,6 +30,13 @@ class EncoderSignature:
     layers: str  # "mean:6": the hidden layers averaged, as stored in manifest.json
     dimension: int
     backend: str = "torch"  # absent from manifests written before backends existed
+    # Backends that may query the index's vectors; empty in manifests written before this
+    # field, which get the rule (``query_backends``) for their backend.
+    query_backends: tuple[str, ...] = ()
+
+    @property
+    def allowed_backends(self) -> tuple[str, ...]:
+        return self.query_backends or query_backends(self.backend)
 
     @property
     def layer_indexes(self) -> tuple[int, ...]:
@@ -39,9 +46,10 @@ class EncoderSignature:
             raise SenseIndexError(f"index manifest: bad encoder layers {self.layers!r}") from None
 
     def encoder_config(self) -> EncoderConfig:
-        """The default encoder with the layers and backend this signature names."""
+        """The default encoder with these layers and the fastest backend allowed to query."""
+        fastest = next((b for b in FASTEST_FIRST if b in self.allowed_backends), self.backend)
         try:
-            return EncoderConfig(layers=self.layer_indexes, backend=parse_backend(self.backend))
+            return EncoderConfig(layers=self.layer_indexes, backend=parse_backend(fastest))
         except ValueError as error:
             raise SenseIndexError(f"index manifest: bad encoder entry ({error})") from None
 
@@ -70,7 +78,10 @@ class Manifest:
     @classmethod
     def from_json(cls, text: str) -> Manifest:
         data = json.loads(text)
-        data["encoder"] = EncoderSignature(**data["encoder"])
+        encoder = data["encoder"]
+        data["encoder"] = EncoderSignature(
+            **encoder | {"query_backends": tuple(encoder.get("query_backends", ()))}
+        )
         return cls(**data)
 
 
@@ -95,18 +106,18 @@ def read_manifest(path: Path) -> Manifest:
         raise SenseIndexError(f"{manifest_path}: unreadable manifest ({error})") from None
 
 
-def check_compatible(
-    built: EncoderSignature, current: EncoderSignature, path: Path, *, allow_backend_mismatch: bool = False
-) -> None:
-    """Refuse another encoder; another backend of the same weights only when explicitly allowed.
+def check_compatible(built: EncoderSignature, current: EncoderSignature, path: Path) -> None:
+    """Refuse another encoder, and a backend the index does not allow to query it.
 
-    Mixing backends shifts the vectors slightly (BENCHMARKS.md measures the F1 cost).
+    Backends shift the vectors slightly; the manifest states which ones stay within the
+    measured tolerance (BENCHMARKS.md).
     """
-    if built.backend != current.backend and not allow_backend_mismatch:
+    if current.backend not in built.allowed_backends:
+        allowed = ", ".join(built.allowed_backends)
         raise SenseIndexError(
-            f"{path} was built with encoder backend {built.backend!r} but the encoder runs"
-            f" {current.backend!r}; use --backend {built.backend}, rebuild the index, or pass"
-            " --allow-backend-mismatch (BENCHMARKS.md measures what mixing costs)"
+            f"{path} was built with encoder backend {built.backend!r} and may be queried with"
+            f" {allowed} only (measured tolerance, BENCHMARKS.md), but the encoder runs"
+            f" {current.backend!r}; use --backend {built.allowed_backends[0]} or rebuild the index"
         )
     for name in ("weights_sha256", "layers", "dimension"):
         have, want = getattr(built, name), getattr(current, name)

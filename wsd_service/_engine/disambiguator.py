@@ -68,16 +68,15 @@ class Disambiguator:
         wordnet_dir: Path = DEFAULT_WORDNET_DIR,
         scoring: ScoringConfig | None = None,
         limits: LimitsConfig | None = None,
-        allow_backend_mismatch: bool = False,
     ) -> Disambiguator:
         """Load an index and an encoder; refuse a mismatched pair.
 
         With neither ``encoder`` nor ``encoder_config``, the default encoder is loaded with the
-        layers and backend the index was built with.
+        index's layers and the fastest backend the index allows to query it.
         """
         if encoder is None:
             encoder = Encoder(encoder_config or read_manifest(index_dir).encoder.encoder_config())
-        index = load_index(index_dir, encoder.signature, allow_backend_mismatch=allow_backend_mismatch)
+        index = load_index(index_dir, encoder.signature)
         custom_path = index.directory / CUSTOM_FILE if index.directory else None
         custom = read_custom_inventory(custom_path) if custom_path and custom_path.is_file() else []
         inventory = Inventory(WordNetDatabase(wordnet_dir), custom)

@@ -9,18 +9,13 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-import torch
-from transformers import AutoModel, AutoTokenizer
-from transformers.utils import logging as hf_logging
 
-from .._core.config import EncoderConfig
+from .._core.config import EncoderConfig, query_backends
 from .._core.errors import InputError, WsdError
 from .._core.hashing import sha256_files
 from .._core.manifest import EncoderSignature, layer_text
-from .backends import Ids, load_backend
+from .backends import Ids, load_model
 from .windows import Window, plan_windows
-
-hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # a bar for loading 100 tensors from disk is noise
 
 Matrix = npt.NDArray[np.float32]
 _WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".onnx")
@@ -68,27 +63,16 @@ class Encoder:
         self.model_dir = Path(self.config.model_dir or default_model_dir()).resolve()
         if not (self.model_dir / "config.json").is_file():
             raise WsdError(f"encoder folder {self.model_dir} has no config.json")
-        if self.config.threads:
-            torch.set_num_threads(self.config.threads)
-        # Weights are read from the folder only (local_files_only): a hub download would fail here
-        # and surprise users elsewhere; the caller's environment is left as it is.
-        folder = str(self.model_dir)
-        self._tokenizer = AutoTokenizer.from_pretrained(folder, use_fast=True, local_files_only=True)
-        model = AutoModel.from_pretrained(folder, local_files_only=True).eval()
-        self._model_config = model.config
-        self.dimension = int(model.config.hidden_size)
-        self.num_layers = int(model.config.num_hidden_layers)
-        # A view of the weights, not a copy: static vectors need only this table.
-        self._embedding_table: Matrix = model.get_input_embeddings().weight.detach().numpy()
-        self._backend = load_backend(self.config.backend, model, self.weights_sha256, self.config.threads)
+        parts = load_model(self.config.backend, self.model_dir, self.weights_sha256, self.config.threads)
+        self._tokenizer = parts.tokenizer
+        self._pad_id, self._unk_id = parts.pad_id, parts.unk_id
+        self.dimension = parts.dimension
+        self.num_layers = parts.num_layers
+        self._embedding_table: Matrix = parts.embedding_table
+        self._backend = parts.backend
         self._layers = self._resolve_layers(self.config.layers)
         self._prefix, self._suffix = self._special_tokens()
-        model_limit = min(
-            int(getattr(self._tokenizer, "model_max_length", 512) or 512),
-            int(getattr(model.config, "max_position_embeddings", 512)),
-        )
-        total = self.config.max_length or model_limit
-        self.max_length = min(total, model_limit)
+        self.max_length = min(self.config.max_length or parts.max_length, parts.max_length)
         self._piece_limit = self.max_length - len(self._prefix) - len(self._suffix)
         self._word_piece_limit = min(self.config.max_word_pieces, self._piece_limit)
 
@@ -96,8 +80,7 @@ class Encoder:
 
     @property
     def name(self) -> str:
-        name_or_path = getattr(self._model_config, "_name_or_path", "") or ""
-        return f"{self.model_dir.name}:{Path(name_or_path).name or self._model_config.model_type}"
+        return self.model_dir.name
 
     @property
     def backend(self) -> str:
@@ -117,7 +100,12 @@ class Encoder:
     def signature(self) -> EncoderSignature:
         """What an index records of the encoder that built it."""
         return EncoderSignature(
-            self.name, self.weights_sha256, layer_text(self._layers), self.dimension, self.backend
+            self.name,
+            self.weights_sha256,
+            layer_text(self._layers),
+            self.dimension,
+            self.backend,
+            query_backends(self.backend),
         )
 
     def resolve_layers(self, layers: Sequence[int]) -> tuple[int, ...]:
@@ -136,8 +124,8 @@ class Encoder:
         return tuple(sorted(set(resolved)))
 
     def _special_tokens(self) -> tuple[list[int], list[int]]:
-        probe = self._tokenizer([["x"]], is_split_into_words=True, add_special_tokens=True)
-        ids, word_ids = probe["input_ids"][0], probe.word_ids(0)
+        probe = self._tokenizer.encode(["x"], is_pretokenized=True, add_special_tokens=True)
+        ids, word_ids = probe.ids, probe.word_ids
         first = word_ids.index(0)
         last = len(word_ids) - 1 - word_ids[::-1].index(0)
         return list(ids[:first]), list(ids[last + 1 :])
@@ -190,19 +178,17 @@ class Encoder:
         return _normalise(merged)
 
     def _word_pieces(self, sentences: list[list[str]]) -> list[list[list[int]]]:
-        encoded = self._tokenizer(sentences, is_split_into_words=True, add_special_tokens=False)
-        unknown = self._tokenizer.unk_token_id
+        encoded = self._tokenizer.encode_batch(sentences, is_pretokenized=True, add_special_tokens=False)
+        unknown = [self._unk_id if self._unk_id is not None else 0]
         result = []
-        for index, words in enumerate(sentences):
+        for words, encoding in zip(sentences, encoded, strict=True):
             pieces: list[list[int]] = [[] for _ in words]
-            for piece, word in zip(encoded["input_ids"][index], encoded.word_ids(index), strict=True):
+            for piece, word in zip(encoding.ids, encoding.word_ids, strict=True):
                 if word is not None:
                     pieces[word].append(piece)
             # A word the tokenizer drops entirely (zero-width or control characters) still
             # needs a vector; truncating very long words keeps windows within the model limit.
-            result.append(
-                [(p or [unknown if unknown is not None else 0])[: self._word_piece_limit] for p in pieces]
-            )
+            result.append([(p or unknown)[: self._word_piece_limit] for p in pieces])
         return result
 
     def _plan(self, sentences: list[list[str]]) -> _Plan:
@@ -260,7 +246,7 @@ class Encoder:
 
     def _pad(self, batch: list[_Segment]) -> tuple[Ids, Ids]:
         width = max(len(s.input_ids) for s in batch)
-        ids = np.full((len(batch), width), self._tokenizer.pad_token_id or 0, dtype=np.int64)
+        ids = np.full((len(batch), width), self._pad_id, dtype=np.int64)
         mask = np.zeros((len(batch), width), dtype=np.int64)
         for row, segment in enumerate(batch):
             ids[row, : len(segment.input_ids)] = segment.input_ids

@@ -118,9 +118,7 @@ class SenseIndex:
         return version
 
 
-def load_index(
-    path: Path, expected: EncoderSignature | None = None, *, allow_backend_mismatch: bool = False
-) -> SenseIndex:
+def load_index(path: Path, expected: EncoderSignature | None = None) -> SenseIndex:
     """Load and verify an index; refuse one that is corrupt or built with another encoder."""
     directory = resolve_index_dir(path)
     manifest = read_manifest(path)
@@ -130,7 +128,7 @@ def load_index(
         )
     _verify_files(directory, manifest)
     if expected is not None:
-        check_compatible(manifest.encoder, expected, path, allow_backend_mismatch=allow_backend_mismatch)
+        check_compatible(manifest.encoder, expected, path)
     vectors = faiss.read_index(str(directory / VECTORS_FILE))
     if vectors.d != manifest.dimension:
         raise SenseIndexError(

@@ -13,9 +13,10 @@ from typing import Any, TypeVar
 
 from .._core.config import BatcherConfig, EncoderConfig, LimitsConfig
 from .._core.documents import Document, Embedding, SenseInfo, TargetResult, Vector
-from .._core.errors import InputError, LimitExceededError, UnavailableError
-from .._core.manifest import Manifest, read_manifest
+from .._core.errors import InputError, LimitExceededError, SenseIndexError, UnavailableError
+from .._core.manifest import Manifest, check_compatible, read_manifest
 from .._engine.disambiguator import Disambiguator, EncodedBatch
+from .._engine.encoder import Encoder
 from .._engine.prepare import words_of
 from .batcher import MicroBatcher
 
@@ -35,7 +36,6 @@ class EngineConfig:
     encoder: EncoderConfig | None = None
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     batcher: BatcherConfig = field(default_factory=BatcherConfig)
-    allow_backend_mismatch: bool = False
 
 
 class AsyncEngine:
@@ -79,15 +79,20 @@ class AsyncEngine:
 
     def _load_engine(self, current: Disambiguator | None) -> Disambiguator:
         """A new engine over the index; it shares ``current``'s encoder when the index allows."""
-        built = read_manifest(self.config.index).encoder
-        reuse = current is not None and built == current.encoder.signature
+        encoder = current.encoder if current is not None and self._can_query(current.encoder) else None
         return Disambiguator.load(
             self.config.index,
-            None if reuse else self.config.encoder,
-            encoder=current.encoder if reuse and current else None,
+            None if encoder else self.config.encoder,
+            encoder=encoder,
             limits=self.config.limits,
-            allow_backend_mismatch=self.config.allow_backend_mismatch,
         )
+
+    def _can_query(self, encoder: Encoder) -> bool:
+        try:
+            check_compatible(read_manifest(self.config.index).encoder, encoder.signature, self.config.index)
+        except SenseIndexError:
+            return False
+        return True
 
     def _start_batcher(self, engine: Disambiguator) -> MicroBatcher[Vector]:
         batcher: MicroBatcher[Vector] = MicroBatcher(

@@ -37,9 +37,7 @@ class WsdServer:
         self.metrics = ServerMetrics()
         self.index_dir = config.index or DEFAULT_INDEX_DIR
         self.engine = AsyncEngine(
-            EngineConfig(
-                self.index_dir, config.encoder, config.limits, config.batcher, config.allow_backend_mismatch
-            ),
+            EngineConfig(self.index_dir, config.encoder, config.limits, config.batcher),
             on_batch=self.metrics.batch_size.observe,
         )
         self.health = health.aio.HealthServicer()

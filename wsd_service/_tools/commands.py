@@ -61,11 +61,7 @@ def _build_config(args: argparse.Namespace) -> BuildConfig:
 
 
 def _load(args: argparse.Namespace) -> Disambiguator:
-    disambiguator = Disambiguator.load(
-        args.index,
-        index_encoder(args.index, args),
-        allow_backend_mismatch=args.allow_backend_mismatch,
-    )
+    disambiguator = Disambiguator.load(args.index, index_encoder(args.index, args))
     overrides = {
         name: value
         for name in ("prior_weight", "gloss_weight")

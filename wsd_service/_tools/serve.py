@@ -25,7 +25,6 @@ def server_config(args: argparse.Namespace) -> ServerConfig:
         host=args.host,
         port=args.port,
         encoder=_encoder(args),
-        allow_backend_mismatch=args.allow_backend_mismatch,
         limits=LimitsConfig(args.max_documents, args.max_words, args.max_chars),
         batcher=BatcherConfig(args.max_batch, args.max_wait_ms / 1000, args.max_queue),
         max_message_bytes=args.max_message_bytes,
@@ -38,7 +37,7 @@ def server_config(args: argparse.Namespace) -> ServerConfig:
 
 
 def _encoder(args: argparse.Namespace) -> EncoderConfig | None:
-    """None (the index's own encoder) unless encoder options were given; then those over it."""
+    """None (the index's layers, its fastest allowed backend) unless encoder options were given."""
     if not encoder_overrides(args):
         return None
     index = args.index or DEFAULT_INDEX_DIR
