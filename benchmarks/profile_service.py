@@ -21,7 +21,13 @@ from _loopback import running_server, send_all
 
 # First match wins, so the encoder's stages come before the request handling that calls them.
 STAGES = (
-    ("encoder forward pass", ("hidden_states (wsd_service/_engine/backends.py",)),
+    (
+        "encoder forward pass",
+        (
+            "hidden_states (wsd_service/_engine/onnx_backend.py",
+            "hidden_states (wsd_service/_engine/torch_backend.py",
+        ),
+    ),
     ("tokeniser (word pieces)", ("_word_pieces (wsd_service/_engine/encoder.py",)),
     ("alignment, pooling, padding", ("wsd_service/_engine/encoder.py",)),
     ("search and ranking", ("wsd_service/_engine/rank.py", "wsd_service/_engine/index.py")),

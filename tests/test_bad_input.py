@@ -42,11 +42,22 @@ def channel(server: ServerThread) -> Iterator[grpc.Channel]:
         yield opened
 
 
+# 1,500 words x 384 dimensions x 4 bytes x 2 (static too): 4.6 MB, over the 2 MiB limit
+EMBED_TOO_BIG = pb.EmbedRequest(text="bank " * 1500, include_static=True)
+
+
 def _text(*texts: str, top_k: int = 1, targets: tuple[int, ...] = ()) -> pb.DisambiguateRequest:
     return pb.DisambiguateRequest(
         documents=[pb.Document(text=t, target_indexes=list(targets)) for t in texts],
         options=pb.DisambiguateOptions(top_k=top_k),
     )
+
+
+# 1,900 targets x the 10 senses of "bank" with glosses: about 2.4 MB
+SENSES_TOO_BIG = pb.DisambiguateRequest(
+    documents=[pb.Document(text="bank " * 1900)],
+    options=pb.DisambiguateOptions(top_k=50, include_glosses=True),
+)
 
 
 def _tokens(*tokens: pb.Token, targets: tuple[int, ...] = ()) -> pb.DisambiguateRequest:
@@ -198,6 +209,15 @@ CASES = [
     Case("embed layer out of range", "Embed", pb.EmbedRequest(text="bank", layers=[7]), INVALID, "layer 7"),
     Case("embed 10,000 words", "Embed", pb.EmbedRequest(text="x " * 10_000), EXHAUSTED, "2000"),
     Case("embed whitespace only", "Embed", pb.EmbedRequest(text="\n\n"), INVALID, "empty"),
+    Case(
+        "one token hiding 20,000 words",
+        "Disambiguate",
+        _tokens(pb.Token(text="x " * 20_000)),
+        EXHAUSTED,
+        "20000 words (token texts split at spaces); the limit is 2000",
+    ),
+    Case("embed answer over the message limit", "Embed", EMBED_TOO_BIG, EXHAUSTED, "send fewer words"),
+    Case("ranked senses over the message limit", "Disambiguate", SENSES_TOO_BIG, EXHAUSTED, "smaller top_k"),
 ]
 
 
@@ -230,6 +250,24 @@ def test_bad_input_matrix(channel: grpc.Channel, case: Case) -> None:
 
 def test_matrix_has_thirty_cases() -> None:
     assert len(CASES) >= 30
+
+
+def test_answers_over_the_message_limit_are_refused_before_encoding(
+    server: ServerThread, channel: grpc.Channel
+) -> None:
+    assert server.server is not None
+    registry = server.server.metrics.registry
+    batches = registry.get_sample_value("wsd_encoder_batch_sentences_count")
+    for method, request in (("Disambiguate", SENSES_TOO_BIG), ("Embed", EMBED_TOO_BIG)):
+        with pytest.raises(grpc.RpcError) as refused:
+            _caller(channel, method, raw=False)(request, timeout=60)
+        assert refused.value.code() == EXHAUSTED
+    assert registry.get_sample_value("wsd_encoder_batch_sentences_count") == batches  # nothing encoded
+    fits = pb.DisambiguateRequest(
+        documents=[pb.Document(text="bank " * 300)], options=pb.DisambiguateOptions(top_k=50)
+    )
+    response = _caller(channel, "Disambiguate", raw=False)(fits, timeout=60)
+    assert len(response.documents[0].targets) == 300
 
 
 def test_bad_requests_do_not_disturb_valid_ones_in_the_same_batch(channel: grpc.Channel) -> None:

@@ -76,3 +76,47 @@ def test_queue_limit() -> None:
             await batcher.stop()
 
     asyncio.run(run())
+
+
+def test_admission_refuses_a_deadline_that_cannot_be_met() -> None:
+    encode = SlowLengths(0.2)
+
+    async def run() -> None:
+        batcher = MicroBatcher(encode, BatcherConfig(max_batch_sentences=1, max_wait=0))
+        batcher.start()
+        try:
+            assert batcher.expected_wait(10) is None  # nothing measured yet: admitted
+            await batcher.encode([["w"] * 10])  # measures about 50 words/s
+            queued = [asyncio.ensure_future(batcher.encode([["w"] * 10])) for _ in range(3)]
+            await asyncio.sleep(0.05)  # one runs, two wait: about 0.7 s of work ahead of 10 words
+            with pytest.raises(OverloadedError, match="the deadline cannot be met") as refused:
+                await batcher.encode([["w"] * 10], timeout=0.3)
+            assert refused.value.retry_after is not None and 0.1 < refused.value.retry_after < 1.0
+            assert await batcher.encode([["w"] * 10], timeout=10) == [10]  # a deadline it can meet
+            await asyncio.gather(*queued)
+            assert batcher.stats.refused_deadline == 1
+        finally:
+            await batcher.stop()
+
+    asyncio.run(run())
+
+
+def test_a_standing_queue_serves_newest_first_and_refuses_stale_work() -> None:
+    encode = SlowLengths(0.2)
+    config = BatcherConfig(max_batch_sentences=1, max_wait=0, standing_after=0.3, standing_timeout=0.7)
+
+    async def run() -> list[BaseException | list[int]]:
+        batcher = MicroBatcher(encode, config)
+        batcher.start()
+        try:
+            jobs = [batcher.encode([["w"] * n]) for n in range(1, 9)]  # job n has n words
+            return await asyncio.gather(*jobs, return_exceptions=True)
+        finally:
+            await batcher.stop()
+
+    outcomes = asyncio.run(run())
+    served = [len(call[0]) for call in encode.calls]
+    assert served[:3] == [1, 2, 8]  # first come first served, then (standing) newest first
+    refused = [n for n, outcome in enumerate(outcomes, 1) if isinstance(outcome, OverloadedError)]
+    assert refused and "standing queue" in str(outcomes[refused[0] - 1])
+    assert sorted(served + refused) == list(range(1, 9))  # each job served or refused, once

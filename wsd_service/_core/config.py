@@ -68,9 +68,11 @@ class LimitsConfig:
     """Size limits on one call (README "Limits")."""
 
     max_documents: int = 256  # documents in one Disambiguate call (served calls only)
-    max_words: int = 10_000  # words in one call, all documents together
+    max_words: int = 10_000  # words the encoder sees in one call (token texts split at spaces)
     max_chars: int = 1_000_000  # characters in one text
     max_top_k: int = 100
+    # Serialised answer size; None: unbounded (in-process). The server sets its message limit.
+    max_answer_bytes: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +101,12 @@ class BatcherConfig:
     # so waiting would only leave the encoder idle (measured: BENCHMARKS.md).
     max_wait: float = 0.0
     max_queue_sentences: int = 4096  # beyond this, new work is refused (RESOURCE_EXHAUSTED)
+    # Overload (README "Overload"): Facebook's "Fail at Scale" queue, CoDel with adaptive LIFO.
+    # A queue that has not been empty for ``standing_after`` seconds is standing: the newest work
+    # is served first (it still has time), and work queued longer than ``standing_timeout`` is
+    # refused at once so its caller can retry elsewhere instead of waiting to fail.
+    standing_after: float = 0.5
+    standing_timeout: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,10 +12,18 @@ class WsdError(Exception):
     default_code: ClassVar[str] = "FAILED_PRECONDITION"  # a google.rpc.Code name
     reason: ClassVar[str] = "WSD_ERROR"  # google.rpc.ErrorInfo.reason on the wire
 
-    def __init__(self, message: str = "", *, field: str | None = None, code: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.field = field  # the request field at fault, when one is
         self.code = code or self.default_code
+        self.retry_after = retry_after  # seconds after which a retry may succeed (google.rpc.RetryInfo)
 
 
 def shown(value: str, limit: int = 60) -> str:

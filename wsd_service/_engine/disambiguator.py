@@ -17,6 +17,7 @@ from .._core.errors import InputError, NotFoundError, shown
 from .._core.interface import DocumentLike, as_document
 from .._core.manifest import CUSTOM_FILE, Manifest, read_manifest
 from .._core.sense import POS_TAGS, lemma_key
+from .answer_size import check_answer, disambiguation_bytes, embedding_bytes
 from .custom import read_custom_inventory
 from .encoder import Encoder
 from .index import SenseIndex, load_index
@@ -103,7 +104,9 @@ class Disambiguator:
     ) -> list[list[TargetResult]]:
         """Several documents in one encoder pass (length-sorted batches inside the encoder)."""
         self._check_top_k(top_k)
-        encoded = self.encode_documents([as_document(d) for d in documents])
+        prepared = self.prepare([as_document(d) for d in documents])
+        self.check_answer_size(prepared, top_k, include_glosses)
+        encoded = EncodedBatch(prepared, self.encoder.encode(words_of(prepared)))
         return self.rank(encoded, top_k=top_k, include_glosses=include_glosses)
 
     def disambiguate_stream(
@@ -129,6 +132,12 @@ class Disambiguator:
     ) -> Embedding:
         """Contextual vectors of every word as the engine tokenises the document."""
         [prepared] = self.prepare([as_document(document)])
+        self.check_embedding_size(prepared, include_static)
+        return self.embed_prepared(prepared, layers, include_static)
+
+    def embed_prepared(
+        self, prepared: list[PreparedToken], layers: Sequence[int], include_static: bool
+    ) -> Embedding:
         chosen = self.encoder.resolve_layers(layers)
         words = words_of([prepared])
         contextual = self.encoder.encode(words, chosen)[0]
@@ -181,6 +190,22 @@ class Disambiguator:
     ) -> list[list[PreparedToken]]:
         """Tokens, candidates and targets of each document; checks input and limits."""
         return self._preparer.prepare(documents, max_words=max_words)
+
+    def check_answer_size(
+        self, prepared: list[list[PreparedToken]], top_k: int, include_glosses: bool
+    ) -> None:
+        """Refuse, before encoding, ranked senses bound to exceed ``limits.max_answer_bytes``."""
+        if self.limits.max_answer_bytes is None:
+            return
+        size = disambiguation_bytes(prepared, self.index, self.inventory, top_k, include_glosses)
+        reduce = "send fewer targets or documents, a smaller top_k, or include_glosses=false"
+        check_answer(size, self.limits.max_answer_bytes, reduce)
+
+    def check_embedding_size(self, prepared: list[PreparedToken], include_static: bool) -> None:
+        """Refuse, before encoding, word vectors bound to exceed ``limits.max_answer_bytes``."""
+        size = embedding_bytes(prepared, self.encoder.dimension, include_static)
+        reduce = "send fewer words" + (" or leave include_static off" if include_static else "")
+        check_answer(size, self.limits.max_answer_bytes, reduce)
 
     def encode_documents(
         self, documents: Sequence[Document], *, max_words: int | None = None

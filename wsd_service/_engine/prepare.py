@@ -28,6 +28,11 @@ class PreparedToken:
     target: bool
 
 
+def word_count(tokens: list[PreparedToken]) -> int:
+    """Words the encoder sees: a token holding spaces ("river bank") is several."""
+    return sum(len(t.text.split()) for t in tokens)
+
+
 def words_of(prepared: list[list[PreparedToken]]) -> list[list[str]]:
     """The encoder's input for prepared documents."""
     return [[t.text for t in tokens] for tokens in prepared]
@@ -47,7 +52,7 @@ class Preparer:
     ) -> list[list[PreparedToken]]:
         """Tokens, candidates and targets of each document; checks input and limits."""
         prepared = [self._document(number, d) for number, d in enumerate(documents)]
-        total = sum(len(tokens) for tokens in prepared)
+        total = sum(word_count(tokens) for tokens in prepared)
         limit = self._limits.max_words if max_words is None else max_words
         if total > limit:
             raise LimitExceededError(f"{total} words in one call; the limit is {limit}")
@@ -89,8 +94,11 @@ class Preparer:
     def _from_tokens(self, given: Sequence[InputToken], where: str) -> list[PreparedToken]:
         if not given:
             raise InputError(f"{where}: tokens are empty")
-        if len(given) > self._limits.max_words:
-            raise LimitExceededError(f"{where}: {len(given)} tokens; the limit is {self._limits.max_words}")
+        words = sum(len((token.text or "").split()) for token in given)
+        if words > self._limits.max_words:
+            raise LimitExceededError(
+                f"{where}: {words} words (token texts split at spaces); the limit is {self._limits.max_words}"
+            )
         tokens = []
         for position, token in enumerate(given):
             if not token.text or not token.text.strip():

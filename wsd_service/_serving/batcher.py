@@ -3,6 +3,15 @@
 Requests queue their sentences; one worker takes up to ``max_batch_sentences`` of them (waiting
 at most ``max_wait`` for more once the first arrives), skips work whose caller has gone or whose
 deadline has passed, and runs the encoder on one thread so the event loop stays free.
+
+Under overload (Google SRE book, "Handling Overload": refuse early and cheaply; Facebook, "Fail at
+Scale", ACM Queue 2015: CoDel with adaptive LIFO):
+- admission: a call whose deadline cannot be met, judged from the words queued ahead of it and
+  the encoder's measured words per second, is refused at once with a retry hint, instead of
+  occupying the queue until it expires;
+- a standing queue (not empty for ``standing_after``) is served newest first, and work that has
+  waited longer than ``standing_timeout`` in it is refused, so the encoder spends its time on
+  calls that can still be answered in time.
 """
 
 from __future__ import annotations
@@ -28,6 +37,8 @@ class _Job(Generic[Result]):
     sentences: list[list[str]]
     future: asyncio.Future[list[Result]]
     deadline: float | None  # loop time
+    queued: float  # loop time
+    words: int
 
 
 @dataclass(slots=True)
@@ -38,6 +49,8 @@ class BatchStats:
     sentences: int = 0
     skipped_expired: int = 0
     skipped_cancelled: int = 0
+    refused_deadline: int = 0  # admission: the deadline could not be met
+    refused_standing: int = 0  # waited too long in a standing queue
     sizes: list[int] = field(default_factory=list)  # the last 1,000 batch sizes
 
 
@@ -53,6 +66,10 @@ class MicroBatcher(Generic[Result]):
         self._on_batch = on_batch
         self._queue: deque[_Job[Result]] = deque()
         self._queued_sentences = 0
+        self._queued_words = 0
+        self._running_words = 0
+        self._last_empty = 0.0  # loop time the queue was last seen empty
+        self.words_per_second: float | None = None  # measured, smoothed over recent batches
         self._wakeup = asyncio.Event()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
         self._worker: asyncio.Task[None] | None = None
@@ -91,14 +108,41 @@ class MicroBatcher(Generic[Result]):
                 f"the encoder queue is full ({self._queued_sentences} sentences waiting, limit "
                 f"{self.config.max_queue_sentences}); retry later"
             )
+        words = sum(len(s) for s in sentences)
+        if timeout is not None:
+            self._admit(words, timeout)
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
-        job: _Job[Result] = _Job([list(s) for s in sentences], loop.create_future(), deadline)
+        if not self._queue:
+            self._last_empty = loop.time()
+        job = _Job([list(s) for s in sentences], loop.create_future(), deadline, loop.time(), words)
         self._queue.append(job)
         self._queued_sentences += size
+        self._queued_words += words
         self._wakeup.set()
         # A cancelled caller cancels the future; the worker then skips the job.
         return await job.future
+
+    def expected_wait(self, words: int) -> float | None:
+        """Seconds until ``words`` more would be encoded, from the measured rate; None: unknown yet.
+
+        The batch on the encoder is counted as half done: on average it is.
+        """
+        if self.words_per_second is None:
+            return None
+        ahead = self._queued_words + self._running_words / 2 + words
+        return ahead / self.words_per_second
+
+    def _admit(self, words: int, timeout: float) -> None:
+        wait = self.expected_wait(words)
+        if wait is not None and wait > timeout:
+            self.stats.refused_deadline += 1
+            raise OverloadedError(
+                f"the deadline cannot be met: about {wait:.2f} s of encoder work is queued ahead"
+                f" ({self._queued_words} words at {self.words_per_second:.0f} words/s) and the call"
+                f" has {timeout:.2f} s left; retry in {wait - timeout:.2f} s or with a longer deadline",
+                retry_after=wait - timeout,
+            )
 
     async def run_exclusive(self, function: Callable[[], Other]) -> Other:
         """Run other encoder work on the encoder's thread, between batches."""
@@ -124,15 +168,17 @@ class MicroBatcher(Generic[Result]):
                 await asyncio.wait_for(self._wakeup.wait(), end - loop.time())
 
     def _take(self, loop: asyncio.AbstractEventLoop) -> list[_Job[Result]]:
+        now = loop.time()
+        standing = now - self._last_empty > self.config.standing_after
+        if standing:
+            self._refuse_stale(now)
         batch: list[_Job[Result]] = []
         size = 0
-        now = loop.time()
         while self._queue:
-            job = self._queue[0]
+            job = self._queue[-1] if standing else self._queue[0]  # adaptive LIFO
             if batch and size + len(job.sentences) > self.config.max_batch_sentences:
                 break
-            self._queue.popleft()
-            self._queued_sentences -= len(job.sentences)
+            self._remove(job, standing)
             if job.future.done():  # the caller cancelled: its work is never computed
                 self.stats.skipped_cancelled += 1
             elif job.deadline is not None and job.deadline <= now:
@@ -141,7 +187,32 @@ class MicroBatcher(Generic[Result]):
             else:
                 batch.append(job)
                 size += len(job.sentences)
+        if not self._queue:
+            self._last_empty = now
         return batch
+
+    def _remove(self, job: _Job[Result], newest: bool) -> None:
+        if newest:
+            self._queue.pop()
+        else:
+            self._queue.popleft()
+        self._queued_sentences -= len(job.sentences)
+        self._queued_words -= job.words
+
+    def _refuse_stale(self, now: float) -> None:
+        """In a standing queue, refuse the work that has waited past ``standing_timeout``."""
+        limit = self.config.standing_timeout
+        while self._queue and now - self._queue[0].queued > limit:
+            job = self._queue[0]
+            self._remove(job, newest=False)
+            if not job.future.done():
+                self.stats.refused_standing += 1
+                job.future.set_exception(
+                    OverloadedError(
+                        f"overloaded: the call waited {now - job.queued:.2f} s in a standing queue; retry",
+                        retry_after=limit,
+                    )
+                )
 
     async def _execute(self, batch: list[_Job[Result]], loop: asyncio.AbstractEventLoop) -> None:
         sentences = [s for job in batch for s in job.sentences]
@@ -151,8 +222,11 @@ class MicroBatcher(Generic[Result]):
         if self._on_batch is not None:
             self._on_batch(len(sentences))
         self._running = True
+        self._running_words = sum(job.words for job in batch)
+        started = loop.time()
         try:
             results = await loop.run_in_executor(self._executor, self._encode, sentences)
+            self._measure(self._running_words, loop.time() - started)
         except Exception as error:  # the encoder failed: every caller of this batch hears it
             for job in batch:
                 if not job.future.done():
@@ -160,6 +234,19 @@ class MicroBatcher(Generic[Result]):
             return
         finally:
             self._running = False
+            self._running_words = 0
+        self._answer(batch, results)
+
+    def _measure(self, words: int, seconds: float) -> None:
+        """Words per second, smoothed: an exponential average over recent batches."""
+        if seconds <= 0:
+            return
+        rate = words / seconds
+        previous = self.words_per_second
+        self.words_per_second = rate if previous is None else 0.8 * previous + 0.2 * rate
+
+    @staticmethod
+    def _answer(batch: list[_Job[Result]], results: list[Result]) -> None:
         start = 0
         for job in batch:
             end = start + len(job.sentences)

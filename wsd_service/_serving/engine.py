@@ -126,6 +126,7 @@ class AsyncEngine:
         # 10,000-word request does not stall everyone else.
         big = sum(len(d.text or "") + 8 * len(d.tokens or ()) for d in documents) > _OFFLOAD_CHARS
         prepared = await _maybe_in_thread(big, engine.prepare, documents)
+        await _maybe_in_thread(big, engine.check_answer_size, prepared, top_k, include_glosses)
         vectors = await batcher.encode(words_of(prepared), timeout)
         batch = EncodedBatch(prepared, vectors)
         return await _maybe_in_thread(
@@ -134,10 +135,10 @@ class AsyncEngine:
 
     async def embed(self, document: Document, layers: Sequence[int], include_static: bool) -> Embedding:
         engine, batcher = self._ready()
+        [prepared] = engine.prepare([document])  # input, limits and answer size before queueing
+        engine.check_embedding_size(prepared, include_static)
         # Another layer choice is another forward pass: it runs on the encoder's thread between batches.
-        return await batcher.run_exclusive(
-            lambda: engine.embed(document, layers=layers, include_static=include_static)
-        )
+        return await batcher.run_exclusive(lambda: engine.embed_prepared(prepared, layers, include_static))
 
     def lookup_senses(self, lemma: str, pos: str | None, include_vectors: bool) -> list[SenseInfo]:
         engine, _ = self._ready()

@@ -35,7 +35,7 @@ class ServerMetrics:
         )
         self.skipped = Gauge(
             "wsd_skipped_requests",
-            "queued work dropped before encoding since the index was loaded, by reason",
+            "work dropped or refused before encoding since the index was loaded, by reason",
             ["reason"],
             registry=self.registry,
         )

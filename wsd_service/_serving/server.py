@@ -7,11 +7,12 @@ import contextlib
 import functools
 import logging
 import signal
+from dataclasses import replace
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-from .._core.config import ServerConfig
+from .._core.config import LimitsConfig, ServerConfig
 from .._core.manifest import MANIFEST_FILE, resolve_index_dir
 from .._core.paths import DEFAULT_INDEX_DIR
 from .._engine.builder import build_default_index
@@ -29,6 +30,15 @@ log = logging.getLogger("wsd_service.server")
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["WsdService"].full_name
 
 
+# wsd_skipped_requests reasons, and the batcher counters behind them
+_DROPPED = {
+    "cancelled": "skipped_cancelled",
+    "expired": "skipped_expired",
+    "deadline_unmeetable": "refused_deadline",
+    "standing_queue": "refused_standing",
+}
+
+
 class WsdServer:
     """One gRPC server over one engine; usable from tests and from ``wsd-service serve``."""
 
@@ -37,7 +47,7 @@ class WsdServer:
         self.metrics = ServerMetrics()
         self.index_dir = config.index or DEFAULT_INDEX_DIR
         self.engine = AsyncEngine(
-            EngineConfig(self.index_dir, config.encoder, config.limits, config.batcher),
+            EngineConfig(self.index_dir, config.encoder, self._limits(config), config.batcher),
             on_batch=self.metrics.batch_size.observe,
         )
         self.health = health.aio.HealthServicer()
@@ -73,8 +83,8 @@ class WsdServer:
         if self.config.metrics_port is not None:
             self.metrics_port = self.metrics.serve(self.config.metrics_port, self.config.host)
             self.metrics.queue_depth.set_function(self._queue_depth)
-            for reason in ("cancelled", "expired"):
-                self.metrics.skipped.labels(reason).set_function(functools.partial(self._skipped, reason))
+            for reason, counter in _DROPPED.items():
+                self.metrics.skipped.labels(reason).set_function(functools.partial(self._skipped, counter))
         log.info("listening on %s:%d; loading index %s", self.config.host, self.port, self.index_dir)
         self._loading = asyncio.get_running_loop().create_task(self._load())
         return self.port
@@ -142,9 +152,14 @@ class WsdServer:
         for name in ("", SERVICE_NAME):
             await self.health.set(name, status)
 
-    def _skipped(self, reason: str) -> float:
+    @staticmethod
+    def _limits(config: ServerConfig) -> LimitsConfig:
+        """The call limits, with answers bounded by what gRPC will send."""
+        return replace(config.limits, max_answer_bytes=config.max_message_bytes)
+
+    def _skipped(self, counter: str) -> float:
         batcher = self.engine.batcher
-        return float(getattr(batcher.stats, f"skipped_{reason}")) if batcher else 0.0
+        return float(getattr(batcher.stats, counter)) if batcher else 0.0
 
     def _queue_depth(self) -> float:
         batcher = self.engine.batcher

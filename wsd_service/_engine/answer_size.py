@@ -1,0 +1,66 @@
+"""Upper bounds on an answer's serialised size, known before anything is encoded.
+
+A served answer over the message limit would be computed in full and then refused by gRPC; these
+bounds let the call be refused up front, saying what to reduce. They follow the wire format
+(field tags, length prefixes, varints at their widest) and assume the largest candidates win, so
+they never undercount; measured within a third of the real size when every candidate is returned,
+within 2.5x with top_k 1 (tests/test_answer_size.py).
+"""
+
+from __future__ import annotations
+
+from .._core.errors import LimitExceededError
+from .index import SenseIndex
+from .inventory import Inventory
+from .prepare import PreparedToken
+
+_TARGET_FIXED = 28  # token_index, pos, offsets, text / lemma prefixes, message header
+_SENSE_FIXED = 20  # score (fixed32), source (an enum), key / synset / gloss prefixes, header
+_WORD_FIXED = 24  # offsets, text prefix, vector headers, message header
+
+
+def disambiguation_bytes(
+    documents: list[list[PreparedToken]],
+    index: SenseIndex,
+    inventory: Inventory,
+    top_k: int,
+    include_glosses: bool,
+) -> int:
+    """At most how many bytes the ranked senses of every target take."""
+    total = 0
+    for tokens in documents:
+        for token in tokens:
+            if token.target:
+                sizes = sorted(_sense_sizes(token, index, inventory, include_glosses), reverse=True)
+                lemma = max((_utf8(lemma) for lemma, _ in token.candidates), default=_utf8(token.text))
+                total += _TARGET_FIXED + _utf8(token.text) + lemma + sum(sizes[:top_k])
+    return total
+
+
+def _sense_sizes(token: PreparedToken, index: SenseIndex, inventory: Inventory, glosses: bool) -> list[int]:
+    sizes = []
+    for lemma, pos in token.candidates:
+        start, end = index.candidate_range(lemma, pos) or (0, 0)
+        for row in index.rows[start:end]:
+            sense = inventory.by_key(row.key) if glosses else None
+            gloss = _utf8(sense.gloss) if sense else 0
+            sizes.append(_SENSE_FIXED + _utf8(row.key) + _utf8(row.synset_id) + gloss)
+    return sizes
+
+
+def embedding_bytes(tokens: list[PreparedToken], dimension: int, include_static: bool) -> int:
+    """At most how many bytes the word vectors of one document take."""
+    vectors = 4 * dimension * (2 if include_static else 1)
+    return sum(_WORD_FIXED + _utf8(t.text) + vectors for t in tokens)
+
+
+def check_answer(size: int, limit: int | None, reduce: str) -> None:
+    """Refuse an answer bound to exceed ``limit`` bytes; ``reduce`` says what the caller can do."""
+    if limit is not None and size > limit:
+        raise LimitExceededError(
+            f"the answer would take up to {size:,} bytes, over the {limit:,}-byte message limit; {reduce}"
+        )
+
+
+def _utf8(text: str) -> int:
+    return len(text.encode("utf-8"))
