@@ -16,6 +16,10 @@ VectorStorage = Literal["fp16", "fp32"]
 BACKENDS: tuple[str, ...] = get_args(BackendName)
 
 
+# The default index's sense vectors: fp32 (any backend may query them) and faster to build than
+# torch (BENCHMARKS.md "First start").
+DEFAULT_INDEX_BACKEND: BackendName = "onnx"
+
 # Fastest first, as measured here (BENCHMARKS.md "Encoder ceiling and backends").
 FASTEST_FIRST: tuple[BackendName, ...] = ("onnx-int8", "onnx", "torch")
 

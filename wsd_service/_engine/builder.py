@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .._core.config import BuildConfig, EncoderConfig
+from .._core.config import DEFAULT_INDEX_BACKEND, BuildConfig, EncoderConfig
 from .._core.manifest import CUSTOM_FILE, Manifest
 from .._core.raganato import read_corpus
 from .._core.sense import Sense
@@ -82,5 +82,7 @@ class IndexBuilder:
 
 
 def build_default_index(out: Path, encoder_config: EncoderConfig | None = None) -> BuildReport:
-    """The index a fresh install serves: WordNet only, default options."""
-    return IndexBuilder(Encoder(encoder_config), Inventory(), BuildConfig()).build(out)
+    """The index a fresh install serves: WordNet only, default options, fp32 vectors built by
+    the default index backend (``serve`` runs this as ``build-index`` in a child process)."""
+    encoder = replace(encoder_config or EncoderConfig(), backend=DEFAULT_INDEX_BACKEND)
+    return IndexBuilder(Encoder(encoder), Inventory(), BuildConfig()).build(out)

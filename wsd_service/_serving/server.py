@@ -15,11 +15,11 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from .._core.config import LimitsConfig, ServerConfig
 from .._core.manifest import MANIFEST_FILE, resolve_index_dir
 from .._core.paths import DEFAULT_INDEX_DIR
-from .._engine.builder import build_default_index
 from .._proto.wsd.v1 import wsd_service_pb2 as pb
 from .._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
 from .auth import TokenAuthInterceptor, server_credentials
 from .engine import AsyncEngine, EngineConfig
+from .first_start import build_in_child
 from .interceptor import ErrorInterceptor
 from .metrics import ServerMetrics
 from .reflection import enable_reflection
@@ -100,8 +100,7 @@ class WsdServer:
                 self.config.index is None
                 and not (resolve_index_dir(self.index_dir) / MANIFEST_FILE).is_file()
             ):
-                log.info("no default index yet: building it from WordNet into %s", self.index_dir)
-                await asyncio.to_thread(build_default_index, self.index_dir, self.config.encoder)
+                await build_in_child(self.index_dir, self.config.encoder)
             await self.engine.load()
             await self._set_health(health_pb2.HealthCheckResponse.SERVING)
             log.info("serving index %s", resolve_index_dir(self.index_dir))

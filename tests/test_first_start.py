@@ -1,0 +1,27 @@
+"""First start: the default index is built by a child process whose failure names its cause."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from wsd_service import EncoderConfig, SenseIndexError
+from wsd_service._serving.first_start import build_command, build_in_child
+
+
+def test_the_child_builds_fp32_vectors_with_the_servers_encoder(tmp_path: Path) -> None:
+    command = build_command(tmp_path / "index", EncoderConfig(model_dir=tmp_path, layers=(-2, -1), threads=1))
+    assert command[1:5] == ["-m", "wsd_service", "build-index", "--out"]
+    assert command[command.index("--backend") + 1] == "onnx"
+    assert "--layers=-2,-1" in command and command[command.index("--encoder") + 1] == str(tmp_path)
+
+
+def test_a_failed_build_is_an_error_that_says_why(tmp_path: Path) -> None:
+    broken = EncoderConfig(model_dir=tmp_path / "no-such-encoder")
+    with pytest.raises(
+        SenseIndexError, match=r"failed \(exit status 2\):.*no-such-encoder has no config.json"
+    ):
+        asyncio.run(build_in_child(tmp_path / "index", broken))
+    assert not (tmp_path / "index").exists()
