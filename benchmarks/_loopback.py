@@ -27,8 +27,8 @@ class Server:
     pid: int
 
     def rss_mb(self) -> float:
-        status = Path(f"/proc/{self.pid}/status").read_text()
-        return int(status.split("VmRSS:")[1].split()[0]) / 1024
+        """RSS of the server and its children (workers), MB."""
+        return tree_rss_mb(self.pid)
 
     def batch_totals(self) -> tuple[float, float]:
         """Sum and count of the encoder-batch-size histogram in /metrics."""
@@ -38,7 +38,29 @@ class Server:
         return float(values["sum"]), float(values["count"])
 
 
-def _free_port() -> int:
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants, MB (shared pages counted in each)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        pending += children.get(current, [])
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+        except OSError:
+            continue
+        if "VmRSS:" in status:
+            total += int(status.split("VmRSS:")[1].split()[0]) / 1024
+    return total
+
+
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -46,23 +68,23 @@ def _free_port() -> int:
 
 @contextmanager
 def running_server(index: Path, extra: Sequence[str] = ()) -> Iterator[Server]:
-    port, metrics_port = _free_port(), _free_port()
+    port, metrics_port = free_port(), free_port()
     command = [sys.executable, "-m", "wsd_service", "serve", "--index", str(index), "--port", str(port),
                "--metrics-port", str(metrics_port), *extra]  # fmt: skip
     process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
     server = Server(f"127.0.0.1:{port}", f"http://127.0.0.1:{metrics_port}/metrics", process.pid)
     try:
-        _wait_serving(server.address)
+        wait_serving(server.address)
         yield server
     finally:
         process.terminate()
         process.wait(30)
 
 
-def _wait_serving(address: str) -> None:
+def wait_serving(address: str, timeout: float = 300) -> None:
     from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-    deadline = time.time() + 300
+    deadline = time.time() + timeout
     with grpc.insecure_channel(address) as channel:
         health = health_pb2_grpc.HealthStub(channel)
         while time.time() < deadline:
