@@ -116,11 +116,23 @@ async def _send_all(address: str, texts: Sequence[str], clients: int) -> tuple[f
             except grpc.aio.AioRpcError:
                 errors += 1
 
-    async with grpc.aio.insecure_channel(address) as channel:
-        stub = pb_grpc.WsdServiceStub(channel)
+    channels = open_channels(address)
+    try:
+        stubs = [pb_grpc.WsdServiceStub(channel) for channel in channels]
         started = time.perf_counter()
-        await asyncio.gather(*(client(stub) for _ in range(clients)))
+        await asyncio.gather(*(client(stubs[n % len(stubs)]) for n in range(clients)))
         return time.perf_counter() - started, latencies, errors
+    finally:
+        for channel in channels:
+            await channel.close()
+
+
+def open_channels(address: str, count: int = 8) -> list[grpc.aio.Channel]:
+    """``count`` channels, each its own TCP connection (gRPC shares one between channels to the
+    same target unless told not to): clients of several processes, whose connections the
+    kernel spreads over the server's workers."""
+    options = [("grpc.use_local_subchannel_pool", 1)]
+    return [grpc.aio.insecure_channel(address, options=options) for _ in range(count)]
 
 
 def send_all(address: str, texts: Sequence[str], clients: int) -> tuple[float, list[float], int]:

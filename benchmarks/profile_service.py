@@ -81,7 +81,8 @@ def main() -> None:
     random.seed(7)
     texts = random.choices(pool, k=args.requests)
     print(f"machine: {machine()}")
-    with running_server(args.index, args.serve_args.split()) as server, tempfile.TemporaryDirectory() as tmp:
+    serve_args = ["--workers", "1", *args.serve_args.split()]  # py-spy samples one server process
+    with running_server(args.index, serve_args) as server, tempfile.TemporaryDirectory() as tmp:
         send_all(server.address, texts[:20], 4)  # warm-up
         raw = Path(tmp) / "stacks.txt"
         command = [_py_spy(), "record", "--pid", str(server.pid), "--duration", str(args.seconds),

@@ -51,6 +51,7 @@ def main() -> None:
         )
         twenty = " ".join(twenty.split()[:20])
         _, idle, _ = send_all(server.address, [twenty] * args.idle, 1)
+        print(f"server process tree RSS after the load: {server.rss_mb():.0f} MB")
         idle_ms = [1000 * x for x in idle]
         print(f"idle, one 20-word sentence, {args.idle} requests: p50 {percentile(idle_ms, 50):.1f} ms,"
               f" p99 {percentile(idle_ms, 99):.1f} ms")  # fmt: skip

@@ -6,21 +6,27 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
 
-def start_serving(index: Path, timeout: float = 120) -> tuple[subprocess.Popen[str], str]:
-    """Start the server and wait until health says SERVING; the caller stops the process."""
-    address = f"127.0.0.1:{_free_port()}"
+def start_serving(
+    index: Path, timeout: float = 120, extra: Sequence[str] = ("--workers", "1")
+) -> tuple[subprocess.Popen[str], str]:
+    """Start the server and wait until health says SERVING; the caller stops the process.
+
+    One worker unless ``extra`` says otherwise: these tests watch one server process.
+    """
+    address = f"127.0.0.1:{free_port()}"
     command = [
         sys.executable,
         "-m",
@@ -30,6 +36,7 @@ def start_serving(index: Path, timeout: float = 120) -> tuple[subprocess.Popen[s
         str(index),
         "--port",
         address.split(":")[1],
+        *extra,
     ]
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + timeout

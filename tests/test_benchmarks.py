@@ -69,3 +69,15 @@ def test_server_memory_smoke(tiny_index: Path) -> None:
         "benchmarks/server_memory.py", "--index", str(tiny_index), "--requests", "20", "--clients", "2"
     )
     assert "RSS after loading" in out and "RSS after 20 requests (2 clients, 0 errors)" in out
+
+
+def test_overload_smoke(tiny_index: Path) -> None:
+    out = _run("benchmarks/overload.py", "--index", str(tiny_index), "--seconds", "2", "--clients", "16")
+    assert "16 clients, no deadline" in out and "goodput under overload" in out
+
+
+@pytest.mark.slow
+def test_first_start_smoke() -> None:
+    """A fresh clone, its own venv and the default index: minutes, hence slow."""
+    out = _run("benchmarks/first_start.py")
+    assert "to SERVING" in out and "normal start to SERVING" in out

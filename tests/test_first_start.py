@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from wsd_service import EncoderConfig, SenseIndexError
-from wsd_service._serving.first_start import build_command, build_in_child
+from wsd_service._serving.first_start import build_command, build_in_child, ensure_default_index
 
 
 def test_the_child_builds_fp32_vectors_with_the_servers_encoder(tmp_path: Path) -> None:
@@ -25,3 +25,8 @@ def test_a_failed_build_is_an_error_that_says_why(tmp_path: Path) -> None:
     ):
         asyncio.run(build_in_child(tmp_path / "index", broken))
     assert not (tmp_path / "index").exists()
+
+
+def test_an_existing_index_is_not_rebuilt(tiny_index: Path) -> None:
+    broken = EncoderConfig(model_dir=Path("/no-such-encoder"))  # would fail if it were built
+    asyncio.run(ensure_default_index(tiny_index, broken))

@@ -136,6 +136,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=server.port)
     serve.add_argument("--metrics-port", type=int, help="serve Prometheus /metrics on this port")
     serve.add_argument(
+        "--workers",
+        type=int,
+        help="server processes sharing the port, each pinned to its share of the CPUs"
+        " (default: one per core this process may use, cgroup quota included)",
+    )
+    serve.add_argument(
         "--max-batch", type=int, default=batcher.max_batch_sentences, help="sentences per encoder batch"
     )
     serve.add_argument(

@@ -129,7 +129,10 @@ def load_index(path: Path, expected: EncoderSignature | None = None) -> SenseInd
     _verify_files(directory, manifest)
     if expected is not None:
         check_compatible(manifest.encoder, expected, path)
-    vectors = faiss.read_index(str(directory / VECTORS_FILE))
+    # Memory-mapped read-only: processes serving the same index share one copy in the page cache.
+    vectors = faiss.read_index(
+        str(directory / VECTORS_FILE), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY
+    )
     if vectors.d != manifest.dimension:
         raise SenseIndexError(
             f"{path}: vectors have dimension {vectors.d}, manifest says {manifest.dimension}"

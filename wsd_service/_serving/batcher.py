@@ -110,7 +110,7 @@ class MicroBatcher(Generic[Result]):
             )
         words = sum(len(s) for s in sentences)
         if timeout is not None:
-            self._admit(words, timeout)
+            self.admit(words, timeout)
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
         if not self._queue:
@@ -133,7 +133,8 @@ class MicroBatcher(Generic[Result]):
         ahead = self._queued_words + self._running_words / 2 + words
         return ahead / self.words_per_second
 
-    def _admit(self, words: int, timeout: float) -> None:
+    def admit(self, words: int, timeout: float) -> None:
+        """Refuse (OverloadedError with a retry hint) work that cannot be encoded in ``timeout``."""
         wait = self.expected_wait(words)
         if wait is not None and wait > timeout:
             self.stats.refused_deadline += 1

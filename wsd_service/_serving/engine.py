@@ -124,6 +124,8 @@ class AsyncEngine:
         # Tokenising and ranking take about 1.5 ms a sentence: on the loop for small requests
         # (a thread hop cost throughput when measured), in a thread for big ones so that a
         # 10,000-word request does not stall everyone else.
+        if timeout is not None:  # refuse before preparing, as cheaply as possible, what cannot make it
+            batcher.admit(sum(len((d.text or "").split()) + len(d.tokens or ()) for d in documents), timeout)
         big = sum(len(d.text or "") + 8 * len(d.tokens or ()) for d in documents) > _OFFLOAD_CHARS
         prepared = await _maybe_in_thread(big, engine.prepare, documents)
         await _maybe_in_thread(big, engine.check_answer_size, prepared, top_k, include_glosses)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import logging
 import sys
 import time
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from .._core.config import DEFAULT_INDEX_BACKEND, EncoderConfig
 from .._core.errors import SenseIndexError
+from .._core.manifest import MANIFEST_FILE, resolve_index_dir
 
 log = logging.getLogger("wsd_service.server")
 _PROGRESS_EVERY = 15.0  # seconds between the child's progress lines in the log
@@ -28,6 +30,22 @@ def build_command(out: Path, encoder: EncoderConfig | None) -> list[str]:
         if encoder.threads:
             command += ["--threads", str(encoder.threads)]
     return command
+
+
+async def ensure_default_index(out: Path, encoder: EncoderConfig | None) -> None:
+    """Build the default index at ``out`` unless it exists. One process builds at a time (a lock
+    file beside it): workers starting together build it once and the others wait for it."""
+    if _exists(out):
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with (out.parent / f".{out.name}.lock").open("w") as lock:
+        await asyncio.to_thread(fcntl.flock, lock.fileno(), fcntl.LOCK_EX)
+        if not _exists(out):  # another process may have built it while this one waited
+            await build_in_child(out, encoder)
+
+
+def _exists(index: Path) -> bool:
+    return (resolve_index_dir(index) / MANIFEST_FILE).is_file()
 
 
 async def build_in_child(out: Path, encoder: EncoderConfig | None) -> None:

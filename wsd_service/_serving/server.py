@@ -13,13 +13,13 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from .._core.config import LimitsConfig, ServerConfig
-from .._core.manifest import MANIFEST_FILE, resolve_index_dir
+from .._core.manifest import resolve_index_dir
 from .._core.paths import DEFAULT_INDEX_DIR
 from .._proto.wsd.v1 import wsd_service_pb2 as pb
 from .._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
 from .auth import TokenAuthInterceptor, server_credentials
 from .engine import AsyncEngine, EngineConfig
-from .first_start import build_in_child
+from .first_start import ensure_default_index
 from .interceptor import ErrorInterceptor
 from .metrics import ServerMetrics
 from .reflection import enable_reflection
@@ -96,11 +96,8 @@ class WsdServer:
 
     async def _load(self) -> None:
         try:
-            if (
-                self.config.index is None
-                and not (resolve_index_dir(self.index_dir) / MANIFEST_FILE).is_file()
-            ):
-                await build_in_child(self.index_dir, self.config.encoder)
+            if self.config.index is None:
+                await ensure_default_index(self.index_dir, self.config.encoder)
             await self.engine.load()
             await self._set_health(health_pb2.HealthCheckResponse.SERVING)
             log.info("serving index %s", resolve_index_dir(self.index_dir))

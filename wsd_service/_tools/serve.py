@@ -10,13 +10,21 @@ from .._core.credentials import TlsConfig, read_tokens
 from .._core.errors import InputError
 from .._core.manifest import MANIFEST_FILE, resolve_index_dir
 from .._core.paths import DEFAULT_INDEX_DIR
-from .._serving.server import serve_forever
+from .._serving.supervisor import Supervisor, default_workers
 from .options import encoder_overrides, index_encoder
 
 
 def serve(args: argparse.Namespace) -> int:
-    asyncio.run(serve_forever(server_config(args)))
-    return 0
+    config = server_config(args)
+    workers = default_workers() if args.workers is None else args.workers
+    if workers < 1:
+        raise InputError(f"--workers must be at least 1, got {workers}")
+    if workers == 1:
+        from .._serving.server import serve_forever  # the supervisor process needs none of it
+
+        asyncio.run(serve_forever(config))
+        return 0
+    return Supervisor(config, workers, log_json=args.log_json).run()
 
 
 def server_config(args: argparse.Namespace) -> ServerConfig:

@@ -1,0 +1,131 @@
+"""``serve --workers N``: CPU shares, and a supervisor whose workers share the port, survive a
+``kill -9`` under load, drain on SIGTERM and report through one /metrics."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from wsd_service._core.cpus import available_cpus
+from wsd_service._serving.supervisor import cpu_shares, default_workers
+from wsd_service.client import WsdClient
+
+from .server_process import free_port, start_serving
+
+
+def test_cpu_shares_split_evenly_and_share_round_robin() -> None:
+    assert cpu_shares(2, [0, 1, 2, 3]) == [[0, 1], [2, 3]]
+    assert cpu_shares(3, [0, 1, 2, 3]) == [[0], [1, 2], [3]]
+    assert cpu_shares(3, [4, 5]) == [[4], [5], [4]]
+    assert default_workers(4) == 4 and default_workers(1) == 1
+
+
+def test_available_cpus_honours_the_cgroup_quota(tmp_path: Path) -> None:
+    quota = tmp_path / "cpu.max"
+    quota.write_text("100000 100000\n")
+    assert available_cpus(quota) == 1
+    quota.write_text("max 100000\n")
+    assert available_cpus(quota) == len(os.sched_getaffinity(0))
+    assert available_cpus(tmp_path / "absent") == len(os.sched_getaffinity(0))
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _workers(pid: int, count: int, timeout: float = 60) -> set[int]:
+    """The supervisor's worker processes (multiprocessing's resource tracker is not one)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        workers = {c for c in _children(pid) if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text()}
+        if len(workers) == count:
+            return workers
+        time.sleep(0.2)
+    raise AssertionError(f"expected {count} workers under {pid}")
+
+
+def _connected(workers: set[int], port: int) -> int:
+    """The worker holding an established connection on ``port`` (the clients share one)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":  # ESTABLISHED
+                inodes.add(f"socket:[{fields[9]}]")
+    for pid in workers:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                if str(fd.readlink()) in inodes:
+                    return pid
+            except OSError:
+                continue
+    raise AssertionError("no worker holds the clients' connection")
+
+
+def test_two_workers_survive_a_kill_under_load_and_drain_on_sigterm(tiny_index: Path) -> None:
+    metrics_port = free_port()
+    extra = ("--workers", "2", "--metrics-port", str(metrics_port))
+    process, address = start_serving(tiny_index, extra=extra)
+    failures: list[BaseException] = []
+    answered = [0]
+    stop = threading.Event()
+
+    def load() -> None:
+        with WsdClient(address, timeout=30) as client:
+            while not stop.is_set():
+                try:
+                    client.disambiguate("I went to the bank and withdrew some cash")
+                    answered[0] += 1
+                except Exception as error:  # any failed call fails the test
+                    failures.append(error)
+
+    try:
+        first = _workers(process.pid, 2)
+        threads = [threading.Thread(target=load) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        time.sleep(2)
+        victim = _connected(first, int(address.rsplit(":", 1)[1]))  # kill the one serving
+        os.kill(victim, signal.SIGKILL)
+        replaced = _workers(process.pid, 2)
+        assert victim not in replaced and len(replaced - first) == 1
+        time.sleep(4)  # the new worker loads and serves
+        stop.set()
+        for thread in threads:
+            thread.join(60)
+        assert failures == [] and answered[0] > 20
+        with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10) as page:
+            text = page.read().decode()
+        assert re.search(r"^wsd_worker_restarts_total 1\.0$", text, re.M), text[-500:]
+        assert {"0", "1"} <= set(re.findall(r'worker="(\d+)"', text))
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(60) == 0
+        assert not any(Path(f"/proc/{pid}").exists() for pid in replaced)  # every worker stopped
+    finally:
+        stop.set()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+@pytest.mark.parametrize("workers", ["0", "-1"])
+def test_workers_must_be_positive(tiny_index: Path, workers: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from wsd_service.cli import main
+
+    assert main(["serve", "--index", str(tiny_index), "--workers", workers]) == 2
+    assert "--workers must be at least 1" in capsys.readouterr().err

@@ -1,0 +1,202 @@
+"""``serve --workers N``: N server processes sharing one port, under one supervisor.
+
+Each worker is a whole server (its own encoder, batcher and event loop) bound to the same
+address: gRPC sets ``SO_REUSEPORT``, so the kernel spreads connections over the workers. Each is
+pinned to its share of the CPUs this process may use, so its encoder threads (which follow the
+affinity) never compete with another worker's. Sense vectors are memory-mapped read-only, so the
+workers share one copy in the page cache.
+
+The supervisor restarts a worker that dies, forwards SIGTERM / SIGINT (every worker drains:
+health NOT_SERVING first) and SIGHUP (every worker reloads its index), and serves one
+``/metrics`` that merges the workers' own, each sample labelled with its worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import socket
+import time
+from dataclasses import dataclass, replace
+from multiprocessing.connection import wait
+from multiprocessing.process import BaseProcess
+from types import FrameType
+from wsgiref.simple_server import WSGIServer
+
+from .._core.config import ServerConfig
+from .._core.cpus import available_cpus
+from .._core.logs import configure as configure_logging
+from .worker_metrics import serve_merged_metrics
+
+log = logging.getLogger("wsd_service.supervisor")
+
+# Encoder threads per worker by default. On this 2-core machine two 1-thread workers out-serve
+# one 2-thread worker (BENCHMARKS.md "Workers").
+THREADS_PER_WORKER = 1
+_RESTART_BACKOFF = (0.5, 1.0, 2.0, 5.0, 10.0)  # seconds, after quick successive deaths
+_QUICK_DEATH = 10.0  # a worker that dies sooner than this after starting counts as crashing
+
+
+def default_workers(cpus: int | None = None) -> int:
+    """Workers for the CPUs this process may use (affinity and cgroup quota)."""
+    return max(1, (cpus or available_cpus()) // THREADS_PER_WORKER)
+
+
+def cpu_shares(workers: int, cpus: list[int]) -> list[list[int]]:
+    """Split ``cpus`` into ``workers`` contiguous shares as equal as possible (more workers than
+    CPUs: they share round-robin)."""
+    if workers >= len(cpus):
+        return [[cpus[number % len(cpus)]] for number in range(workers)]
+    bounds = [round(number * len(cpus) / workers) for number in range(workers + 1)]
+    return [cpus[bounds[number] : bounds[number + 1]] for number in range(workers)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Worker:
+    number: int
+    config: ServerConfig
+    cpus: list[int]
+    log_json: bool
+
+
+def _run_worker(worker: _Worker) -> None:
+    """A worker process: pinned to its CPUs, then an ordinary server until SIGTERM."""
+    import asyncio
+
+    from .server import serve_forever
+
+    os.sched_setaffinity(0, worker.cpus)
+    configure_logging(True, worker.log_json)
+    log.info("worker %d (pid %d) on CPUs %s", worker.number, os.getpid(), worker.cpus)
+    asyncio.run(serve_forever(worker.config))
+
+
+class Supervisor:
+    def __init__(self, config: ServerConfig, workers: int, log_json: bool = False) -> None:
+        self.config = config
+        self._context = multiprocessing.get_context("spawn")  # no forked gRPC or encoder state
+        port = config.port or _free_port(config.host)
+        cpus = sorted(os.sched_getaffinity(0))
+        self._workers = [
+            _Worker(
+                number,
+                replace(
+                    config,
+                    port=port,
+                    metrics_port=None if config.metrics_port is None else _free_port("127.0.0.1"),
+                ),
+                share,
+                log_json,
+            )
+            for number, share in enumerate(cpu_shares(workers, cpus))
+        ]
+        self._processes: dict[int, BaseProcess] = {}
+        self._started: dict[int, float] = {}
+        self._quick_deaths: dict[int, int] = {}
+        self._signals: list[int] = []
+        self.restarts = 0
+
+    @property
+    def port(self) -> int:
+        return self._workers[0].config.port
+
+    def run(self) -> int:
+        """Start the workers and look after them until SIGTERM or SIGINT; 0 once all have drained
+        and exited cleanly, 1 if one had to be killed, 2 if one kept dying at start."""
+        wakeup_read, wakeup_write = socket.socketpair()
+        wakeup_write.setblocking(False)
+        signal.set_wakeup_fd(wakeup_write.fileno())
+        for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(number, self._on_signal)
+        metrics = self._serve_metrics()
+        for worker in self._workers:
+            self._start(worker)
+        log.info("%d workers serving %s:%d", len(self._workers), self.config.host, self.port)
+        try:
+            return self._watch(wakeup_read)
+        finally:
+            signal.set_wakeup_fd(-1)
+            if metrics is not None:
+                metrics.shutdown()
+
+    def _on_signal(self, number: int, frame: FrameType | None) -> None:
+        self._signals.append(number)
+
+    def _serve_metrics(self) -> WSGIServer | None:
+        if self.config.metrics_port is None:
+            return None
+        ports = {w.number: w.config.metrics_port or 0 for w in self._workers}
+        return serve_merged_metrics(self.config.metrics_port, self.config.host, ports, lambda: self.restarts)
+
+    def _start(self, worker: _Worker) -> None:
+        process = self._context.Process(
+            target=_run_worker, args=(worker,), name=f"wsd-worker-{worker.number}"
+        )
+        process.start()
+        self._processes[worker.number] = process
+        self._started[worker.number] = time.monotonic()
+
+    def _watch(self, wakeup: socket.socket) -> int:
+        while True:
+            sentinels = {p.sentinel: n for n, p in self._processes.items()}
+            ready = wait([*sentinels, wakeup], timeout=5)
+            if wakeup in ready:
+                wakeup.recv(4096)
+            while self._signals:
+                number = self._signals.pop(0)
+                if number == signal.SIGHUP:
+                    log.info("SIGHUP: every worker reloads its index")
+                    self._forward(signal.SIGHUP)
+                else:
+                    return self._shut_down()
+            for sentinel in ready:
+                if sentinel in sentinels and not self._replace(sentinels[sentinel]):
+                    self._shut_down()
+                    return 2
+
+    def _replace(self, number: int) -> bool:
+        """Restart a dead worker; one that keeps dying right after starting waits longer each
+        time, and after ``len(_RESTART_BACKOFF)`` such deaths in a row the server gives up."""
+        process = self._processes[number]
+        process.join()
+        quick = time.monotonic() - self._started[number] < _QUICK_DEATH
+        deaths = self._quick_deaths[number] = self._quick_deaths.get(number, 0) + 1 if quick else 0
+        if deaths > len(_RESTART_BACKOFF):
+            log.error("worker %d keeps dying at start (exit code %s): stopping", number, process.exitcode)
+            return False
+        delay = _RESTART_BACKOFF[deaths - 1] if deaths else 0.0
+        log.warning(
+            "worker %d (pid %s) died with exit code %s; restarting it in %.1f s",
+            number, process.pid, process.exitcode, delay,
+        )  # fmt: skip
+        time.sleep(delay)
+        self.restarts += 1
+        self._start(self._workers[number])
+        return True
+
+    def _forward(self, number: int) -> None:
+        for process in self._processes.values():
+            if process.pid is not None and process.is_alive():
+                os.kill(process.pid, number)
+
+    def _shut_down(self) -> int:
+        log.info("stopping: every worker drains (health NOT_SERVING first)")
+        self._forward(signal.SIGTERM)
+        deadline = time.monotonic() + self.config.drain_delay + self.config.grace_seconds + 15
+        clean = True
+        for process in self._processes.values():
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                log.warning("worker pid %s did not stop in time: killed", process.pid)
+                process.kill()
+                process.join()
+            clean = clean and process.exitcode == 0
+        return 0 if clean else 1
+
+
+def _free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
