@@ -34,8 +34,10 @@ class Server:
         """Sum and count of the encoder-batch-size histogram in /metrics."""
         with urllib.request.urlopen(self.metrics_url, timeout=10) as page:
             text = page.read().decode()
-        values = dict(re.findall(r"^wsd_encoder_batch_sentences_(sum|count) (\S+)", text, re.M))
-        return float(values["sum"]), float(values["count"])
+        # summed over workers: with several, each sample carries its worker label
+        found = re.findall(r"^wsd_encoder_batch_sentences_(sum|count)(?:\{[^}]*\})? (\S+)", text, re.M)
+        total = sum(float(v) for k, v in found if k == "sum")
+        return total, sum(float(v) for k, v in found if k == "count")
 
 
 def tree_rss_mb(pid: int) -> float:

@@ -52,7 +52,7 @@ async def _client(
             phase.ok_latencies.append(time.monotonic() - started)
         except grpc.aio.AioRpcError as error:
             phase.codes[error.code().name] += 1
-            pause = remote_error(error).retry_after or 0.0
+            pause = getattr(remote_error(error), "retry_after", None) or 0.0  # older servers: none
         if deadline is not None:
             phase.late.append(time.monotonic() - started - deadline)
         if pause:

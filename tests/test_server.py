@@ -182,8 +182,15 @@ def test_concurrent_clients_are_batched(server: ServerThread, stub: pb_grpc.WsdS
 
 
 def test_deadline_shorter_than_the_work(stub: pb_grpc.WsdServiceStub) -> None:
+    stub.Disambiguate(_text_request("The bank by the river held money."), timeout=30)  # rate measured
     text = " ".join(["The bank by the river held money."] * 200)
     error = _error(stub.Disambiguate, _text_request(text), timeout=0.01)
+    # refused at once by admission, with how long the work would take and a retry hint
+    assert error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert "the deadline cannot be met" in (error.details() or "") and "1400 in this call" in (
+        error.details() or ""
+    )
+    error = _error(stub.Embed, pb.EmbedRequest(text=text), timeout=0.001)  # no admission: expires
     assert error.code() == grpc.StatusCode.DEADLINE_EXCEEDED
 
 

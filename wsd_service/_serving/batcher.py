@@ -139,9 +139,10 @@ class MicroBatcher(Generic[Result]):
         if wait is not None and wait > timeout:
             self.stats.refused_deadline += 1
             raise OverloadedError(
-                f"the deadline cannot be met: about {wait:.2f} s of encoder work is queued ahead"
-                f" ({self._queued_words} words at {self.words_per_second:.0f} words/s) and the call"
-                f" has {timeout:.2f} s left; retry in {wait - timeout:.2f} s or with a longer deadline",
+                f"the deadline cannot be met: about {wait:.2f} s of encoder work ({self._queued_words}"
+                f" words queued ahead, {words} in this call, at {self.words_per_second:.0f} words/s)"
+                f" and the call has {timeout:.2f} s left; retry in {wait - timeout:.2f} s or with a"
+                " longer deadline",
                 retry_after=wait - timeout,
             )
 

@@ -7,6 +7,7 @@ import contextlib
 import functools
 import logging
 import signal
+from collections.abc import Callable
 from dataclasses import replace
 
 import grpc
@@ -162,8 +163,8 @@ class WsdServer:
         return float(batcher.queue_depth) if batcher else 0.0
 
 
-async def serve_forever(config: ServerConfig) -> None:
-    """Run until SIGTERM or SIGINT, then shut down gracefully."""
+async def serve_forever(config: ServerConfig, on_ready: Callable[[], None] | None = None) -> None:
+    """Run until SIGTERM or SIGINT, then shut down gracefully; ``on_ready`` once SERVING."""
     server = WsdServer(config)
     await server.start()
     stop = asyncio.Event()
@@ -184,6 +185,8 @@ async def serve_forever(config: ServerConfig) -> None:
     if ready.done() and ready.exception() is not None:
         await server.stop(0)
         raise ready.exception()  # type: ignore[misc]  # the CLI reports it and exits 2
+    if ready.done() and on_ready is not None:
+        on_ready()
     await signalled
     log.info(
         "signal received: NOT_SERVING, draining for up to %.0f s", config.drain_delay + config.grace_seconds

@@ -20,13 +20,14 @@ import signal
 import socket
 import time
 from dataclasses import dataclass, replace
-from multiprocessing.connection import wait
+from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from types import FrameType
 from wsgiref.simple_server import WSGIServer
 
 from .._core.config import ServerConfig
 from .._core.cpus import available_cpus
+from .._core.errors import WsdError
 from .._core.logs import configure as configure_logging
 from .worker_metrics import serve_merged_metrics
 
@@ -61,8 +62,9 @@ class _Worker:
     log_json: bool
 
 
-def _run_worker(worker: _Worker) -> None:
-    """A worker process: pinned to its CPUs, then an ordinary server until SIGTERM."""
+def _run_worker(worker: _Worker, report: Connection) -> None:
+    """A worker process: pinned to its CPUs, then an ordinary server until SIGTERM. It reports
+    None once serving, or why it could not start (the supervisor says so and exits)."""
     import asyncio
 
     from .server import serve_forever
@@ -70,7 +72,13 @@ def _run_worker(worker: _Worker) -> None:
     os.sched_setaffinity(0, worker.cpus)
     configure_logging(True, worker.log_json)
     log.info("worker %d (pid %d) on CPUs %s", worker.number, os.getpid(), worker.cpus)
-    asyncio.run(serve_forever(worker.config))
+    try:
+        asyncio.run(serve_forever(worker.config, on_ready=lambda: report.send(None)))
+    except Exception as error:
+        if not isinstance(error, WsdError):
+            log.exception("worker %d failed", worker.number)
+        report.send(str(error))
+        raise SystemExit(2) from None
 
 
 class Supervisor:
@@ -93,6 +101,7 @@ class Supervisor:
             for number, share in enumerate(cpu_shares(workers, cpus))
         ]
         self._processes: dict[int, BaseProcess] = {}
+        self._reports: dict[int, Connection] = {}
         self._started: dict[int, float] = {}
         self._quick_deaths: dict[int, int] = {}
         self._signals: list[int] = []
@@ -111,10 +120,12 @@ class Supervisor:
         for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(number, self._on_signal)
         metrics = self._serve_metrics()
-        for worker in self._workers:
-            self._start(worker)
-        log.info("%d workers serving %s:%d", len(self._workers), self.config.host, self.port)
         try:
+            for worker in self._workers:
+                self._start(worker)
+            if not self._await_ready(wakeup_read):
+                return self._shut_down()
+            log.info("%d workers serving %s:%d", len(self._workers), self.config.host, self.port)
             return self._watch(wakeup_read)
         finally:
             signal.set_wakeup_fd(-1)
@@ -131,12 +142,40 @@ class Supervisor:
         return serve_merged_metrics(self.config.metrics_port, self.config.host, ports, lambda: self.restarts)
 
     def _start(self, worker: _Worker) -> None:
-        process = self._context.Process(
-            target=_run_worker, args=(worker,), name=f"wsd-worker-{worker.number}"
-        )
+        receive, send = self._context.Pipe(duplex=False)
+        name = f"wsd-worker-{worker.number}"
+        process = self._context.Process(target=_run_worker, args=(worker, send), name=name)
         process.start()
+        send.close()
         self._processes[worker.number] = process
+        self._reports[worker.number] = receive
         self._started[worker.number] = time.monotonic()
+
+    def _await_ready(self, wakeup: socket.socket) -> bool:
+        """Wait until every worker serves; a worker that cannot start stops them all with its
+        reason (a bad index or TLS file fails the same way as a single server). False: a signal
+        asked to stop first."""
+        waiting = dict(self._reports)
+        while waiting:
+            ready = wait([*waiting.values(), wakeup])
+            if wakeup in ready:
+                wakeup.recv(4096)
+                if self._signals:
+                    return False
+            for number, report in list(waiting.items()):
+                if report in ready:
+                    self._check_started(number, report)
+                    del waiting[number]
+        return True
+
+    def _check_started(self, number: int, report: Connection) -> None:
+        try:
+            problem = report.recv()
+        except EOFError:  # died before saying anything
+            problem = f"worker {number} exited at start (exit code {self._processes[number].exitcode})"
+        if problem is not None:
+            self._shut_down()
+            raise WsdError(problem)
 
     def _watch(self, wakeup: socket.socket) -> int:
         while True:
