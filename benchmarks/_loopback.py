@@ -30,6 +30,10 @@ class Server:
         """RSS of the server and its children (workers), MB."""
         return tree_rss_mb(self.pid)
 
+    def pss_mb(self) -> float:
+        """PSS of the server and its children (workers), MB: shared pages counted once."""
+        return tree_pss_mb(self.pid)
+
     def batch_totals(self) -> tuple[float, float]:
         """Sum and count of the encoder-batch-size histogram in /metrics."""
         with urllib.request.urlopen(self.metrics_url, timeout=10) as page:
@@ -42,6 +46,16 @@ class Server:
 
 def tree_rss_mb(pid: int) -> float:
     """Resident memory of a process and all its descendants, MB (shared pages counted in each)."""
+    return _tree_sum(pid, "/proc/{}/status", "VmRSS:")
+
+
+def tree_pss_mb(pid: int) -> float:
+    """Proportional memory of a process tree, MB: a page shared by k processes counts 1/k in
+    each, so the sum is what the tree really holds."""
+    return _tree_sum(pid, "/proc/{}/smaps_rollup", "Pss:")
+
+
+def _tree_sum(pid: int, file: str, field: str) -> float:
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -54,11 +68,11 @@ def tree_rss_mb(pid: int) -> float:
         current = pending.pop()
         pending += children.get(current, [])
         try:
-            status = Path(f"/proc/{current}/status").read_text()
+            text = Path(file.format(current)).read_text()
         except OSError:
             continue
-        if "VmRSS:" in status:
-            total += int(status.split("VmRSS:")[1].split()[0]) / 1024
+        if field in text:
+            total += int(text.split(field)[1].split()[0]) / 1024
     return total
 
 

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from _common import machine
-from _loopback import free_port, tree_rss_mb, wait_serving
+from _loopback import free_port, tree_pss_mb, tree_rss_mb, wait_serving
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,6 +30,10 @@ def _serve(clone: Path, port: int, env: dict[str, str]) -> tuple[subprocess.Pope
     )  # fmt: skip
     wait_serving(f"127.0.0.1:{port}", timeout=3600)
     return process, time.monotonic() - started
+
+
+def _memory(pid: int) -> str:
+    return f"server tree RSS {tree_rss_mb(pid):.0f} MB summed, PSS {tree_pss_mb(pid):.0f} MB"
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -49,11 +53,11 @@ def main() -> None:
     try:
         port = free_port()
         process, seconds = _serve(clone, port, env)
-        print(f"first start (setup, ONNX export, default index build) to SERVING: {seconds:.0f} s,"
-              f" server tree RSS {tree_rss_mb(process.pid):.0f} MB")  # fmt: skip
+        what = "first start (setup, ONNX export, default index build)"
+        print(f"{what} to SERVING: {seconds:.0f} s, {_memory(process.pid)}")
         _stop(process)
         process, seconds = _serve(clone, port, env)
-        print(f"normal start to SERVING: {seconds:.1f} s, server tree RSS {tree_rss_mb(process.pid):.0f} MB")
+        print(f"normal start to SERVING: {seconds:.1f} s, {_memory(process.pid)}")
         _stop(process)
     finally:
         shutil.rmtree(cache, ignore_errors=True)

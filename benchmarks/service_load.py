@@ -51,7 +51,8 @@ def main() -> None:
         )
         twenty = " ".join(twenty.split()[:20])
         _, idle, _ = send_all(server.address, [twenty] * args.idle, 1)
-        print(f"server process tree RSS after the load: {server.rss_mb():.0f} MB")
+        rss, pss = server.rss_mb(), server.pss_mb()
+        print(f"server process tree after the load: RSS {rss:.0f} MB summed, PSS {pss:.0f} MB (shared once)")
         idle_ms = [1000 * x for x in idle]
         print(f"idle, one 20-word sentence, {args.idle} requests: p50 {percentile(idle_ms, 50):.1f} ms,"
               f" p99 {percentile(idle_ms, 99):.1f} ms")  # fmt: skip

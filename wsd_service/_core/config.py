@@ -106,11 +106,15 @@ class BatcherConfig:
     max_wait: float = 0.0
     max_queue_sentences: int = 4096  # beyond this, new work is refused (RESOURCE_EXHAUSTED)
     # Overload (README "Overload"): Facebook's "Fail at Scale" queue, CoDel with adaptive LIFO.
-    # A queue that has not been empty for ``standing_after`` seconds is standing: the newest work
-    # is served first (it still has time), and work queued longer than ``standing_timeout`` is
-    # refused at once so its caller can retry elsewhere instead of waiting to fail.
+    # A queue that has not been empty for ``standing_after`` seconds is standing: calls without a
+    # deadline are served newest first (calls with one stay first come first served: admission
+    # judged them), and work queued longer than ``standing_timeout`` is refused at once so its
+    # caller can retry elsewhere instead of waiting to fail.
     standing_after: float = 0.5
     standing_timeout: float = 1.0
+    # Admission keeps this share of a call's remaining deadline for the encoder queue; the rest
+    # is for preparation, ranking and the answer's way back (BENCHMARKS.md "Overload").
+    admission_share: float = 0.75
 
 
 @dataclass(frozen=True, slots=True)

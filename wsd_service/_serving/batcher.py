@@ -9,9 +9,13 @@ Scale", ACM Queue 2015: CoDel with adaptive LIFO):
 - admission: a call whose deadline cannot be met, judged from the words queued ahead of it and
   the encoder's measured words per second, is refused at once with a retry hint, instead of
   occupying the queue until it expires;
-- a standing queue (not empty for ``standing_after``) is served newest first, and work that has
-  waited longer than ``standing_timeout`` in it is refused, so the encoder spends its time on
-  calls that can still be answered in time.
+- calls with a deadline are served first come first served: admission promised each a place,
+  and serving them newest first lost goodput when measured (BENCHMARKS.md "Overload"); one that
+  can no longer finish in time is dropped before it reaches the encoder;
+- calls without a deadline, which admission cannot judge, are served newest first while the
+  queue stands (not empty for ``standing_after``: adaptive LIFO), after the timed ones;
+- in a standing queue, work older than ``standing_timeout`` is refused (CoDel's short queue
+  timeout), so the encoder spends its time on calls that can still be answered usefully.
 """
 
 from __future__ import annotations
@@ -64,7 +68,10 @@ class MicroBatcher(Generic[Result]):
         self._encode = encode
         self.config = config or BatcherConfig()
         self._on_batch = on_batch
-        self._queue: deque[_Job[Result]] = deque()
+        # Calls with a deadline, first come first served: admission has promised them a place.
+        self._timed: deque[_Job[Result]] = deque()
+        # Calls without one: newest first while the queue stands (adaptive LIFO).
+        self._untimed: deque[_Job[Result]] = deque()
         self._queued_sentences = 0
         self._queued_words = 0
         self._running_words = 0
@@ -89,14 +96,14 @@ class MicroBatcher(Generic[Result]):
             self._worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._worker
-        for job in self._queue:
+        for job in (*self._timed, *self._untimed):
             if not job.future.done():
                 job.future.set_exception(OverloadedError("the server is shutting down"))
         self._executor.shutdown(wait=True)
 
     async def drain(self, poll: float = 0.01) -> None:
         """Wait until every queued job has been run, then stop (nothing queued is failed)."""
-        while self._queue or self._running:
+        while self._pending or self._running:
             await asyncio.sleep(poll)
         await self.stop()
 
@@ -113,10 +120,10 @@ class MicroBatcher(Generic[Result]):
             self.admit(words, timeout)
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
-        if not self._queue:
+        if not self._pending:
             self._last_empty = loop.time()
         job = _Job([list(s) for s in sentences], loop.create_future(), deadline, loop.time(), words)
-        self._queue.append(job)
+        (self._untimed if deadline is None else self._timed).append(job)
         self._queued_sentences += size
         self._queued_words += words
         self._wakeup.set()
@@ -133,17 +140,21 @@ class MicroBatcher(Generic[Result]):
         ahead = self._queued_words + self._running_words / 2 + words
         return ahead / self.words_per_second
 
+    def _seconds_for(self, words: int) -> float:
+        return 0.0 if self.words_per_second is None else words / self.words_per_second
+
     def admit(self, words: int, timeout: float) -> None:
         """Refuse (OverloadedError with a retry hint) work that cannot be encoded in ``timeout``."""
         wait = self.expected_wait(words)
-        if wait is not None and wait > timeout:
+        budget = timeout * self.config.admission_share
+        if wait is not None and wait > budget:
             self.stats.refused_deadline += 1
             raise OverloadedError(
                 f"the deadline cannot be met: about {wait:.2f} s of encoder work ({self._queued_words}"
                 f" words queued ahead, {words} in this call, at {self.words_per_second:.0f} words/s)"
-                f" and the call has {timeout:.2f} s left; retry in {wait - timeout:.2f} s or with a"
+                f" and the call has {timeout:.2f} s left; retry in {wait - budget:.2f} s or with a"
                 " longer deadline",
-                retry_after=wait - timeout,
+                retry_after=wait - budget,
             )
 
     async def run_exclusive(self, function: Callable[[], Other]) -> Other:
@@ -155,7 +166,7 @@ class MicroBatcher(Generic[Result]):
         while True:
             await self._wakeup.wait()
             self._wakeup.clear()
-            while self._queue:
+            while self._pending:
                 await self._fill(loop)
                 batch = self._take(loop)
                 if batch:
@@ -176,42 +187,49 @@ class MicroBatcher(Generic[Result]):
             self._refuse_stale(now)
         batch: list[_Job[Result]] = []
         size = 0
-        while self._queue:
-            job = self._queue[-1] if standing else self._queue[0]  # adaptive LIFO
+        while self._pending:
+            queue, newest = (self._timed, False) if self._timed else (self._untimed, standing)
+            job = queue[-1] if newest else queue[0]
             if batch and size + len(job.sentences) > self.config.max_batch_sentences:
                 break
-            self._remove(job, standing)
+            self._remove(queue, newest)
             if job.future.done():  # the caller cancelled: its work is never computed
                 self.stats.skipped_cancelled += 1
-            elif job.deadline is not None and job.deadline <= now:
-                self.stats.skipped_expired += 1
-                job.future.set_exception(DeadlineExpiredError("the deadline passed while queued"))
+            elif job.deadline is not None and job.deadline <= now + self._seconds_for(job.words):
+                self.stats.skipped_expired += 1  # it could not finish in time: the encoder is spared
+                job.future.set_exception(
+                    DeadlineExpiredError("the deadline passes before the work could be done")
+                )
             else:
                 batch.append(job)
                 size += len(job.sentences)
-        if not self._queue:
+        if not self._pending:
             self._last_empty = now
         return batch
 
-    def _remove(self, job: _Job[Result], newest: bool) -> None:
-        if newest:
-            self._queue.pop()
-        else:
-            self._queue.popleft()
+    @property
+    def _pending(self) -> bool:
+        return bool(self._timed or self._untimed)
+
+    def _remove(self, queue: deque[_Job[Result]], newest: bool) -> _Job[Result]:
+        job = queue.pop() if newest else queue.popleft()
         self._queued_sentences -= len(job.sentences)
         self._queued_words -= job.words
+        return job
 
     def _refuse_stale(self, now: float) -> None:
         """In a standing queue, refuse the work that has waited past ``standing_timeout``."""
         limit = self.config.standing_timeout
-        while self._queue and now - self._queue[0].queued > limit:
-            job = self._queue[0]
-            self._remove(job, newest=False)
-            if not job.future.done():
+        for queue in (self._timed, self._untimed):
+            while queue and now - queue[0].queued > limit:
+                job = self._remove(queue, newest=False)
+                if job.future.done():
+                    continue
                 self.stats.refused_standing += 1
+                waited = now - job.queued
                 job.future.set_exception(
                     OverloadedError(
-                        f"overloaded: the call waited {now - job.queued:.2f} s in a standing queue; retry",
+                        f"overloaded: the call waited {waited:.2f} s in a standing queue; retry",
                         retry_after=limit,
                     )
                 )
