@@ -29,6 +29,7 @@ from .._core.config import ServerConfig
 from .._core.cpus import available_cpus
 from .._core.errors import WsdError
 from .._core.logs import configure as configure_logging
+from .first_start import build_on
 from .worker_metrics import serve_merged_metrics
 
 log = logging.getLogger("wsd_service.supervisor")
@@ -69,6 +70,7 @@ def _run_worker(worker: _Worker, report: Connection) -> None:
 
     from .server import serve_forever
 
+    build_on(os.sched_getaffinity(0))  # the first start's index build is not one worker's
     os.sched_setaffinity(0, worker.cpus)
     configure_logging(True, worker.log_json)
     log.info("worker %d (pid %d) on CPUs %s", worker.number, os.getpid(), worker.cpus)
