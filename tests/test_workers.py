@@ -1,5 +1,5 @@
 """``serve --workers N``: CPU shares, and a supervisor whose workers share the port, survive a
-``kill -9`` under load, drain on SIGTERM and report through one /metrics."""
+``kill -9`` under load, reload on SIGHUP, drain on SIGTERM and report through one /metrics."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def _connected(workers: set[int], port: int) -> int:
     raise AssertionError("no worker holds the clients' connection")
 
 
-def test_two_workers_survive_a_kill_under_load_and_drain_on_sigterm(tiny_index: Path) -> None:
+def test_two_workers_survive_a_kill_under_load_reload_and_drain(tiny_index: Path) -> None:
     metrics_port = free_port()
     extra = ("--workers", "2", "--metrics-port", str(metrics_port))
     process, address = start_serving(tiny_index, extra=extra)
@@ -113,6 +113,18 @@ def test_two_workers_survive_a_kill_under_load_and_drain_on_sigterm(tiny_index: 
             text = page.read().decode()
         assert re.search(r"^wsd_worker_restarts_total 1\.0$", text, re.M), text[-500:]
         assert {"0", "1"} <= set(re.findall(r'worker="(\d+)"', text))
+        process.send_signal(signal.SIGHUP)  # every worker reloads its index
+        reloaded: list[str] = []
+        deadline = time.time() + 60
+        while len(reloaded) < 2 and time.time() < deadline:
+            time.sleep(0.5)
+            with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10) as page:
+                reloaded = re.findall(
+                    r'^wsd_index_reloads_total\{outcome="ok",worker="(\d)"\} 1\.0$',
+                    page.read().decode(),
+                    re.M,
+                )
+        assert sorted(reloaded) == ["0", "1"]
         process.send_signal(signal.SIGTERM)
         assert process.wait(60) == 0
         assert not any(Path(f"/proc/{pid}").exists() for pid in replaced)  # every worker stopped
