@@ -171,6 +171,12 @@ def _parser() -> argparse.ArgumentParser:
         default=server.drain_delay,
         help="seconds of NOT_SERVING health before new calls are refused on SIGTERM",
     )
+    serve.add_argument(
+        "--max-connection-age",
+        type=float,
+        default=server.max_connection_age,
+        help="seconds before a client connection is closed (gracefully) so clients re-resolve and rebalance",
+    )
     serve.add_argument("--log-json", action="store_true", help="structured JSON-lines logs")
     access = serve.add_argument_group("access control")
     access.add_argument("--tls-cert", type=Path, help="server certificate (PEM); with --tls-key: TLS")

@@ -130,6 +130,10 @@ class ServerConfig:
     max_message_bytes: int = MAX_MESSAGE_BYTES
     metrics_port: int | None = None  # None: no /metrics endpoint; 0 picks a free port
     grace_seconds: float = 10.0  # in-flight work may finish within this on shutdown
+    # A connection older than this is closed (after the grace, for calls in flight) so that
+    # clients re-resolve their target and spread over replicas and workers started since.
+    max_connection_age: float = 300.0
+    max_connection_age_grace: float = 30.0
     # On SIGTERM, health says NOT_SERVING this long before new calls are refused, so that load
     # balancers and probes stop routing here first; calls arriving meanwhile are still served.
     drain_delay: float = 1.0

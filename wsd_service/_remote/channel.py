@@ -23,8 +23,16 @@ _RETRY_POLICY = {
     "backoffMultiplier": 2,
     "retryableStatusCodes": ["UNAVAILABLE"],
 }
+# Every address the target resolves to (`dns:///wsd:50051`, `ipv4:10.0.0.1:50051,10.0.0.2:50051`)
+# gets calls in turn, and a replica whose health says NOT_SERVING for the service (loading,
+# draining) gets none until it serves again: client-side balancing across replicas.
+# https://github.com/grpc/proposal/blob/master/A17-client-side-health-checking.md
 SERVICE_CONFIG = json.dumps(
-    {"methodConfig": [{"name": [{"service": SERVICE}], "retryPolicy": _RETRY_POLICY}]}
+    {
+        "loadBalancingConfig": [{"round_robin": {}}],
+        "healthCheckConfig": {"serviceName": SERVICE},
+        "methodConfig": [{"name": [{"service": SERVICE}], "retryPolicy": _RETRY_POLICY}],
+    }
 )
 
 

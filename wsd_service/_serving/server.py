@@ -66,10 +66,13 @@ class WsdServer:
         if self.config.tokens:
             rejected = self.metrics.count_unauthenticated
             interceptors.insert(0, TokenAuthInterceptor(self.config.tokens, rejected))
-        server = grpc.aio.server(
-            interceptors=interceptors,
-            options=[("grpc.max_receive_message_length", size), ("grpc.max_send_message_length", size)],
-        )
+        options = [
+            ("grpc.max_receive_message_length", size),
+            ("grpc.max_send_message_length", size),
+            ("grpc.max_connection_age_ms", int(self.config.max_connection_age * 1000)),
+            ("grpc.max_connection_age_grace_ms", int(self.config.max_connection_age_grace * 1000)),
+        ]
+        server = grpc.aio.server(interceptors=interceptors, options=options)
         pb_grpc.add_WsdServiceServicer_to_server(WsdServicer(self.engine), server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         enable_reflection((SERVICE_NAME, health.SERVICE_NAME), server)

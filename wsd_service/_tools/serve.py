@@ -39,6 +39,7 @@ def server_config(args: argparse.Namespace) -> ServerConfig:
         metrics_port=args.metrics_port,
         grace_seconds=args.grace,
         drain_delay=args.drain_delay,
+        max_connection_age=args.max_connection_age,
         tls=_server_tls(args),
         tokens=read_tokens(args.token_file) if args.token_file else frozenset(),
     )
