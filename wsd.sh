@@ -46,6 +46,7 @@ run_tests() {
   "$VENV/bin/mypy"
   "$VENV/bin/lint-imports" --no-cache  # the layer contracts in pyproject.toml
   "$VENV/bin/python" scripts/lint_protos.py  # buf lint: DEFAULT and COMMENTS rules
+  "$VENV/bin/kubernetes-validate" --strict --quiet deploy/kubernetes/*.yaml
   # pytest exits 5 when it collected nothing: that is a failure here too
   "$VENV/bin/pytest" -m "not slow" "$@"
 }

@@ -1,0 +1,56 @@
+"""Deployment files agree with the server they deploy (kubernetes-validate --strict checks their
+schema in ./wsd.sh test; no cluster or Docker engine runs here)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from wsd_service.cli import _parser
+
+ROOT = Path(__file__).resolve().parents[1]
+MANIFESTS = ROOT / "deploy" / "kubernetes"
+
+
+def _load(name: str) -> Any:
+    return yaml.safe_load((MANIFESTS / name).read_text())
+
+
+def _option(args: list[str], name: str) -> str:
+    return args[args.index(name) + 1]
+
+
+def test_shutdown_fits_the_termination_grace_period() -> None:
+    pod = _load("deployment.yaml")["spec"]["template"]["spec"]
+    [container] = pod["containers"]
+    args = container["args"]
+    _parser().parse_args(args)  # every argument is one the server takes
+    pre_stop = int(container["lifecycle"]["preStop"]["exec"]["command"][-1])
+    drain = pre_stop + float(_option(args, "--drain-delay")) + float(_option(args, "--grace"))
+    assert drain < pod["terminationGracePeriodSeconds"]
+
+
+def test_probes_ask_the_service_health_and_run_as_non_root() -> None:
+    pod = _load("deployment.yaml")["spec"]["template"]["spec"]
+    [container] = pod["containers"]
+    for probe in ("startupProbe", "readinessProbe"):
+        assert container[probe]["grpc"] == {"port": 50051, "service": "wsd.v1.WsdService"}
+    assert pod["securityContext"]["runAsNonRoot"] and container["securityContext"]["readOnlyRootFilesystem"]
+    assert {"name": "index", "mountPath": "/index", "readOnly": True} in container["volumeMounts"]
+    assert _load("service.yaml")["spec"]["clusterIP"] == "None"  # headless: clients balance
+
+
+def test_the_build_job_runs_a_real_build_command() -> None:
+    [container] = _load("build-index-job.yaml")["spec"]["template"]["spec"]["containers"]
+    _parser().parse_args(container["args"])
+
+
+def test_the_image_installs_the_torch_that_wsd_sh_pins() -> None:
+    pinned = re.search(r"^TORCH_VERSION=(\S+)", (ROOT / "wsd.sh").read_text(), re.M)
+    assert pinned is not None
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert f"torch=={pinned.group(1)}" in dockerfile and "download.pytorch.org/whl/cpu" in dockerfile
+    assert re.search(r"^USER 10001$", dockerfile, re.M)
