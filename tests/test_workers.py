@@ -6,9 +6,7 @@ from __future__ import annotations
 import os
 import re
 import signal
-import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,7 @@ from wsd_service._core.cpus import available_cpus
 from wsd_service._serving.supervisor import cpu_shares, default_workers
 from wsd_service.client import WsdClient
 
+from .load import CallLoop, metrics_text
 from .server_process import free_port, start_serving
 
 
@@ -81,58 +80,42 @@ def test_two_workers_survive_a_kill_under_load_reload_and_drain(tiny_index: Path
     metrics_port = free_port()
     extra = ("--workers", "2", "--metrics-port", str(metrics_port))
     process, address = start_serving(tiny_index, extra=extra)
-    failures: list[BaseException] = []
-    answered = [0]
-    stop = threading.Event()
-
-    def load() -> None:
-        with WsdClient(address, timeout=30) as client:
-            while not stop.is_set():
-                try:
-                    client.disambiguate("I went to the bank and withdrew some cash")
-                    answered[0] += 1
-                except Exception as error:  # any failed call fails the test
-                    failures.append(error)
-
     try:
         first = _workers(process.pid, 2)
-        threads = [threading.Thread(target=load) for _ in range(4)]
-        for thread in threads:
-            thread.start()
-        time.sleep(2)
-        victim = _connected(first, int(address.rsplit(":", 1)[1]))  # kill the one serving
-        os.kill(victim, signal.SIGKILL)
-        replaced = _workers(process.pid, 2)
-        assert victim not in replaced and len(replaced - first) == 1
-        time.sleep(4)  # the new worker loads and serves
-        stop.set()
-        for thread in threads:
-            thread.join(60)
-        assert failures == [] and answered[0] > 20
-        with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10) as page:
-            text = page.read().decode()
+        with (
+            WsdClient(address, timeout=30) as client,
+            CallLoop(lambda: client.disambiguate("I went to the bank and withdrew some cash"), 4) as load,
+        ):
+            time.sleep(2)
+            victim = _connected(first, int(address.rsplit(":", 1)[1]))  # kill the one serving
+            os.kill(victim, signal.SIGKILL)
+            replaced = _workers(process.pid, 2)
+            assert victim not in replaced and len(replaced - first) == 1
+            time.sleep(4)  # the new worker loads and serves
+        assert load.failures == [] and load.answered > 20
+        text = metrics_text(metrics_port)
         assert re.search(r"^wsd_worker_restarts_total 1\.0$", text, re.M), text[-500:]
         assert {"0", "1"} <= set(re.findall(r'worker="(\d+)"', text))
         process.send_signal(signal.SIGHUP)  # every worker reloads its index
-        reloaded: list[str] = []
-        deadline = time.time() + 60
-        while len(reloaded) < 2 and time.time() < deadline:
-            time.sleep(0.5)
-            with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10) as page:
-                reloaded = re.findall(
-                    r'^wsd_index_reloads_total\{outcome="ok",worker="(\d)"\} 1\.0$',
-                    page.read().decode(),
-                    re.M,
-                )
-        assert sorted(reloaded) == ["0", "1"]
+        assert sorted(_reloaded(metrics_port, 2)) == ["0", "1"]
         process.send_signal(signal.SIGTERM)
         assert process.wait(60) == 0
         assert not any(Path(f"/proc/{pid}").exists() for pid in replaced)  # every worker stopped
     finally:
-        stop.set()
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def _reloaded(metrics_port: int, workers: int, timeout: float = 60) -> list[str]:
+    """The workers whose index reloaded once, waiting until ``workers`` have."""
+    deadline = time.time() + timeout
+    reloaded: list[str] = []
+    while len(reloaded) < workers and time.time() < deadline:
+        time.sleep(0.5)
+        pattern = r'^wsd_index_reloads_total\{outcome="ok",worker="(\d)"\} 1\.0$'
+        reloaded = re.findall(pattern, metrics_text(metrics_port), re.M)
+    return reloaded
 
 
 @pytest.mark.parametrize("workers", ["0", "-1"])
