@@ -109,6 +109,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--out", type=Path, default=DEFAULT_INDEX_DIR, help="index folder")
     build.add_argument("--quiet", action="store_true", help="no progress bars")
+    build.add_argument(
+        "--ray",
+        nargs="?",
+        const="local",
+        metavar="ADDRESS",
+        help="encode on Ray Data: a local Ray when no ADDRESS is given, else join that cluster"
+        " ('auto' or host:port); needs the [ray] extra",
+    )
     _add_encoder_options(build)
 
     evaluate = commands.add_parser("evaluate", help="P/R/F1 on Raganato corpora")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -30,26 +31,32 @@ class BuildReport:
     unknown_keys: Counter[str] = field(default_factory=Counter)
 
 
+# Runs every kind of encode job (corpora, glosses, examples) to per-key sums; also says what ran
+# them, for the manifest. The local runner encodes here; ``ray_runner`` on a Ray cluster.
+Runner = Callable[[Mapping[str, list[EncodeJob]]], tuple[dict[str, Centroids], dict[str, Any]]]
+
+
 class IndexBuilder:
     """Builds a sense index from corpora (optional) and the inventory."""
 
-    def __init__(self, encoder: Encoder, inventory: Inventory, config: BuildConfig) -> None:
+    def __init__(
+        self, encoder: Encoder, inventory: Inventory, config: BuildConfig, runner: Runner | None = None
+    ) -> None:
         self.encoder = encoder
         self.inventory = inventory
         self.config = config
+        self._runner = runner or self._run_here
 
     def build(self, out: Path) -> BuildReport:
         started = time.time()
         senses = self._selected_senses()
-        jobs, corpora, unknown = self._corpus_jobs(senses)
-        corpus = self._run(jobs, "encoding corpora")
-        glosses = self._run(gloss_jobs(senses), "encoding glosses")
-        examples = self._run(
-            example_jobs(senses, self.inventory) if self.config.use_examples else [], "examples"
-        )
+        found, corpora, unknown = self._corpus_jobs(senses)
+        examples = example_jobs(senses, self.inventory) if self.config.use_examples else []
+        sums, ran = self._runner({"corpora": found, "glosses": gloss_jobs(senses), "examples": examples})
+        corpus = sums["corpora"]
         propagation = Propagation(self.inventory, corpus) if self.config.propagate and len(corpus) else None
-        composed = compose(senses, corpus, glosses, examples, propagation)
-        manifest = build_manifest(self.encoder.signature, self.config, composed, corpora, started)
+        composed = compose(senses, corpus, sums["glosses"], sums["examples"], propagation)
+        manifest = build_manifest(self.encoder.signature, self.config, composed, corpora, started, ran)
         vectors = new_vector_store(composed.matrix, self.config.vector_storage)
         extra = {CUSTOM_FILE: self.config.custom_inventory} if self.config.custom_inventory else {}
         directory = SenseIndex(manifest, composed.rows, vectors, None).save(out, extra)
@@ -74,11 +81,19 @@ class IndexBuilder:
             jobs.extend(found)
         return jobs, records, unknown
 
-    def _run(self, jobs: list[EncodeJob], label: str) -> Centroids:
-        config = self.config
-        return encode_jobs(
-            jobs, self.encoder.encode, self.encoder.dimension, config.chunk_size, label, config.progress
-        )
+    def _run_here(self, jobs: Mapping[str, list[EncodeJob]]) -> tuple[dict[str, Centroids], dict[str, Any]]:
+        encoder, config = self.encoder, self.config
+        return {
+            kind: encode_jobs(
+                found,
+                encoder.encode,
+                encoder.dimension,
+                config.chunk_size,
+                f"encoding {kind}",
+                config.progress,
+            )
+            for kind, found in jobs.items()
+        }, {}
 
 
 def build_default_index(out: Path, encoder_config: EncoderConfig | None = None) -> BuildReport:

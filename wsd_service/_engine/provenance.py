@@ -35,8 +35,10 @@ def build_manifest(
     composed: Composed,
     corpora: list[dict[str, Any]],
     started: float,
+    ran: dict[str, Any],
 ) -> Manifest:
-    """The manifest of a build that started at ``started`` (``time.time()``) and ends now."""
+    """The manifest of a build that started at ``started`` (``time.time()``) and ends now;
+    ``ran`` says what encoded it when not this process (a Ray cluster's size)."""
     return Manifest(
         encoder=signature,
         dimension=int(composed.matrix.shape[1]),
@@ -54,5 +56,6 @@ def build_manifest(
                 "vector_storage": config.vector_storage,
                 "lemmas": sorted(config.lemmas) if config.lemmas else None,
             },
+            **ran,
         },
     )

@@ -27,6 +27,20 @@ class Centroids:
         self._sums: dict[str, Vector] = {}
         self._counts: dict[str, int] = {}
 
+    def add_sum(self, key: str, total: Vector, count: int) -> None:
+        """Merge another accumulator's sum and count for ``key`` (partial sums from elsewhere)."""
+        mine = self._sums.get(key)
+        if mine is None:
+            self._sums[key] = total.astype(np.float32).copy()
+        else:
+            mine += total
+        self._counts[key] = self._counts.get(key, 0) + count
+
+    def partials(self) -> Iterator[tuple[str, Vector, int]]:
+        """(key, sum, count) of every key: what ``add_sum`` merges."""
+        for key, total in self._sums.items():
+            yield key, total, self._counts[key]
+
     def add(self, key: str, vector: Vector) -> None:
         total = self._sums.get(key)
         if total is None:

@@ -4,6 +4,7 @@ annotate and plot (``query`` and ``serve`` have modules of their own)."""
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import time
@@ -15,7 +16,7 @@ from .._core.credentials import read_token
 from .._core.errors import InputError
 from .._core.interface import WsdApi
 from .._core.raganato import read_corpus
-from .._engine.builder import IndexBuilder
+from .._engine.builder import IndexBuilder, Runner
 from .._engine.custom import read_custom_inventory
 from .._engine.disambiguator import Disambiguator
 from .._engine.encoder import Encoder
@@ -34,7 +35,9 @@ def build_index(args: argparse.Namespace) -> int:
     started = time.time()
     config = _build_config(args)
     custom = read_custom_inventory(config.custom_inventory) if config.custom_inventory else []
-    builder = IndexBuilder(Encoder(build_encoder(args)), Inventory(custom=custom), config)
+    encoder = Encoder(build_encoder(args))
+    runner = _ray_runner(args.ray, encoder) if args.ray else None
+    builder = IndexBuilder(encoder, Inventory(custom=custom), config, runner)
     report = builder.build(args.out)
     senses = ", ".join(f"{name} {count}" for name, count in report.manifest.senses.items())
     print(f"index written to {args.out} ({report.directory.name}) in {time.time() - started:.1f} s: {senses}")
@@ -42,6 +45,16 @@ def build_index(args: argparse.Namespace) -> int:
         top = ", ".join(key for key, _ in report.unknown_keys.most_common(5))
         print(f"{sum(report.unknown_keys.values())} gold keys not in the inventory were skipped (e.g. {top})")
     return 0
+
+
+def _ray_runner(address: str, encoder: Encoder) -> Runner:
+    from .._engine.ray_runner import connect, ray_encode
+
+    connect(address)
+    # One encoder thread per actor: Ray would otherwise size it from the actor's CPU share.
+    return functools.partial(
+        ray_encode, config=replace(encoder.config, threads=1), dimension=encoder.dimension
+    )
 
 
 def _build_config(args: argparse.Namespace) -> BuildConfig:

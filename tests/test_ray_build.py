@@ -1,0 +1,69 @@
+"""The index build on Ray Data gives the local build's vectors (``build-index --ray``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from wsd_service._core.manifest import MANIFEST_FILE, resolve_index_dir
+from wsd_service.build import load_index
+from wsd_service.cli import main
+
+ray = pytest.importorskip("ray")
+
+
+@pytest.fixture
+def no_ray_auth(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("RAY_AUTH_MODE", "disabled")  # Ray 2.60 wants tokens by default
+    yield
+    ray.shutdown()
+
+
+def _build(out: Path, corpus: Path, *extra: str) -> Path:
+    args = ["build-index", "--corpus", str(corpus), "--lemmas", "bank,river,deposit"]
+    assert main([*args, "--vectors", "fp32", "--quiet", "--out", str(out), *extra]) == 0
+    return out
+
+
+def _same_index(local: Path, remote: Path) -> None:
+    here, there = load_index(local), load_index(remote)
+    assert [r.key for r in here.rows] == [r.key for r in there.rows]
+    assert [r.source for r in here.rows] == [r.source for r in there.rows]
+    assert [r.count for r in here.rows] == [r.count for r in there.rows]
+    difference = np.abs(here.vectors(0, len(here)) - there.vectors(0, len(there))).max()
+    assert difference < 1e-5
+
+
+def test_a_local_ray_builds_the_local_vectors(tmp_path: Path, tiny_corpus: Path, no_ray_auth: None) -> None:
+    local = _build(tmp_path / "local", tiny_corpus)
+    remote = _build(tmp_path / "ray", tiny_corpus, "--ray")
+    _same_index(local, remote)
+    manifest = json.loads((resolve_index_dir(remote) / MANIFEST_FILE).read_text())
+    assert manifest["build"]["ray"]["nodes"] == 1 and manifest["build"]["ray"]["cpus"] >= 1
+    assert (
+        manifest["corpora"] == json.loads((resolve_index_dir(local) / MANIFEST_FILE).read_text())["corpora"]
+    )
+
+
+@pytest.mark.slow
+def test_a_three_node_cluster_builds_the_local_vectors(
+    tmp_path: Path, tiny_corpus: Path, no_ray_auth: None
+) -> None:
+    from ray.cluster_utils import Cluster
+
+    cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
+    try:
+        for _ in range(2):
+            cluster.add_node(num_cpus=1)
+        local = _build(tmp_path / "local", tiny_corpus)
+        remote = _build(tmp_path / "ray", tiny_corpus, "--ray", cluster.address)
+        _same_index(local, remote)
+        manifest = json.loads((resolve_index_dir(remote) / MANIFEST_FILE).read_text())
+        assert manifest["build"]["ray"]["nodes"] == 3
+    finally:
+        ray.shutdown()
+        cluster.shutdown()  # type: ignore[no-untyped-call]
