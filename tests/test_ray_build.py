@@ -40,10 +40,10 @@ def _same_index(local: Path, remote: Path) -> None:
 
 def test_a_local_ray_builds_the_local_vectors(tmp_path: Path, tiny_corpus: Path, no_ray_auth: None) -> None:
     local = _build(tmp_path / "local", tiny_corpus)
-    remote = _build(tmp_path / "ray", tiny_corpus, "--ray")
+    remote = _build(tmp_path / "ray", tiny_corpus, "--ray", "--ray-actors", "1")
     _same_index(local, remote)
     manifest = json.loads((resolve_index_dir(remote) / MANIFEST_FILE).read_text())
-    assert manifest["build"]["ray"]["nodes"] == 1 and manifest["build"]["ray"]["cpus"] >= 1
+    assert manifest["build"]["ray"]["nodes"] == 1 and manifest["build"]["ray"]["actors"] == 1
     assert (
         manifest["corpora"] == json.loads((resolve_index_dir(local) / MANIFEST_FILE).read_text())["corpora"]
     )
@@ -67,3 +67,11 @@ def test_a_three_node_cluster_builds_the_local_vectors(
     finally:
         ray.shutdown()
         cluster.shutdown()  # type: ignore[no-untyped-call]
+
+
+@pytest.mark.parametrize("extra", [("--ray-actors", "2"), ("--ray", "--ray-actors", "0")])
+def test_actors_need_ray_and_a_positive_count(
+    tmp_path: Path, extra: tuple[str, ...], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["build-index", "--lemmas", "bank", "--out", str(tmp_path / "i"), *extra]) == 2
+    assert "--ray-actors needs --ray and at least 1" in capsys.readouterr().err

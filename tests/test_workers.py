@@ -100,7 +100,7 @@ def test_two_workers_survive_a_kill_under_load_reload_and_drain(tiny_index: Path
         assert sorted(_reloaded(metrics_port, 2)) == ["0", "1"]
         process.send_signal(signal.SIGTERM)
         assert process.wait(60) == 0
-        assert not any(Path(f"/proc/{pid}").exists() for pid in replaced)  # every worker stopped
+        assert not any(_alive(pid) for pid in replaced)  # every worker stopped
     finally:
         if process.poll() is None:
             process.kill()
@@ -116,6 +116,24 @@ def _reloaded(metrics_port: int, workers: int, timeout: float = 60) -> list[str]
         pattern = r'^wsd_index_reloads_total\{outcome="ok",worker="(\d)"\} 1\.0$'
         reloaded = re.findall(pattern, metrics_text(metrics_port), re.M)
     return reloaded
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_workers_stop_when_the_supervisor_is_killed(tiny_index: Path) -> None:
+    process, _ = start_serving(tiny_index, extra=("--workers", "2"))
+    workers = _workers(process.pid, 2)
+    process.kill()  # no chance to forward anything: the workers must notice on their own
+    process.wait()
+    deadline = time.time() + 30
+    while any(_alive(pid) for pid in workers) and time.time() < deadline:
+        time.sleep(0.2)
+    assert not any(_alive(pid) for pid in workers)  # none keeps the port
 
 
 @pytest.mark.parametrize("workers", ["0", "-1"])

@@ -117,6 +117,7 @@ def _parser() -> argparse.ArgumentParser:
         help="encode on Ray Data: a local Ray when no ADDRESS is given, else join that cluster"
         " ('auto' or host:port); needs the [ray] extra",
     )
+    build.add_argument("--ray-actors", type=int, help="encoder actors on Ray (default: one per cluster CPU)")
     _add_encoder_options(build)
 
     evaluate = commands.add_parser("evaluate", help="P/R/F1 on Raganato corpora")

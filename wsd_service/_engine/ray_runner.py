@@ -70,13 +70,14 @@ def connect(address: str) -> None:
 
 
 def ray_encode(
-    jobs: Mapping[str, Sequence[EncodeJob]], config: EncoderConfig, dimension: int
+    jobs: Mapping[str, Sequence[EncodeJob]], config: EncoderConfig, dimension: int, actors: int | None = None
 ) -> tuple[dict[str, Centroids], dict[str, Any]]:
-    """Sums by kind of job (as ``encode_jobs`` gives them), and what ran them (the manifest's)."""
+    """Sums by kind of job (as ``encode_jobs`` gives them), and what ran them (the manifest's).
+    ``actors``: encoders in the pool; None, one per CPU of the cluster."""
     cpus = int(ray.cluster_resources().get("CPU", 0))  # type: ignore[no-untyped-call]
     if cpus < 1:
         raise WsdError("the Ray cluster has no CPUs to encode with")
-    actors = max(1, cpus)
+    actors = actors or cpus
     items = [
         {
             "kind": kind,

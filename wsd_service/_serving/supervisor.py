@@ -13,6 +13,7 @@ health NOT_SERVING first) and SIGHUP (every worker reloads its index), and serve
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import os
@@ -39,6 +40,7 @@ log = logging.getLogger("wsd_service.supervisor")
 THREADS_PER_WORKER = 1
 _RESTART_BACKOFF = (0.5, 1.0, 2.0, 5.0, 10.0)  # seconds, after quick successive deaths
 _QUICK_DEATH = 10.0  # a worker that dies sooner than this after starting counts as crashing
+_PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 def default_workers(cpus: int | None = None) -> int:
@@ -61,6 +63,15 @@ class _Worker:
     config: ServerConfig
     cpus: list[int]
     log_json: bool
+    supervisor: int  # its pid
+
+
+def _die_with(supervisor: int) -> None:
+    """SIGTERM this worker (it drains) when the supervisor dies, even of SIGKILL: an orphaned
+    worker would keep the port. Linux's PR_SET_PDEATHSIG."""
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != supervisor:  # it died before the request was in place
+        raise SystemExit(1)
 
 
 def _run_worker(worker: _Worker, report: Connection) -> None:
@@ -70,6 +81,7 @@ def _run_worker(worker: _Worker, report: Connection) -> None:
 
     from .server import serve_forever
 
+    _die_with(worker.supervisor)
     build_on(os.sched_getaffinity(0))  # the first start's index build is not one worker's
     os.sched_setaffinity(0, worker.cpus)
     configure_logging(True, worker.log_json)
@@ -99,6 +111,7 @@ class Supervisor:
                 ),
                 share,
                 log_json,
+                os.getpid(),
             )
             for number, share in enumerate(cpu_shares(workers, cpus))
         ]

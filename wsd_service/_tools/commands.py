@@ -35,8 +35,10 @@ def build_index(args: argparse.Namespace) -> int:
     started = time.time()
     config = _build_config(args)
     custom = read_custom_inventory(config.custom_inventory) if config.custom_inventory else []
+    if args.ray_actors is not None and (not args.ray or args.ray_actors < 1):
+        raise InputError("--ray-actors needs --ray and at least 1")
     encoder = Encoder(build_encoder(args))
-    runner = _ray_runner(args.ray, encoder) if args.ray else None
+    runner = _ray_runner(args.ray, encoder, args.ray_actors) if args.ray else None
     builder = IndexBuilder(encoder, Inventory(custom=custom), config, runner)
     report = builder.build(args.out)
     senses = ", ".join(f"{name} {count}" for name, count in report.manifest.senses.items())
@@ -47,14 +49,13 @@ def build_index(args: argparse.Namespace) -> int:
     return 0
 
 
-def _ray_runner(address: str, encoder: Encoder) -> Runner:
+def _ray_runner(address: str, encoder: Encoder, actors: int | None) -> Runner:
     from .._engine.ray_runner import connect, ray_encode
 
     connect(address)
     # One encoder thread per actor: Ray would otherwise size it from the actor's CPU share.
-    return functools.partial(
-        ray_encode, config=replace(encoder.config, threads=1), dimension=encoder.dimension
-    )
+    config = replace(encoder.config, threads=1)
+    return functools.partial(ray_encode, config=config, dimension=encoder.dimension, actors=actors)
 
 
 def _build_config(args: argparse.Namespace) -> BuildConfig:
