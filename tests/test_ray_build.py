@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from wsd_service import BuildConfig, Encoder, EncoderConfig, Inventory, WsdError
 from wsd_service._core.manifest import MANIFEST_FILE, resolve_index_dir
-from wsd_service.build import load_index
+from wsd_service.build import IndexBuilder, load_index
 from wsd_service.cli import main
 
 ray = pytest.importorskip("ray")
+from wsd_service._engine.ray_runner import connect, ray_encode  # noqa: E402  # needs ray
 
 
 @pytest.fixture
@@ -75,3 +79,18 @@ def test_actors_need_ray_and_a_positive_count(
 ) -> None:
     assert main(["build-index", "--lemmas", "bank", "--out", str(tmp_path / "i"), *extra]) == 2
     assert "--ray-actors needs --ray and at least 1" in capsys.readouterr().err
+
+
+def test_a_failing_worker_fails_the_build_and_keeps_the_previous_index(
+    tmp_path: Path, tiny_index: Path, encoder: Encoder, inventory: Inventory, no_ray_auth: None
+) -> None:
+    previous = tmp_path / "index"
+    shutil.copytree(tiny_index, previous, symlinks=True)
+    before = (resolve_index_dir(previous) / MANIFEST_FILE).read_text()
+    connect("local")
+    broken = EncoderConfig(model_dir=tmp_path / "not-on-the-workers")  # every actor fails to start
+    runner = functools.partial(ray_encode, config=broken, dimension=encoder.dimension, actors=1)
+    config = BuildConfig(lemmas=frozenset({"bank"}), use_examples=False, progress=False)
+    with pytest.raises(WsdError, match=r"the Ray build failed: .*not-on-the-workers"):
+        IndexBuilder(encoder, inventory, config, runner).build(previous)
+    assert (resolve_index_dir(previous) / MANIFEST_FILE).read_text() == before

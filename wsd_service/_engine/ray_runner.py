@@ -12,6 +12,7 @@ tasks and never finishes (ray-project/ray#44687).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -25,6 +26,7 @@ from .encoder import Encoder
 from .sources import EncodeJob, encode_jobs
 from .vectors import Centroids
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")  # Ray colours its messages
 _CPUS_PER_ACTOR = 0.5
 _BLOCK_JOBS = 256  # jobs per map_batches call: a few seconds of encoding
 
@@ -59,6 +61,13 @@ class _PartialSums:
             "sum": np.stack(rows["sum"]) if rows["sum"] else np.zeros((0, 1)),
             "count": rows["count"],
         }
+
+
+def _cause(error: Exception) -> str:
+    """The worker's own error line out of Ray's wrapping (its traceback is in the message)."""
+    lines = [_ANSI.sub("", line).strip() for line in str(error).splitlines()]
+    raised = [line for line in lines if re.match(r"^[\w.]*(Error|Exception): ", line)]
+    return raised[-1] if raised else lines[0]
 
 
 def connect(address: str) -> None:
@@ -105,6 +114,6 @@ def ray_encode(
                 ):
                     result[str(kind)].add_sum(str(key), total, int(count))
         except Exception as error:  # a worker's failure ends the build, naming it
-            raise WsdError(f"the Ray build failed: {str(error).splitlines()[0]}") from None
+            raise WsdError(f"the Ray build failed: {_cause(error)}") from None
     nodes = len([n for n in ray.nodes() if n.get("Alive")])  # type: ignore[no-untyped-call]
     return result, {"ray": {"nodes": nodes, "cpus": cpus, "actors": actors}}
