@@ -8,7 +8,7 @@
 """
 
 from ._core.config import BuildConfig
-from ._engine.builder import BuildReport, IndexBuilder, build_default_index
+from ._engine.builder import BuildReport, IndexBuilder
 from ._engine.custom import CustomSense, read_custom_inventory
 from ._engine.index import SenseIndex, load_index
 
@@ -18,7 +18,6 @@ __all__ = [
     "CustomSense",
     "IndexBuilder",
     "SenseIndex",
-    "build_default_index",
     "load_index",
     "read_custom_inventory",
 ]

@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .._core.config import DEFAULT_INDEX_BACKEND, BuildConfig, EncoderConfig
+from .._core.config import BuildConfig
 from .._core.manifest import CUSTOM_FILE, Manifest
 from .._core.raganato import read_corpus
 from .._core.sense import Sense
@@ -94,10 +94,3 @@ class IndexBuilder:
             )
             for kind, found in jobs.items()
         }, {}
-
-
-def build_default_index(out: Path, encoder_config: EncoderConfig | None = None) -> BuildReport:
-    """The index a fresh install serves: WordNet only, default options, fp32 vectors built by
-    the default index backend (``serve`` runs this as ``build-index`` in a child process)."""
-    encoder = replace(encoder_config or EncoderConfig(), backend=DEFAULT_INDEX_BACKEND)
-    return IndexBuilder(Encoder(encoder), Inventory(), BuildConfig()).build(out)
