@@ -1,4 +1,4 @@
-"""Command line: ``wsd-service build-index | evaluate | disambiguate | serve | query``.
+"""Command line: ``wsd-service build-index | crossval | evaluate | disambiguate | serve | query ...``.
 
 A thin adapter: it parses arguments into config objects, calls the engine and prints.
 Engine errors become one-line messages on stderr and exit status 2.
@@ -65,9 +65,57 @@ def _add_encoder_options(parser: argparse.ArgumentParser) -> None:
         "--backend",
         type=_backend,
         help=f"encoder backend: {', '.join(BACKENDS)} (BENCHMARKS.md compares them); default:"
-        " torch to build, the fastest backend the index allows to query (onnx-int8 for"
+        " onnx (fp32) to build, the fastest backend the index allows to query (onnx-int8 for"
         " fp32-built indexes)",
     )
+
+
+def _relation_weights(text: str) -> tuple[tuple[str, float], ...]:
+    from ._engine.relations import RELATION_GROUPS
+
+    pairs: list[tuple[str, float]] = []
+    if text.strip() == "none":
+        return ()
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        group, _, weight = item.partition("=")
+        if group not in RELATION_GROUPS:
+            known = ", ".join(RELATION_GROUPS)
+            raise argparse.ArgumentTypeError(f"unknown relation group {group!r}; choose from {known}")
+        try:
+            pairs.append((group, float(weight or 1.0)))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{item!r}: the weight must be a number") from None
+    return tuple(pairs)
+
+
+def _add_build_options(parser: argparse.ArgumentParser) -> None:
+    """What the sense vectors are made of and how they are scored: build-index and crossval."""
+    group = parser.add_argument_group("sense vectors")
+    group.add_argument("--no-examples", action="store_true", help="ignore WordNet usage examples")
+    group.add_argument("--no-propagation", action="store_true", help="no synset/hypernym/lexname fill")
+    scoring = ScoringConfig()
+    group.add_argument(
+        "--prior-weight",
+        type=float,
+        default=scoring.prior_weight,
+        help="weight of the sense-frequency prior stored in the index",
+    )
+    group.add_argument(
+        "--gloss-weight",
+        type=float,
+        default=scoring.gloss_weight,
+        help="weight of the gloss half of the sense vectors stored in the index",
+    )
+    defaults = BuildConfig()
+    for half, default in (("context", defaults.context_relations), ("gloss", defaults.gloss_relations)):
+        group.add_argument(
+            f"--{half}-relations",
+            type=_relation_weights,
+            default=default,
+            metavar="GROUP=W,...",
+            help=f"move each sense's {half} vector toward its related synsets' mean, by relation"
+            " group (hypernym, hyponym, similar, derivation, ...); 'none' for no enhancement",
+        )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -86,21 +134,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--inventory", type=Path, help="JSONL file of custom senses")
     build.add_argument("--lemmas", help="comma-separated lemmas: build a small index of only these")
-    build.add_argument("--no-examples", action="store_true", help="ignore WordNet usage examples")
-    build.add_argument("--no-propagation", action="store_true", help="no synset/hypernym/lexname fill")
-    scoring = ScoringConfig()
-    build.add_argument(
-        "--prior-weight",
-        type=float,
-        default=scoring.prior_weight,
-        help="weight of the sense-frequency prior stored in the index",
-    )
-    build.add_argument(
-        "--gloss-weight",
-        type=float,
-        default=scoring.gloss_weight,
-        help="weight of the gloss half of the sense vectors stored in the index",
-    )
+    _add_build_options(build)
     build.add_argument(
         "--vectors",
         choices=("fp16", "fp32"),
@@ -119,6 +153,29 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--ray-actors", type=int, help="encoder actors on Ray (default: one per cluster CPU)")
     _add_encoder_options(build)
+
+    crossval = commands.add_parser(
+        "crossval", help="k-fold cross-validation of build options over a corpus's documents"
+    )
+    crossval.add_argument("corpus", type=Path, metavar="PREFIX", help="annotated corpus to fold (SemCor)")
+    crossval.add_argument(
+        "--dev",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PREFIX",
+        help="also score this corpus with vectors from all of PREFIX (repeatable)",
+    )
+    crossval.add_argument("--folds", type=int, default=5, help="folds of documents (default 5)")
+    crossval.add_argument(
+        "--cache",
+        type=Path,
+        help="where encoded occurrences, glosses and examples are kept (default: WSD_CACHE_DIR/crossval)",
+    )
+    crossval.add_argument("--json", action="store_true", help="print one JSON object")
+    crossval.add_argument("--quiet", action="store_true", help="no progress bars")
+    _add_build_options(crossval)
+    _add_encoder_options(crossval)
 
     evaluate = commands.add_parser("evaluate", help="P/R/F1 on Raganato corpora")
     evaluate.add_argument("prefixes", type=Path, nargs="+", metavar="PREFIX")
@@ -243,6 +300,7 @@ def _parser() -> argparse.ArgumentParser:
 _COMMANDS = {
     "build-index": ("commands", "build_index"),
     "evaluate": ("commands", "evaluate"),
+    "crossval": ("crossval", "crossval"),
     "disambiguate": ("commands", "disambiguate"),
     "annotate": ("commands", "annotate"),
     "plot": ("commands", "plot"),

@@ -88,6 +88,10 @@ class BuildConfig:
     lemmas: frozenset[str] | None = None  # restrict the index to these lemmas (None: all)
     use_examples: bool = True  # WordNet usage examples as occurrences of their senses
     propagate: bool = True  # LMMS-style synset / hypernym / lexname fill from corpus centroids
+    # Relation enhancement (_engine/relations.py): (relation group, weight) pairs; each half of a
+    # row moves toward the mean vector of its synset's related synsets. Empty: none.
+    context_relations: tuple[tuple[str, float], ...] = ()
+    gloss_relations: tuple[tuple[str, float], ...] = ()
     scoring: ScoringConfig = field(default_factory=lambda: ScoringConfig())
     # fp16 halves the index's memory; scores move by about 1e-3 (BENCHMARKS.md: memory, F1)
     vector_storage: VectorStorage = "fp16"

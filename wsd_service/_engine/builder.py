@@ -9,15 +9,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .._core.config import BuildConfig
 from .._core.manifest import CUSTOM_FILE, Manifest
 from .._core.raganato import read_corpus
 from .._core.sense import Sense
-from .compose import Propagation, compose
+from .compose import Composed, Propagation, compose
 from .encoder import Encoder
 from .index import SenseIndex, new_vector_store
 from .inventory import Inventory
 from .provenance import build_manifest, corpus_record
+from .relations import RelationGraph, enhance, relation_graph
 from .sources import EncodeJob, corpus_jobs, encode_jobs, example_jobs, gloss_jobs, known_keys
 from .vectors import Centroids
 
@@ -40,29 +43,69 @@ class IndexBuilder:
     """Builds a sense index from corpora (optional) and the inventory."""
 
     def __init__(
-        self, encoder: Encoder, inventory: Inventory, config: BuildConfig, runner: Runner | None = None
+        self,
+        encoder: Encoder,
+        inventory: Inventory,
+        config: BuildConfig,
+        runner: Runner | None = None,
+        relations: RelationGraph | None = None,
     ) -> None:
         self.encoder = encoder
         self.inventory = inventory
         self.config = config
         self._runner = runner or self._run_here
+        self._relations = relations  # made on first use unless given (cross-validation shares one)
 
     def build(self, out: Path) -> BuildReport:
         started = time.time()
-        senses = self._selected_senses()
+        senses = self.selected_senses()
         found, corpora, unknown = self._corpus_jobs(senses)
         examples = example_jobs(senses, self.inventory) if self.config.use_examples else []
         sums, ran = self._runner({"corpora": found, "glosses": gloss_jobs(senses), "examples": examples})
+        index = self.index_from_sums(senses, sums, corpora, started, ran)
+        extra = {CUSTOM_FILE: self.config.custom_inventory} if self.config.custom_inventory else {}
+        directory = index.save(out, extra)
+        return BuildReport(directory, index.manifest, unknown)
+
+    def index_from_sums(
+        self,
+        senses: list[Sense],
+        sums: Mapping[str, Centroids],
+        corpora: list[dict[str, Any]],
+        started: float,
+        ran: dict[str, Any],
+    ) -> SenseIndex:
+        """The in-memory index of ``senses`` from the encoded sources' per-key sums (corpora,
+        glosses, examples): what a build saves, and what cross-validation scores each fold on."""
         corpus = sums["corpora"]
         propagation = Propagation(self.inventory, corpus) if self.config.propagate and len(corpus) else None
         composed = compose(senses, corpus, sums["glosses"], sums["examples"], propagation)
+        self._enhance(composed)
         manifest = build_manifest(self.encoder.signature, self.config, composed, corpora, started, ran)
         vectors = new_vector_store(composed.matrix, self.config.vector_storage)
-        extra = {CUSTOM_FILE: self.config.custom_inventory} if self.config.custom_inventory else {}
-        directory = SenseIndex(manifest, composed.rows, vectors, None).save(out, extra)
-        return BuildReport(directory, manifest, unknown)
+        return SenseIndex(manifest, composed.rows, vectors, None)
 
-    def _selected_senses(self) -> list[Sense]:
+    def _enhance(self, composed: Composed) -> None:
+        """Relation enhancement of each half of the rows, in place (BuildConfig). Context
+        vectors measured on the corpus keep their own: only borrowed ones are enhanced."""
+        halves = ((0, self.config.context_relations), (1, self.config.gloss_relations))
+        if not any(weights for _, weights in halves):
+            return
+        if self._relations is None:
+            self._relations = relation_graph(self.inventory, [row.synset_id for row in composed.rows])
+        synsets = [row.synset_id for row in composed.rows]
+        dimension = composed.matrix.shape[1] // 2
+        keep = np.asarray([row.source == "corpus" for row in composed.rows])
+        for half, weights in halves:
+            if weights:
+                part = slice(half * dimension, (half + 1) * dimension)
+                vectors = composed.matrix[:, part]
+                enhanced = enhance(vectors, synsets, self._relations, dict(weights))
+                if half == 0:
+                    enhanced[keep] = vectors[keep]
+                composed.matrix[:, part] = enhanced
+
+    def selected_senses(self) -> list[Sense]:
         wanted = self.config.lemmas
         return [s for s in self.inventory.all_senses() if wanted is None or s.lemma in wanted]
 

@@ -62,13 +62,22 @@ def _build_config(args: argparse.Namespace) -> BuildConfig:
     lemmas = None
     if args.lemmas:
         lemmas = frozenset("_".join(x.lower().split()) for x in args.lemmas.split(",") if x.strip())
-    return BuildConfig(
+    return replace(
+        vector_options(args),
         corpora=tuple(args.corpus),
         custom_inventory=args.inventory,
         lemmas=lemmas,
+        vector_storage=args.vectors,
+    )
+
+
+def vector_options(args: argparse.Namespace) -> BuildConfig:
+    """The build options build-index shares with crossval (``cli._add_build_options``)."""
+    return BuildConfig(
         use_examples=not args.no_examples,
         propagate=not args.no_propagation,
-        vector_storage=args.vectors,
+        context_relations=args.context_relations,
+        gloss_relations=args.gloss_relations,
         scoring=ScoringConfig(prior_weight=args.prior_weight, gloss_weight=args.gloss_weight),
         progress=not args.quiet,
     )

@@ -1,0 +1,55 @@
+"""``wsd-service crossval``: k-fold cross-validation of build options (README "Accuracy")."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from .._core.raganato import read_corpus
+from .._engine.crossval import CrossValidation, Material, summarise
+from .._engine.encoder import Encoder
+from .._engine.inventory import Inventory
+from .._engine.onnx_backend import cache_dir
+from .commands import vector_options
+from .options import build_encoder
+
+
+def crossval(args: argparse.Namespace) -> int:
+    config = vector_options(args)
+    material = Material(
+        Encoder(build_encoder(args)), Inventory(), args.cache or cache_dir() / "crossval", not args.quiet
+    )
+    trials = CrossValidation(material, material.corpus(read_corpus(args.corpus)), args.folds)
+    folds = [trials.fold(config, number) for number in range(args.folds)]
+    dev = {(e := trials.other(config, material.corpus(read_corpus(p)))).corpus: e for p in args.dev}
+    result: dict[str, Any] = {
+        "folds": summarise(folds),
+        "fold_f1": [round(e.report.overall.f1, 2) for e in folds],
+        "dev": {name: _f1s(e.report) for name, e in dev.items()},
+    }
+    print(json.dumps(result, indent=2) if args.json else _table(result))
+    return 0
+
+
+def _f1s(report: Any) -> dict[str, float]:
+    return {"ALL": round(report.overall.f1, 2)} | {p: round(s.f1, 2) for p, s in report.by_pos.items()}
+
+
+_POS = ("NOUN", "VERB", "ADJ", "ADV")
+
+
+def _table(result: dict[str, Any]) -> str:
+    lines = [f"{'':16} {'ALL':>16} " + " ".join(f"{p:>7}" for p in _POS)]
+    folds = result["folds"]
+    means = {p: folds[p]["mean"] for p in _POS if p in folds}
+    spread = f"{folds['ALL']['mean']:9.1f} ± {folds['ALL']['std']:4.2f}"
+    lines.append(f"{'folds (mean±sd)':16} {spread} {_by_pos(means)}")
+    for name, f1s in result["dev"].items():
+        lines.append(f"{name:16} {f1s['ALL']:16.1f} {_by_pos(f1s)}")
+    lines.append("fold F1: " + ", ".join(f"{f:.1f}" for f in result["fold_f1"]))
+    return "\n".join(lines)
+
+
+def _by_pos(f1s: dict[str, float]) -> str:
+    return " ".join(f"{f1s[p]:7.1f}" if p in f1s else f"{'-':>7}" for p in _POS)
