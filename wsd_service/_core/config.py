@@ -67,6 +67,23 @@ class ScoringConfig:
     gloss_weight: float = 1.0  # weight of cos(word, gloss vector) against cos(word, context vector)
 
 
+# Senses per target word that NearestSenses returns when the caller does not say.
+NEAREST_TOP_K = 10
+
+
+@dataclass(frozen=True, slots=True)
+class NearestConfig:
+    """The approximate index behind NearestSenses: HNSW over every sense row, chosen and tuned
+    by measurement on the full WordNet index (BENCHMARKS.md "Issue 13: NearestSenses")."""
+
+    neighbours: int = 32  # HNSW M: graph links per node (twice that on the base layer)
+    build_depth: int = 40  # HNSW efConstruction: candidates weighed per insertion at build time
+    search_depth: int = 64  # HNSW efSearch: candidates kept while searching (at least fetched)
+    # The graph returns this many rows at least (top_k if larger), rescored exactly from the
+    # sense vectors; the approximate codes only choose them.
+    fetched: int = 32
+
+
 @dataclass(frozen=True, slots=True)
 class LimitsConfig:
     """Size limits on one call (README "Limits")."""

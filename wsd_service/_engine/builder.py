@@ -17,6 +17,7 @@ from .compose import Propagation, compose
 from .encoder import Encoder
 from .index import SenseIndex, new_vector_store
 from .inventory import Inventory
+from .nearest import nearest_file
 from .provenance import build_manifest, corpus_record
 from .sources import EncodeJob, corpus_jobs, encode_jobs, example_jobs, gloss_jobs, known_keys
 from .vectors import Centroids
@@ -59,7 +60,8 @@ class IndexBuilder:
         manifest = build_manifest(self.encoder.signature, self.config, composed, corpora, started, ran)
         vectors = new_vector_store(composed.matrix, self.config.vector_storage)
         extra = {CUSTOM_FILE: self.config.custom_inventory} if self.config.custom_inventory else {}
-        directory = SenseIndex(manifest, composed.rows, vectors, None).save(out, extra)
+        with nearest_file(composed.matrix, manifest) as nearest:  # NearestSenses' graph
+            directory = SenseIndex(manifest, composed.rows, vectors, None).save(out, extra | nearest)
         return BuildReport(directory, manifest, unknown)
 
     def _selected_senses(self) -> list[Sense]:
