@@ -19,6 +19,7 @@ from typing import Any
 
 import faiss
 import numpy as np
+import numpy.typing as npt
 
 from .._core.config import NearestConfig, ScoringConfig
 from .._core.documents import SenseScore, TargetResult, Vector
@@ -94,6 +95,23 @@ def load_graph(index: SenseIndex, config: NearestConfig) -> Any | None:
     return graph
 
 
+def rescore(
+    index: SenseIndex, vectors: Vector, found: npt.NDArray[np.int64], gloss_weight: float, top_k: int
+) -> list[list[tuple[SenseRow, float]]]:
+    """The ``top_k`` best of each vector's ``found`` row numbers (-1: none), scored exactly
+    against the rows as ranking scores them: [v ; gloss_weight * v] · [context ; gloss]."""
+    numbers = np.unique(found[found >= 0])
+    rows = index.rows_at(numbers)
+    queries = np.concatenate([vectors, gloss_weight * vectors], axis=1)
+    results = []
+    for query, hits in zip(queries, found, strict=True):
+        chosen = np.searchsorted(numbers, hits[hits >= 0])
+        scores = rows[chosen] @ query
+        order = np.argsort(-scores, kind="stable")[:top_k]
+        results.append([(index.rows[numbers[chosen[i]]], float(scores[i])) for i in order])
+    return results
+
+
 class NearestSenses:
     """The rows of the whole index nearest to contextual word vectors."""
 
@@ -125,16 +143,7 @@ class NearestSenses:
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         fetched = min(len(self._index), max(top_k, self.config.fetched))
         _, found = graph.search(vectors, fetched)
-        numbers = np.unique(found[found >= 0])
-        rows = self._index.rows_at(numbers)
-        queries = np.concatenate([vectors, self.gloss_weight * vectors], axis=1)
-        results = []
-        for query, hits in zip(queries, found, strict=True):
-            chosen = np.searchsorted(numbers, hits[hits >= 0])
-            scores = rows[chosen] @ query
-            order = np.argsort(-scores, kind="stable")[:top_k]
-            results.append([(self._index.rows[numbers[chosen[i]]], float(scores[i])) for i in order])
-        return results
+        return rescore(self._index, vectors, found, self.gloss_weight, top_k)
 
     def results(
         self, tokens: list[PreparedToken], matrix: Vector, top_k: int, include_glosses: bool
