@@ -121,7 +121,7 @@ def main() -> None:
     sample = full[: min(len(full), 300)]  # exact search is slow: its latency on a sample
     found, times = _timed(lambda q: exact.search(q, K)[1], sample)
     print(_line(f"exact (IndexFlatIP, {len(sample)} queries)", found, truth[: len(sample)], times))
-    for depth in sorted({16, 32, config.search_depth, 128}):
+    for depth in sorted({32, 64, config.search_depth, 256}):
         swept = NearestSenses(index, engine.inventory, replace(config, search_depth=depth))
         found, times = _timed(lambda q, s=swept: _row_ids(index, s.search(q, K)), queries)  # type: ignore[misc]
         default = " (default)" if depth == config.search_depth else ""
@@ -194,7 +194,7 @@ def _alternatives(
             faiss.write_index(built, str(file))
             print(f"  {kind}: build {seconds:.1f} s, file {file.stat().st_size / 2**20:.1f} MB")
             graph: Any = faiss.read_index(str(file), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)
-            depths = (16, 32, 64, 128) if kind.startswith("HNSW") else (8, 16, 32, 64)
+            depths = (16, 32, 64, 128, 256) if kind.startswith("HNSW") else (8, 16, 32, 64, 128)
             for depth in depths:
                 if kind.startswith("HNSW"):
                     graph.hnsw.efSearch = depth
