@@ -13,7 +13,15 @@ import grpc
 import numpy as np
 import pytest
 
-from wsd_service import Disambiguator, Document, Encoder, SenseIndexError, ServerConfig
+from wsd_service import (
+    Disambiguator,
+    Document,
+    Encoder,
+    LimitExceededError,
+    LimitsConfig,
+    SenseIndexError,
+    ServerConfig,
+)
 from wsd_service._core.manifest import MANIFEST_FILE, NEAREST_FILE, resolve_index_dir
 from wsd_service._engine.prepare import words_of
 from wsd_service._proto.wsd.v1 import wsd_service_pb2 as pb
@@ -159,3 +167,14 @@ def test_cli_prints_nearest_senses_locally_and_remotely(
     assert main(["nearest", "--server", server.address, "--json", "--top-k", "3", "vibecoding"]) == 0
     [target] = json.loads(capsys.readouterr().out)
     assert target["text"] == "vibecoding" and len(target["senses"]) == 3 and target["senses"][0]["gloss"]
+
+
+def test_answers_over_the_size_limit_are_refused(disambiguator: Disambiguator) -> None:
+    """Without glosses before encoding (any sense may be found), with them once found."""
+    limits = LimitsConfig(max_answer_bytes=4000)
+    engine = Disambiguator(disambiguator.index, disambiguator.encoder, disambiguator.inventory, limits=limits)
+    assert len(engine.nearest_senses("bank river cash", top_k=20, include_glosses=False)) == 3
+    with pytest.raises(LimitExceededError, match="include_glosses=false"):
+        engine.nearest_senses("bank river cash", top_k=20)
+    with pytest.raises(LimitExceededError, match="smaller top_k"):
+        engine.nearest_senses("bank river cash", top_k=100, include_glosses=False)

@@ -9,6 +9,7 @@ within 2.5x with top_k 1 (tests/test_answer_size.py).
 
 from __future__ import annotations
 
+from .._core.documents import TargetResult
 from .._core.errors import LimitExceededError
 from .._core.sense import SenseRow
 from .index import SenseIndex
@@ -58,14 +59,25 @@ def _sense_bytes(row: SenseRow, inventory: Inventory, glosses: bool) -> int:
 
 
 def nearest_bytes(tokens: list[PreparedToken], widest_sense: int, top_k: int) -> int:
-    """At most how many bytes the nearest senses of one document's targets take, every sense
-    as wide as the index's widest (``widest_sense_bytes``): any sense may be found."""
+    """At most how many bytes the nearest senses of one document's targets take without their
+    glosses, every sense as wide as the index's widest (``widest_sense_bytes``): any may be found."""
     return sum(_target_bytes(t) + top_k * widest_sense for t in tokens if t.target)
 
 
-def widest_sense_bytes(index: SenseIndex, inventory: Inventory, glosses: bool) -> int:
-    """The largest one scored sense of the index can take on the wire."""
-    return max((_sense_bytes(row, inventory, glosses) for row in index.rows), default=0)
+def widest_sense_bytes(index: SenseIndex) -> int:
+    """The most one scored sense of the index takes on the wire, its gloss left out."""
+    return max((_SENSE_FIXED + _utf8(row.key) + _utf8(row.synset_id) for row in index.rows), default=0)
+
+
+def results_bytes(results: list[TargetResult]) -> int:
+    """At most how many bytes ranked senses already found take."""
+    return sum(
+        _TARGET_FIXED
+        + _utf8(r.text)
+        + _utf8(r.lemma)
+        + sum(_SENSE_FIXED + _utf8(s.key) + _utf8(s.synset_id) + _utf8(s.gloss) for s in r.senses)
+        for r in results
+    )
 
 
 def embedding_bytes(tokens: list[PreparedToken], dimension: int, include_static: bool) -> int:

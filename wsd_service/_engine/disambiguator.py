@@ -23,6 +23,7 @@ from .answer_size import (
     disambiguation_bytes,
     embedding_bytes,
     nearest_bytes,
+    results_bytes,
     widest_sense_bytes,
 )
 from .custom import read_custom_inventory
@@ -35,6 +36,7 @@ from .rank import Ranker
 from .wordnet import DEFAULT_WORDNET_DIR, WordNetDatabase
 
 _STREAM_BATCH = 64  # documents per encoder pass in disambiguate_stream
+_REDUCE_NEAREST = "send fewer target words, a smaller top_k, or include_glosses=false"
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,31 +228,32 @@ class Disambiguator:
         check_answer(size, self.limits.max_answer_bytes, reduce)
 
     def prepare_nearest(self, document: Document, top_k: int, include_glosses: bool) -> list[PreparedToken]:
-        """First half of nearest_senses: options, the index's graph, input, limits and answer
-        size are checked before anything is encoded."""
+        """First half of nearest_senses: options, the index's graph, input and limits are checked
+        before anything is encoded, and so is the answer's size without glosses (any sense may be
+        found, and the widest gloss of 200,000 senses takes seconds to find: ``nearest`` checks
+        the found senses' real size)."""
         self._check_top_k(top_k)
         self._nearest.check_available()
         [prepared] = self.prepare([document], open_vocabulary=True)
         if self.limits.max_answer_bytes is not None:
-            widest = self._widest_sense_with_gloss if include_glosses else self._widest_sense
-            reduce = "send fewer target words, a smaller top_k, or include_glosses=false"
-            check_answer(nearest_bytes(prepared, widest, top_k), self.limits.max_answer_bytes, reduce)
+            size = nearest_bytes(prepared, self._widest_sense, top_k)
+            check_answer(size, self.limits.max_answer_bytes, _REDUCE_NEAREST)
         return prepared
 
     def nearest(
         self, prepared: list[PreparedToken], matrix: Vector, *, top_k: int, include_glosses: bool
     ) -> list[TargetResult]:
-        """Second half: search the graph for every target's vector."""
-        return self._nearest.results(prepared, matrix, top_k, include_glosses)
+        """Second half: search the graph for every target's vector; refuse an answer over
+        ``limits.max_answer_bytes``."""
+        results = self._nearest.results(prepared, matrix, top_k, include_glosses)
+        if self.limits.max_answer_bytes is not None:
+            check_answer(results_bytes(results), self.limits.max_answer_bytes, _REDUCE_NEAREST)
+        return results
 
-    # The widest scored sense on the wire, for answer-size bounds; computed on first use.
     @cached_property
     def _widest_sense(self) -> int:
-        return widest_sense_bytes(self.index, self.inventory, glosses=False)
-
-    @cached_property
-    def _widest_sense_with_gloss(self) -> int:
-        return widest_sense_bytes(self.index, self.inventory, glosses=True)
+        """The widest scored sense without its gloss on the wire; computed on first use (0.1 s)."""
+        return widest_sense_bytes(self.index)
 
     def check_embedding_size(self, prepared: list[PreparedToken], include_static: bool) -> None:
         """Refuse, before encoding, word vectors bound to exceed ``limits.max_answer_bytes``."""
