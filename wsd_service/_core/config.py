@@ -75,14 +75,14 @@ NEAREST_TOP_K = 10
 class NearestConfig:
     """The approximate index behind NearestSenses: HNSW over 8-bit codes of every sense row,
     chosen over IVF and tuned on the full WordNet index (BENCHMARKS.md "Issue 13: NearestSenses":
-    recall@10 0.987 against exact search at 0.3 ms a word)."""
+    recall@10 0.987 against exact search at 0.24 ms a word)."""
 
-    neighbours: int = 32  # HNSW M: links per node (2M on the base layer); 16 lost 2-5 points
-    # HNSW efConstruction: candidates weighed per insertion; 80 over 40 added 0.3-0.6 points of
+    neighbours: int = 32  # HNSW M: links per node (2M on the base layer); 16 lost up to 3 points
+    # HNSW efConstruction: candidates weighed per insertion; 80 over 40 added 0.2-0.6 points of
     # recall for 14 s more build time on the full index
     build_depth: int = 80
     # HNSW efSearch: candidates kept while searching; 64 / 128 / 256 gave recall 0.974 / 0.987 /
-    # 0.993 at 0.23 / 0.26 / 0.46 ms a word
+    # 0.993 at 0.15 / 0.24 / 0.40 ms a word
     search_depth: int = 128
     # The graph returns this many rows at least (top_k if larger), rescored exactly from the
     # sense vectors; the codes only choose them (64 found no more than 32).
