@@ -126,6 +126,14 @@ def test_bad_input_names_the_field(stub: pb_grpc.WsdServiceStub) -> None:
         assert words in (caught.value.details() or "")
 
 
+def test_deadlines_go_through_admission_like_disambiguate(stub: pb_grpc.WsdServiceStub) -> None:
+    stub.NearestSenses(_request("The bank by the river held money."), timeout=30)  # rate measured
+    with pytest.raises(grpc.RpcError) as caught:
+        stub.NearestSenses(_request(" ".join(["The bank by the river held money."] * 200)), timeout=0.01)
+    assert caught.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert "the deadline cannot be met" in (caught.value.details() or "")
+
+
 @pytest.fixture(scope="module")
 def index_without_graph(tiny_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tiny index as an index built before NearestSenses: no graph, no mention of it."""
