@@ -167,6 +167,22 @@ def test_index_info_is_the_manifest(api: WsdApi, disambiguator: Disambiguator) -
     assert info.dimension == 768 and info.encoder.layer_indexes == (6,)
 
 
+def test_nearest_senses(api: WsdApi) -> None:
+    word, app = api.nearest_senses("the vibecoding app")
+    assert app.text == "app"
+    assert (word.text, word.lemma, word.pos, word.start, word.end) == ("vibecoding", "vibecoding", "", 4, 14)
+    assert len(word.senses) == 10 and word.best is not None and word.best.gloss
+    assert [s.score for s in word.senses] == sorted((s.score for s in word.senses), reverse=True)
+    [bank] = api.nearest_senses([InputToken("the"), InputToken("bank", target=True)], top_k=3)
+    assert bank.start is None and bank.lemma == "bank" and len(bank.senses) == 3
+    assert all(s.gloss == "" for s in api.nearest_senses("bank", top_k=2, include_glosses=False)[0].senses)
+    with pytest.raises(InputError, match="top_k") as caught:
+        api.nearest_senses("bank", top_k=101)
+    assert caught.value.code == "INVALID_ARGUMENT" and caught.value.field == "top_k"
+    with pytest.raises(InputError, match="text is empty"):
+        api.nearest_senses(" ")
+
+
 def _signature(method: Any) -> Sequence[str]:
     import inspect
 
@@ -181,6 +197,7 @@ def test_local_and_remote_signatures_match(disambiguator: Disambiguator) -> None
         "embed",
         "lookup_senses",
         "index_info",
+        "nearest_senses",
     ):
         local = _signature(getattr(disambiguator, name))
         assert (

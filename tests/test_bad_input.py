@@ -60,6 +60,14 @@ SENSES_TOO_BIG = pb.DisambiguateRequest(
 )
 
 
+def _nearest(text: str, top_k: int = 0) -> pb.NearestSensesRequest:
+    return pb.NearestSensesRequest(document=pb.Document(text=text), top_k=top_k, include_glosses=True)
+
+
+# 1,000 target words x 50 senses, each bounded by the index's widest gloss: over 2 MiB
+NEAREST_TOO_BIG = _nearest("bank " * 1000, top_k=50)
+
+
 def _tokens(*tokens: pb.Token, targets: tuple[int, ...] = ()) -> pb.DisambiguateRequest:
     document = pb.Document(tokens=pb.TokenList(tokens=list(tokens)), target_indexes=list(targets))
     return pb.DisambiguateRequest(documents=[document])
@@ -218,6 +226,13 @@ CASES = [
     ),
     Case("embed answer over the message limit", "Embed", EMBED_TOO_BIG, EXHAUSTED, "send fewer words"),
     Case("ranked senses over the message limit", "Disambiguate", SENSES_TOO_BIG, EXHAUSTED, "smaller top_k"),
+    Case("nearest without a document", "NearestSenses", pb.NearestSensesRequest(), INVALID, "document"),
+    Case("nearest top_k over the limit", "NearestSenses", _nearest("bank", top_k=51), INVALID, "top_k"),
+    Case("nearest empty text", "NearestSenses", _nearest(" "), INVALID, "text is empty"),
+    Case("nearest 10,000 words", "NearestSenses", _nearest("x " * 10_000), EXHAUSTED, "the limit is 2000"),
+    Case("nearest unknown word", "NearestSenses", _nearest("xyzzyq"), OK),
+    Case("nearest punctuation only", "NearestSenses", _nearest("?!"), OK),
+    Case("nearest answer over the limit", "NearestSenses", NEAREST_TOO_BIG, EXHAUSTED, "smaller top_k"),
 ]
 
 
@@ -226,6 +241,7 @@ def _caller(channel: grpc.Channel, method: str, raw: bool) -> Callable[..., Any]
         "Disambiguate": pb.DisambiguateResponse,
         "LookupSenses": pb.LookupSensesResponse,
         "Embed": pb.EmbedResponse,
+        "NearestSenses": pb.NearestSensesResponse,
     }
     serialise = (lambda b: b) if raw else (lambda m: m.SerializeToString())
     call: Callable[..., Any] = channel.unary_unary(
@@ -258,7 +274,11 @@ def test_answers_over_the_message_limit_are_refused_before_encoding(
     assert server.server is not None
     registry = server.server.metrics.registry
     batches = registry.get_sample_value("wsd_encoder_batch_sentences_count")
-    for method, request in (("Disambiguate", SENSES_TOO_BIG), ("Embed", EMBED_TOO_BIG)):
+    for method, request in (
+        ("Disambiguate", SENSES_TOO_BIG),
+        ("Embed", EMBED_TOO_BIG),
+        ("NearestSenses", NEAREST_TOO_BIG),
+    ):
         with pytest.raises(grpc.RpcError) as refused:
             _caller(channel, method, raw=False)(request, timeout=60)
         assert refused.value.code() == EXHAUSTED

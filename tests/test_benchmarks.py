@@ -76,6 +76,13 @@ def test_overload_smoke(tiny_index: Path) -> None:
     assert "16 clients, no deadline" in out and "goodput under overload" in out
 
 
+def test_nearest_senses_smoke(tiny_index: Path) -> None:
+    out = _run(
+        "benchmarks/nearest_senses.py", "--index", str(tiny_index), "--sentences", "2", "--alternatives"
+    )
+    assert "recall@10 1.000" in out and "(default)" in out and "IVF" in out and "private +" in out
+
+
 @pytest.mark.slow
 def test_first_start_smoke() -> None:
     """A fresh clone, its own venv and the default index: minutes, hence slow."""

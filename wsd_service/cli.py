@@ -1,4 +1,4 @@
-"""Command line: ``wsd-service build-index | crossval | evaluate | disambiguate | serve | query ...``.
+"""Command line: ``wsd-service build-index | crossval | evaluate | disambiguate | nearest | serve | ...``.
 
 A thin adapter: it parses arguments into config objects, calls the engine and prints.
 Engine errors become one-line messages on stderr and exit status 2.
@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ._core.config import (
     BACKENDS,
+    NEAREST_TOP_K,
     BackendName,
     BatcherConfig,
     BuildConfig,
@@ -287,13 +288,30 @@ def _parser() -> argparse.ArgumentParser:
     )
     client.add_argument("--top-k", type=int, default=3)
     client.add_argument("--json", action="store_true")
-    client.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per call")
-    client.add_argument("--tls-ca", type=Path, help="connect over TLS, trusting this CA (PEM)")
-    client.add_argument("--tls", action="store_true", help="connect over TLS, trusting the system's CAs")
-    client.add_argument("--tls-cert", type=Path, help="client certificate (PEM), for mutual TLS")
-    client.add_argument("--tls-key", type=Path, help="client private key (PEM)")
-    client.add_argument("--token-file", type=Path, help="file whose first token is sent as Bearer")
+    _add_client_options(client)
+
+    nearest = commands.add_parser(
+        "nearest", help="the nearest senses of every word across the whole inventory (open vocabulary)"
+    )
+    nearest.add_argument("text")
+    where = nearest.add_mutually_exclusive_group()
+    where.add_argument("--index", type=Path, default=DEFAULT_INDEX_DIR, help="local index")
+    where.add_argument("--server", help="gRPC target of a running server instead of a local index")
+    nearest.add_argument("--top-k", type=int, default=NEAREST_TOP_K)
+    nearest.add_argument("--json", action="store_true")
+    _add_client_options(nearest)
+    _add_encoder_options(nearest)
     return parser
+
+
+def _add_client_options(parser: argparse.ArgumentParser) -> None:
+    """How a command reaches a server: timeout, TLS and token."""
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per call")
+    parser.add_argument("--tls-ca", type=Path, help="connect over TLS, trusting this CA (PEM)")
+    parser.add_argument("--tls", action="store_true", help="connect over TLS, trusting the system's CAs")
+    parser.add_argument("--tls-cert", type=Path, help="client certificate (PEM), for mutual TLS")
+    parser.add_argument("--tls-key", type=Path, help="client private key (PEM)")
+    parser.add_argument("--token-file", type=Path, help="file whose first token is sent as Bearer")
 
 
 # command -> (module under _tools, function); imported on use, so that ``query`` loads no engine.
@@ -306,6 +324,7 @@ _COMMANDS = {
     "plot": ("commands", "plot"),
     "serve": ("serve", "serve"),
     "query": ("query", "query"),
+    "nearest": ("nearest", "nearest"),
 }
 
 

@@ -143,3 +143,25 @@ class ServerConfig:
     drain_delay: float = 1.0
     tls: TlsConfig | None = None  # None: plaintext (loopback or behind a TLS-terminating proxy)
     tokens: frozenset[str] = frozenset()  # accepted bearer tokens; empty: no token required
+
+
+# Senses per target word that NearestSenses returns when the caller does not say.
+NEAREST_TOP_K = 10
+
+
+@dataclass(frozen=True, slots=True)
+class NearestConfig:
+    """The approximate index behind NearestSenses: HNSW over 8-bit codes of every sense row,
+    chosen over IVF and tuned on the full WordNet index (BENCHMARKS.md "Issue 13: NearestSenses":
+    recall@10 0.987 against exact search at 0.24 ms a word)."""
+
+    neighbours: int = 32  # HNSW M: links per node (2M on the base layer); 16 lost up to 3 points
+    # HNSW efConstruction: candidates weighed per insertion; 80 over 40 added 0.2-0.6 points of
+    # recall for 14 s more build time on the full index
+    build_depth: int = 80
+    # HNSW efSearch: candidates kept while searching; 64 / 128 / 256 gave recall 0.974 / 0.987 /
+    # 0.993 at 0.15 / 0.24 / 0.40 ms a word
+    search_depth: int = 128
+    # The graph returns this many rows at least (top_k if larger), rescored exactly from the
+    # sense vectors; the codes only choose them (64 found no more than 32).
+    fetched: int = 32

@@ -113,6 +113,12 @@ def embed_request(document: Document, layers: Sequence[int], include_static: boo
     return pb.EmbedRequest(tokens=tokens, layers=list(layers), include_static=include_static)
 
 
+def nearest_request(document: Document, top_k: int, include_glosses: bool) -> pb.NearestSensesRequest:
+    return pb.NearestSensesRequest(
+        document=document_to_proto(document), top_k=top_k, include_glosses=include_glosses
+    )
+
+
 def lookup_request(lemma: str, pos: str | None, include_vectors: bool) -> pb.LookupSensesRequest:
     return pb.LookupSensesRequest(
         lemma=lemma,
@@ -149,7 +155,12 @@ def _target_to_proto(result: TargetResult, include_glosses: bool) -> pb.TargetRe
     )
 
 
-def document_result_from_proto(message: pb.DocumentResult) -> list[TargetResult]:
+def nearest_response(results: Sequence[TargetResult], include_glosses: bool) -> pb.NearestSensesResponse:
+    return pb.NearestSensesResponse(targets=[_target_to_proto(r, include_glosses) for r in results])
+
+
+def document_result_from_proto(message: pb.DocumentResult | pb.NearestSensesResponse) -> list[TargetResult]:
+    """The targets of a DocumentResult, or of a NearestSensesResponse (the same field)."""
     return [
         TargetResult(
             token_index=t.token_index,

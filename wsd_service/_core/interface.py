@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Sequence
 from typing import Protocol, runtime_checkable
 
+from .config import NEAREST_TOP_K
 from .documents import Document, Embedding, InputToken, SenseInfo, StreamResult, TargetResult
 from .manifest import Manifest
 
@@ -64,6 +65,13 @@ class WsdApi(Protocol):
         """The loaded index's manifest."""
         ...
 
+    def nearest_senses(
+        self, document: DocumentLike, *, top_k: int = NEAREST_TOP_K, include_glosses: bool = True
+    ) -> list[TargetResult]:
+        """The senses of the whole inventory nearest to each target word, whatever its lemma
+        (words WordNet does not know included); SenseIndexError for an index built without them."""
+        ...
+
 
 @runtime_checkable
 class AsyncWsdApi(Protocol):
@@ -94,3 +102,7 @@ class AsyncWsdApi(Protocol):
     ) -> list[SenseInfo]: ...
 
     async def index_info(self) -> Manifest: ...
+
+    async def nearest_senses(
+        self, document: DocumentLike, *, top_k: int = NEAREST_TOP_K, include_glosses: bool = True
+    ) -> list[TargetResult]: ...

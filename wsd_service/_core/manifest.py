@@ -18,6 +18,7 @@ VECTORS_FILE = "vectors.faiss"
 SENSES_FILE = "senses.tsv"
 MANIFEST_FILE = "manifest.json"
 CUSTOM_FILE = "custom_inventory.jsonl"
+NEAREST_FILE = "nearest.faiss"  # the approximate index of every row (NearestSenses); optional
 CURRENT_LINK = "current"
 
 

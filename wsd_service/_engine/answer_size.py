@@ -9,7 +9,9 @@ within 2.5x with top_k 1 (tests/test_answer_size.py).
 
 from __future__ import annotations
 
+from .._core.documents import TargetResult
 from .._core.errors import LimitExceededError
+from .._core.sense import SenseRow
 from .index import SenseIndex
 from .inventory import Inventory
 from .prepare import PreparedToken
@@ -32,20 +34,50 @@ def disambiguation_bytes(
         for token in tokens:
             if token.target:
                 sizes = sorted(_sense_sizes(token, index, inventory, include_glosses), reverse=True)
-                lemma = max((_utf8(lemma) for lemma, _ in token.candidates), default=_utf8(token.text))
-                total += _TARGET_FIXED + _utf8(token.text) + lemma + sum(sizes[:top_k])
+                total += _target_bytes(token) + sum(sizes[:top_k])
     return total
 
 
+def _target_bytes(token: PreparedToken) -> int:
+    """A target without its senses: the text and the longest lemma it may be given."""
+    lemma = max((_utf8(lemma) for lemma, _ in token.candidates), default=_utf8(token.text))
+    return _TARGET_FIXED + _utf8(token.text) + lemma
+
+
 def _sense_sizes(token: PreparedToken, index: SenseIndex, inventory: Inventory, glosses: bool) -> list[int]:
-    sizes = []
+    sizes: list[int] = []
     for lemma, pos in token.candidates:
         start, end = index.candidate_range(lemma, pos) or (0, 0)
-        for row in index.rows[start:end]:
-            sense = inventory.by_key(row.key) if glosses else None
-            gloss = _utf8(sense.gloss) if sense else 0
-            sizes.append(_SENSE_FIXED + _utf8(row.key) + _utf8(row.synset_id) + gloss)
+        sizes.extend(_sense_bytes(row, inventory, glosses) for row in index.rows[start:end])
     return sizes
+
+
+def _sense_bytes(row: SenseRow, inventory: Inventory, glosses: bool) -> int:
+    sense = inventory.by_key(row.key) if glosses else None
+    gloss = _utf8(sense.gloss) if sense else 0
+    return _SENSE_FIXED + _utf8(row.key) + _utf8(row.synset_id) + gloss
+
+
+def nearest_bytes(tokens: list[PreparedToken], widest_sense: int, top_k: int) -> int:
+    """At most how many bytes the nearest senses of one document's targets take without their
+    glosses, every sense as wide as the index's widest (``widest_sense_bytes``): any may be found."""
+    return sum(_target_bytes(t) + top_k * widest_sense for t in tokens if t.target)
+
+
+def widest_sense_bytes(index: SenseIndex) -> int:
+    """The most one scored sense of the index takes on the wire, its gloss left out."""
+    return max((_SENSE_FIXED + _utf8(row.key) + _utf8(row.synset_id) for row in index.rows), default=0)
+
+
+def results_bytes(results: list[TargetResult]) -> int:
+    """At most how many bytes ranked senses already found take."""
+    return sum(
+        _TARGET_FIXED
+        + _utf8(r.text)
+        + _utf8(r.lemma)
+        + sum(_SENSE_FIXED + _utf8(s.key) + _utf8(s.synset_id) + _utf8(s.gloss) for s in r.senses)
+        for r in results
+    )
 
 
 def embedding_bytes(tokens: list[PreparedToken], dimension: int, include_static: bool) -> int:

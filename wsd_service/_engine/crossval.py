@@ -159,7 +159,7 @@ class CrossValidation:
         ]
         relations = material.relations() if config.context_relations or config.gloss_relations else None
         builder = IndexBuilder(material.encoder, material.inventory, config, relations=relations)
-        index = builder.index_from_sums(senses, sums, [], 0.0, {})
+        index = builder.index_from_sums(senses, sums, [])
         return Disambiguator(index, material.encoder, material.inventory)
 
 

@@ -8,25 +8,35 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from .._core.chunks import chunked
-from .._core.config import EncoderConfig, LimitsConfig, ScoringConfig
+from .._core.config import NEAREST_TOP_K, EncoderConfig, LimitsConfig, NearestConfig, ScoringConfig
 from .._core.documents import Document, Embedding, SenseInfo, StreamResult, TargetResult, Vector, WordVector
 from .._core.errors import InputError, NotFoundError, shown
 from .._core.interface import DocumentLike, as_document
 from .._core.manifest import CUSTOM_FILE, Manifest, read_manifest
 from .._core.sense import POS_TAGS, lemma_key
-from .answer_size import check_answer, disambiguation_bytes, embedding_bytes
+from .answer_size import (
+    check_answer,
+    disambiguation_bytes,
+    embedding_bytes,
+    nearest_bytes,
+    results_bytes,
+    widest_sense_bytes,
+)
 from .custom import read_custom_inventory
 from .encoder import Encoder
 from .index import SenseIndex, load_index
 from .inventory import Inventory
+from .nearest import NearestSenses
 from .prepare import PreparedToken, Preparer, words_of
 from .rank import Ranker
 from .wordnet import DEFAULT_WORDNET_DIR, WordNetDatabase
 
 _STREAM_BATCH = 64  # documents per encoder pass in disambiguate_stream
+_REDUCE_NEAREST = "send fewer target words, a smaller top_k, or include_glosses=false"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +57,7 @@ class Disambiguator:
         inventory: Inventory,
         scoring: ScoringConfig | None = None,
         limits: LimitsConfig | None = None,
+        nearest: NearestConfig | None = None,
     ) -> None:
         if index.dimension != 2 * encoder.dimension:
             raise InputError(
@@ -58,6 +69,7 @@ class Disambiguator:
         self.limits = limits or LimitsConfig()
         self._preparer = Preparer(index, inventory, self.limits)
         self._ranker = Ranker(index, inventory, scoring or ScoringConfig(**index.manifest.scoring))
+        self._nearest = NearestSenses(index, inventory, nearest)
 
     @classmethod
     def load(
@@ -89,7 +101,9 @@ class Disambiguator:
 
     def with_scoring(self, scoring: ScoringConfig) -> Disambiguator:
         """The same engine with other scoring weights (used to tune on a dev set)."""
-        return Disambiguator(self.index, self.encoder, self.inventory, scoring, self.limits)
+        return Disambiguator(
+            self.index, self.encoder, self.inventory, scoring, self.limits, self._nearest.config
+        )
 
     # -- WsdApi ---------------------------------------------------------------------------
 
@@ -183,13 +197,25 @@ class Disambiguator:
     def index_info(self) -> Manifest:
         return self.index.manifest
 
+    def nearest_senses(
+        self, document: DocumentLike, *, top_k: int = NEAREST_TOP_K, include_glosses: bool = True
+    ) -> list[TargetResult]:
+        """The senses of the whole index nearest to every target word, whatever its lemma.
+
+        Targets: the document's, else every word that is not a stopword or punctuation, words
+        WordNet does not know included. Scores are Disambiguate's without the frequency prior.
+        """
+        prepared = self.prepare_nearest(as_document(document), top_k, include_glosses)
+        [matrix] = self.encoder.encode(words_of([prepared]))
+        return self.nearest(prepared, matrix, top_k=top_k, include_glosses=include_glosses)
+
     # -- the two halves, for serving and evaluation ----------------------------------------
 
     def prepare(
-        self, documents: Sequence[Document], *, max_words: int | None = None
+        self, documents: Sequence[Document], *, max_words: int | None = None, open_vocabulary: bool = False
     ) -> list[list[PreparedToken]]:
         """Tokens, candidates and targets of each document; checks input and limits."""
-        return self._preparer.prepare(documents, max_words=max_words)
+        return self._preparer.prepare(documents, max_words=max_words, open_vocabulary=open_vocabulary)
 
     def check_answer_size(
         self, prepared: list[list[PreparedToken]], top_k: int, include_glosses: bool
@@ -200,6 +226,34 @@ class Disambiguator:
         size = disambiguation_bytes(prepared, self.index, self.inventory, top_k, include_glosses)
         reduce = "send fewer targets or documents, a smaller top_k, or include_glosses=false"
         check_answer(size, self.limits.max_answer_bytes, reduce)
+
+    def prepare_nearest(self, document: Document, top_k: int, include_glosses: bool) -> list[PreparedToken]:
+        """First half of nearest_senses: options, the index's graph, input and limits are checked
+        before anything is encoded, and so is the answer's size without glosses (any sense may be
+        found, and the widest gloss of 200,000 senses takes seconds to find: ``nearest`` checks
+        the found senses' real size)."""
+        self._check_top_k(top_k)
+        self._nearest.check_available()
+        [prepared] = self.prepare([document], open_vocabulary=True)
+        if self.limits.max_answer_bytes is not None:
+            size = nearest_bytes(prepared, self._widest_sense, top_k)
+            check_answer(size, self.limits.max_answer_bytes, _REDUCE_NEAREST)
+        return prepared
+
+    def nearest(
+        self, prepared: list[PreparedToken], matrix: Vector, *, top_k: int, include_glosses: bool
+    ) -> list[TargetResult]:
+        """Second half: search the graph for every target's vector; refuse an answer over
+        ``limits.max_answer_bytes``."""
+        results = self._nearest.results(prepared, matrix, top_k, include_glosses)
+        if self.limits.max_answer_bytes is not None:
+            check_answer(results_bytes(results), self.limits.max_answer_bytes, _REDUCE_NEAREST)
+        return results
+
+    @cached_property
+    def _widest_sense(self) -> int:
+        """The widest scored sense without its gloss on the wire; computed on first use (0.1 s)."""
+        return widest_sense_bytes(self.index)
 
     def check_embedding_size(self, prepared: list[PreparedToken], include_static: bool) -> None:
         """Refuse, before encoding, word vectors bound to exceed ``limits.max_answer_bytes``."""

@@ -80,6 +80,11 @@ class SenseIndex:
         decoded: Vector = self._faiss.reconstruct_n(start, end - start)
         return decoded
 
+    def rows_at(self, numbers: npt.NDArray[np.int64]) -> Vector:
+        """The rows ``numbers`` (anywhere in the index) as float32, decoded like ``vectors``."""
+        decoded: Vector = self._faiss.reconstruct_batch(np.asarray(numbers, dtype=np.int64))
+        return decoded
+
     def search(self, query: Vector, lemma: str, pos: str) -> list[tuple[SenseRow, float]]:
         """Inner products of ``query`` with every sense vector of (lemma, pos), best first."""
         span = self._ranges.get((lemma, pos))

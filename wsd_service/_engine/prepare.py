@@ -48,29 +48,33 @@ class Preparer:
         self._expressions = ExpressionFinder(inventory)
 
     def prepare(
-        self, documents: Sequence[Document], *, max_words: int | None = None
+        self, documents: Sequence[Document], *, max_words: int | None = None, open_vocabulary: bool = False
     ) -> list[list[PreparedToken]]:
-        """Tokens, candidates and targets of each document; checks input and limits."""
-        prepared = [self._document(number, d) for number, d in enumerate(documents)]
+        """Tokens, candidates and targets of each document; checks input and limits.
+
+        By default a target is a word with candidates that is not a stopword; with
+        ``open_vocabulary`` (NearestSenses), any word that is not a stopword or punctuation.
+        """
+        prepared = [self._document(number, d, open_vocabulary) for number, d in enumerate(documents)]
         total = sum(word_count(tokens) for tokens in prepared)
         limit = self._limits.max_words if max_words is None else max_words
         if total > limit:
             raise LimitExceededError(f"{total} words in one call; the limit is {limit}")
         return prepared
 
-    def _document(self, number: int, document: Document) -> list[PreparedToken]:
+    def _document(self, number: int, document: Document, open_vocabulary: bool) -> list[PreparedToken]:
         where = f"document {number}"
         if (document.text is None) == (document.tokens is None):
             raise InputError(f"{where}: give either text or tokens")
         if document.text is not None:
-            tokens = self._from_text(document.text, where)
+            tokens = self._from_text(document.text, where, open_vocabulary)
         else:
-            tokens = self._from_tokens(document.tokens or (), where)
+            tokens = self._from_tokens(document.tokens or (), where, open_vocabulary)
         if document.targets is not None:
             _apply_targets(tokens, document.targets, where)
         return tokens
 
-    def _from_text(self, text: str, where: str) -> list[PreparedToken]:
+    def _from_text(self, text: str, where: str, open_vocabulary: bool) -> list[PreparedToken]:
         if len(text) > self._limits.max_chars:
             raise LimitExceededError(
                 f"{where}: text has {len(text)} characters; the limit is {self._limits.max_chars}"
@@ -86,12 +90,14 @@ class Preparer:
             candidates = self._candidates(piece.text, None, None)
             if previous in DETERMINERS:  # "the bank": a noun or an adjective, not a verb
                 candidates = [c for c in candidates if c[1] in ("NOUN", "ADJ")] or candidates
-            target = bool(candidates) and piece.text.lower() not in STOPWORDS
+            target = _default_target(piece.text, candidates, open_vocabulary)
             tokens.append(PreparedToken(piece.text, piece.start, piece.end, candidates, target))
             previous = piece.text.lower()
         return tokens
 
-    def _from_tokens(self, given: Sequence[InputToken], where: str) -> list[PreparedToken]:
+    def _from_tokens(
+        self, given: Sequence[InputToken], where: str, open_vocabulary: bool
+    ) -> list[PreparedToken]:
         if not given:
             raise InputError(f"{where}: tokens are empty")
         words = sum(len((token.text or "").split()) for token in given)
@@ -113,7 +119,7 @@ class Preparer:
                     f"{where}: token {position} is a target but POS {shown(token.pos)} has no senses"
                 )
             candidates = self._candidates(token.text, token.lemma, token.pos)
-            default = bool(candidates) and token.text.lower() not in STOPWORDS
+            default = _default_target(token.text, candidates, open_vocabulary)
             target = default if token.target is None else token.target
             tokens.append(PreparedToken(token.text, None, None, candidates, target))
         return tokens
@@ -128,6 +134,13 @@ class Preparer:
             lemmas = [lemma_key(lemma)] if lemma else self._inventory.lemmatise(text, tag)
             pairs.extend((name, tag) for name in lemmas if self._index.candidate_range(name, tag))
         return pairs
+
+
+def _default_target(text: str, candidates: list[tuple[str, str]], open_vocabulary: bool) -> bool:
+    """Whether a word is a target unless the caller says: not a stopword, and it has candidates
+    (open vocabulary: it is a word at all, not punctuation)."""
+    wanted = bool(candidates) or (open_vocabulary and any(c.isalnum() for c in text))
+    return wanted and text.lower() not in STOPWORDS
 
 
 def _apply_targets(tokens: list[PreparedToken], targets: Sequence[int], where: str) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import grpc
 
 from .._core import convert
-from .._core.config import MAX_MESSAGE_BYTES
+from .._core.config import MAX_MESSAGE_BYTES, NEAREST_TOP_K
 from .._core.credentials import ClientTls
 from .._core.documents import Embedding, SenseInfo, StreamResult, TargetResult
 from .._core.interface import DocumentLike, as_document
@@ -99,6 +99,12 @@ class WsdClient(_Connection):
     def index_info(self) -> Manifest:
         return Manifest.from_json(self._call("GetIndexInfo", pb.GetIndexInfoRequest()).manifest_json)
 
+    def nearest_senses(
+        self, document: DocumentLike, *, top_k: int = NEAREST_TOP_K, include_glosses: bool = True
+    ) -> list[TargetResult]:
+        request = convert.nearest_request(as_document(document), top_k, include_glosses)
+        return convert.document_result_from_proto(self._call("NearestSenses", request))
+
     def close(self) -> None:
         self._channel.close()
 
@@ -181,6 +187,12 @@ class AsyncWsdClient(_Connection):
     async def index_info(self) -> Manifest:
         response = await self._call("GetIndexInfo", pb.GetIndexInfoRequest())
         return Manifest.from_json(response.manifest_json)
+
+    async def nearest_senses(
+        self, document: DocumentLike, *, top_k: int = NEAREST_TOP_K, include_glosses: bool = True
+    ) -> list[TargetResult]:
+        request = convert.nearest_request(as_document(document), top_k, include_glosses)
+        return convert.document_result_from_proto(await self._call("NearestSenses", request))
 
     async def close(self) -> None:
         await self._channel.close()

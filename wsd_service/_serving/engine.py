@@ -30,6 +30,16 @@ async def _maybe_in_thread(offload: bool, function: Callable[..., Result], *args
     return await asyncio.to_thread(function, *args) if offload else function(*args)
 
 
+def _rough_words(documents: Sequence[Document]) -> int:
+    """Words to encode, estimated before preparing, for admission."""
+    return sum(len((d.text or "").split()) + len(d.tokens or ()) for d in documents)
+
+
+def _is_big(documents: Sequence[Document]) -> bool:
+    """Whether preparing and ranking should leave the event loop."""
+    return sum(len(d.text or "") + 8 * len(d.tokens or ()) for d in documents) > _OFFLOAD_CHARS
+
+
 @dataclass(frozen=True, slots=True)
 class EngineConfig:
     index: Path
@@ -125,14 +135,29 @@ class AsyncEngine:
         # (a thread hop cost throughput when measured), in a thread for big ones so that a
         # 10,000-word request does not stall everyone else.
         if timeout is not None:  # refuse before preparing, as cheaply as possible, what cannot make it
-            batcher.admit(sum(len((d.text or "").split()) + len(d.tokens or ()) for d in documents), timeout)
-        big = sum(len(d.text or "") + 8 * len(d.tokens or ()) for d in documents) > _OFFLOAD_CHARS
+            batcher.admit(_rough_words(documents), timeout)
+        big = _is_big(documents)
         prepared = await _maybe_in_thread(big, engine.prepare, documents)
         await _maybe_in_thread(big, engine.check_answer_size, prepared, top_k, include_glosses)
         vectors = await batcher.encode(words_of(prepared), timeout)
         batch = EncodedBatch(prepared, vectors)
         return await _maybe_in_thread(
             big, lambda: engine.rank(batch, top_k=top_k, include_glosses=include_glosses)
+        )
+
+    async def nearest_senses(
+        self, document: Document, top_k: int, timeout: float | None, include_glosses: bool = True
+    ) -> list[TargetResult]:
+        """Like ``disambiguate`` for one document: admission, the shared encoder batches, then
+        the graph search (in a thread for big documents)."""
+        engine, batcher = self._ready()
+        if timeout is not None:
+            batcher.admit(_rough_words([document]), timeout)
+        big = _is_big([document])
+        prepared = await _maybe_in_thread(big, engine.prepare_nearest, document, top_k, include_glosses)
+        [matrix] = await batcher.encode(words_of([prepared]), timeout)
+        return await _maybe_in_thread(
+            big, lambda: engine.nearest(prepared, matrix, top_k=top_k, include_glosses=include_glosses)
         )
 
     async def embed(self, document: Document, layers: Sequence[int], include_static: bool) -> Embedding:

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 import grpc
 
 from .._core import convert
+from .._core.config import NEAREST_TOP_K
 from .._core.errors import WsdError
 from .._proto.wsd.v1 import wsd_service_pb2 as pb
 from .._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
@@ -77,6 +78,16 @@ class WsdServicer(pb_grpc.WsdServiceServicer):  # type: ignore[misc]
         return pb.LookupSensesResponse(
             lemma=request.lemma, senses=[convert.sense_info_to_proto(s) for s in senses]
         )
+
+    async def NearestSenses(  # noqa: N802
+        self, request: pb.NearestSensesRequest, context: grpc.aio.ServicerContext
+    ) -> pb.NearestSensesResponse:
+        document = convert.document_from_proto(request.document, "document")
+        top_k = request.top_k or NEAREST_TOP_K
+        targets = await self._engine.nearest_senses(
+            document, top_k, context.time_remaining(), request.include_glosses
+        )
+        return convert.nearest_response(targets, request.include_glosses)
 
     async def GetIndexInfo(  # noqa: N802
         self, request: pb.GetIndexInfoRequest, context: grpc.aio.ServicerContext

@@ -14,9 +14,14 @@ def client_tls(args: argparse.Namespace) -> ClientTls | None:
     return ClientTls(args.tls_ca, args.tls_cert, args.tls_key) if secure else None
 
 
-def query(args: argparse.Namespace) -> int:
+def open_client(args: argparse.Namespace) -> WsdClient:
+    """A client of ``args.server`` with the command's timeout, TLS and token options."""
     token = read_token(args.token_file) if args.token_file else None
-    with WsdClient(args.server, timeout=args.timeout, tls=client_tls(args), token=token) as client:
+    return WsdClient(args.server, timeout=args.timeout, tls=client_tls(args), token=token)
+
+
+def query(args: argparse.Namespace) -> int:
+    with open_client(args) as client:
         results = client.disambiguate(args.text, top_k=args.top_k)
     print_results(results, args.json)
     return 0

@@ -254,3 +254,19 @@ class GetIndexInfoResponse(_message.Message):
     sense_count: int
     sense_count_by_source: _containers.ScalarMap[str, int]
     def __init__(self, manifest_json: _Optional[str] = ..., format_version: _Optional[int] = ..., encoder: _Optional[str] = ..., encoder_weights_sha256: _Optional[str] = ..., layers: _Optional[_Iterable[int]] = ..., dimension: _Optional[int] = ..., sense_count: _Optional[int] = ..., sense_count_by_source: _Optional[_Mapping[str, int]] = ...) -> None: ...
+
+class NearestSensesRequest(_message.Message):
+    __slots__ = ("document", "top_k", "include_glosses")
+    DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    TOP_K_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_GLOSSES_FIELD_NUMBER: _ClassVar[int]
+    document: Document
+    top_k: int
+    include_glosses: bool
+    def __init__(self, document: _Optional[_Union[Document, _Mapping]] = ..., top_k: _Optional[int] = ..., include_glosses: _Optional[bool] = ...) -> None: ...
+
+class NearestSensesResponse(_message.Message):
+    __slots__ = ("targets",)
+    TARGETS_FIELD_NUMBER: _ClassVar[int]
+    targets: _containers.RepeatedCompositeFieldContainer[TargetResult]
+    def __init__(self, targets: _Optional[_Iterable[_Union[TargetResult, _Mapping]]] = ...) -> None: ...

@@ -63,6 +63,11 @@ class WsdServiceStub:
                 request_serializer=wsd__service_dot___proto_dot_wsd_dot_v1_dot_wsd__service__pb2.GetIndexInfoRequest.SerializeToString,
                 response_deserializer=wsd__service_dot___proto_dot_wsd_dot_v1_dot_wsd__service__pb2.GetIndexInfoResponse.FromString,
                 _registered_method=True)
+        self.NearestSenses = channel.unary_unary(
+                '/wsd.v1.WsdService/NearestSenses',
+                request_serializer=wsd__service_dot___proto_dot_wsd_dot_v1_dot_wsd__service__pb2.NearestSensesRequest.SerializeToString,
+                response_deserializer=wsd__service_dot___proto_dot_wsd_dot_v1_dot_wsd__service__pb2.NearestSensesResponse.FromString,
+                _registered_method=True)
 
 
 class WsdServiceServicer:
@@ -110,6 +115,16 @@ class WsdServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def NearestSenses(self, request, context):
+        """Open vocabulary: the senses nearest to each target word across the whole inventory, not
+        only the word's own candidates, from an approximate index (for words WordNet does not list,
+        such as neologisms and misspellings, and for exploring the sense space).
+        FAILED_PRECONDITION when the index was built without it (rebuild with build-index).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_WsdServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -137,6 +152,11 @@ def add_WsdServiceServicer_to_server(servicer, server):
                     servicer.GetIndexInfo,
                     request_deserializer=wsd__service_dot___proto_dot_wsd_dot_v1_dot_wsd__service__pb2.GetIndexInfoRequest.FromString,
                     response_serializer=wsd__service_dot___proto_dot_wsd_dot_v1_dot_wsd__service__pb2.GetIndexInfoResponse.SerializeToString,
+            ),
+            'NearestSenses': grpc.unary_unary_rpc_method_handler(
+                    servicer.NearestSenses,
+                    request_deserializer=wsd__service_dot___proto_dot_wsd_dot_v1_dot_wsd__service__pb2.NearestSensesRequest.FromString,
+                    response_serializer=wsd__service_dot___proto_dot_wsd_dot_v1_dot_wsd__service__pb2.NearestSensesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -278,6 +298,33 @@ class WsdService:
             '/wsd.v1.WsdService/GetIndexInfo',
             wsd__service_dot___proto_dot_wsd_dot_v1_dot_wsd__service__pb2.GetIndexInfoRequest.SerializeToString,
             wsd__service_dot___proto_dot_wsd_dot_v1_dot_wsd__service__pb2.GetIndexInfoResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def NearestSenses(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/wsd.v1.WsdService/NearestSenses',
+            wsd__service_dot___proto_dot_wsd_dot_v1_dot_wsd__service__pb2.NearestSensesRequest.SerializeToString,
+            wsd__service_dot___proto_dot_wsd_dot_v1_dot_wsd__service__pb2.NearestSensesResponse.FromString,
             options,
             channel_credentials,
             insecure,
