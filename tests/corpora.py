@@ -12,20 +12,24 @@ TINY_LEMMAS = frozenset({"bank", "deposit", "river", "cash", "withdraw", "go", "
 _POS = {"1": "NOUN", "2": "VERB", "3": "ADJ", "4": "ADV", "5": "ADJ"}
 
 
-def write_corpus(prefix: Path, sentences: Sequence[tuple[str, dict[str, str]]]) -> Path:
-    """Sentences of space-separated words; ``keys`` maps a word as written to its gold key."""
-    lines = [
-        '<?xml version="1.0" encoding="UTF-8" ?>',
-        '<corpus lang="en" source="test">',
-        '<text id="d000">',
-    ]
+def write_corpus(
+    prefix: Path, sentences: Sequence[tuple[str, dict[str, str]]], *, per_document: int | None = None
+) -> Path:
+    """Sentences of space-separated words; ``keys`` maps a word as written to its gold key.
+    ``per_document``: sentences per document (text), default all in one."""
+    lines = ['<?xml version="1.0" encoding="UTF-8" ?>', '<corpus lang="en" source="test">']
     gold = []
+    size = per_document or max(1, len(sentences))
     for s_number, (text, keys) in enumerate(sentences):
-        lines.append(f'<sentence id="d000.s{s_number:03d}">')
+        document = f"d{s_number // size:03d}"
+        if s_number % size == 0:
+            lines += ["</text>"] if s_number else []
+            lines.append(f'<text id="{document}">')
+        lines.append(f'<sentence id="{document}.s{s_number:03d}">')
         for t_number, word in enumerate(text.split()):
             key = keys.get(word.lower())
             if key:
-                instance = f"d000.s{s_number:03d}.t{t_number:03d}"
+                instance = f"{document}.s{s_number:03d}.t{t_number:03d}"
                 pos = _POS[key.partition("%")[2][0]]
                 lines.append(
                     f"<instance id={quoteattr(instance)} lemma={quoteattr(key.partition('%')[0])}"

@@ -11,6 +11,7 @@ import pytest
 from wsd_service import Inventory
 from wsd_service._core.raganato import read_corpus
 from wsd_service._engine.compose import Propagation, compose
+from wsd_service._engine.occurrence_index import occurrence_key
 from wsd_service._engine.sources import EncodeJob, corpus_jobs, encode_jobs, gloss_jobs, known_keys
 from wsd_service._engine.vectors import Centroids, Vector
 
@@ -92,7 +93,8 @@ def test_corpus_jobs_keep_known_keys_of_selected_lemmas(tmp_path: Path, inventor
     corpus = read_corpus(prefix)
     unknown: Counter[str] = Counter()
     jobs = corpus_jobs(corpus, known_keys(corpus, inventory, unknown), {"bank"})
-    assert jobs == [EncodeJob(("The", "bank", "of", "the", "river", "."), ((SLOPE, 1),))]
+    words = ("The", "bank", "of", "the", "river", ".")
+    assert jobs == [EncodeJob(words, ((occurrence_key(SLOPE, "d000.s000.t001"), 1),))]
     assert unknown == Counter({"bank%1:99:99::": 1})
 
 

@@ -4,6 +4,7 @@ import json
 import os
 import signal
 import subprocess
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from wsd_service import (
     Encoder,
     EncoderConfig,
     Inventory,
+    ScoringConfig,
     SenseIndexError,
 )
 from wsd_service._core.manifest import resolve_index_dir
@@ -32,12 +34,9 @@ def test_manifest_records_the_build(tiny_index: Path, encoder: Encoder) -> None:
     assert manifest.senses["total"] == len(index)
     assert manifest.corpora[0]["occurrences"] == 6
     assert len(manifest.corpora[0]["data_sha256"]) == 64
-    assert {"vectors.faiss", "senses.tsv"} <= set(manifest.files)
+    assert {"vectors.faiss", "senses.tsv", "occurrences.faiss", "occurrences.tsv"} <= set(manifest.files)
     on_disk = json.loads((resolve_index_dir(tiny_index) / "manifest.json").read_text())
-    assert on_disk["scoring"] == {
-        "gloss_weight": 1.0,
-        "prior_weight": manifest.scoring["prior_weight"],
-    }
+    assert on_disk["scoring"] == asdict(ScoringConfig())
 
 
 def test_every_sense_of_the_selected_lemmas_has_a_row(tiny_index: Path, inventory: Inventory) -> None:

@@ -107,6 +107,29 @@ def _add_build_options(parser: argparse.ArgumentParser) -> None:
         default=scoring.gloss_weight,
         help="weight of the gloss half of the sense vectors stored in the index",
     )
+    group.add_argument(
+        "--occurrence-weight",
+        type=float,
+        default=scoring.occurrence_weight,
+        help="weight of the similarity to a candidate's nearest corpus occurrences (kNN)",
+    )
+    group.add_argument(
+        "--occurrence-k",
+        type=int,
+        default=scoring.occurrence_k,
+        help="nearest occurrences averaged for that similarity",
+    )
+    group.add_argument(
+        "--try-again-weight",
+        type=float,
+        default=scoring.try_again_weight,
+        help="weight of the neighbourhood similarity when the top two are compared again (0: off)",
+    )
+    group.add_argument(
+        "--no-occurrences",
+        action="store_true",
+        help="keep no corpus occurrence vectors in the index (no kNN; smaller)",
+    )
     defaults = BuildConfig()
     for half, default in (("context", defaults.context_relations), ("gloss", defaults.gloss_relations)):
         group.add_argument(
@@ -168,10 +191,16 @@ def _parser() -> argparse.ArgumentParser:
         help="also score this corpus with vectors from all of PREFIX (repeatable)",
     )
     crossval.add_argument("--folds", type=int, default=5, help="folds of documents (default 5)")
+    crossval.add_argument("--lemmas", help="comma-separated lemmas: only their senses (a quick trial)")
     crossval.add_argument(
         "--cache",
         type=Path,
         help="where encoded occurrences, glosses and examples are kept (default: WSD_CACHE_DIR/crossval)",
+    )
+    crossval.add_argument(
+        "--wordnet-only",
+        action="store_true",
+        help="sense vectors from WordNet alone, as the default index (the folds hold out tag counts)",
     )
     crossval.add_argument("--json", action="store_true", help="print one JSON object")
     crossval.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -185,6 +214,8 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--predictions", type=Path, metavar="OUT", help="write instance-id key lines")
     evaluate.add_argument("--prior-weight", type=float, help="override the index's scoring")
     evaluate.add_argument("--gloss-weight", type=float, help="override the index's scoring")
+    evaluate.add_argument("--occurrence-weight", type=float, help="override the index's scoring")
+    evaluate.add_argument("--try-again-weight", type=float, help="override the index's scoring")
     _add_encoder_options(evaluate)
 
     query = commands.add_parser("disambiguate", help="disambiguate a text with a local index")

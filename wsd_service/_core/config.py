@@ -65,6 +65,14 @@ class ScoringConfig:
     # Tuned on semeval2007 with a SemCor index (benchmarks/tune_scoring.py; README "Measured").
     prior_weight: float = 0.05  # weight of the log relative sense frequency added to the score
     gloss_weight: float = 1.0  # weight of cos(word, gloss vector) against cos(word, context vector)
+    # kNN (indexes that keep their corpus occurrences): weight * the mean similarity of the word
+    # to the candidate's ``occurrence_k`` nearest occurrences (cos with its context vector when
+    # it has none) is added to the score (README "Accuracy": cross-validated).
+    occurrence_weight: float = 1.0
+    occurrence_k: int = 1
+    # Try-again: the top two are compared again with this weight * the word's similarity to
+    # each one's WordNet neighbourhood (related synsets' rows) added; 0: off.
+    try_again_weight: float = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +96,7 @@ class BuildConfig:
     lemmas: frozenset[str] | None = None  # restrict the index to these lemmas (None: all)
     use_examples: bool = True  # WordNet usage examples as occurrences of their senses
     propagate: bool = True  # LMMS-style synset / hypernym / lexname fill from corpus centroids
+    keep_occurrences: bool = True  # corpus occurrence vectors in the index, for kNN scoring
     # Relation enhancement (_engine/relations.py): (relation group, weight) pairs; each half of a
     # row moves toward the mean vector of its synset's related synsets. Empty: none.
     context_relations: tuple[tuple[str, float], ...] = ()

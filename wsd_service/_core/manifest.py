@@ -6,11 +6,11 @@ Torch-free, so that clients and tools can read an index's identity without the e
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from .config import FASTEST_FIRST, EncoderConfig, parse_backend, query_backends
+from .config import FASTEST_FIRST, EncoderConfig, ScoringConfig, parse_backend, query_backends
 from .errors import SenseIndexError
 
 FORMAT_VERSION = 1
@@ -18,6 +18,9 @@ VECTORS_FILE = "vectors.faiss"
 SENSES_FILE = "senses.tsv"
 MANIFEST_FILE = "manifest.json"
 CUSTOM_FILE = "custom_inventory.jsonl"
+# corpus occurrence vectors grouped by sense, and each sense's range of them (kNN); optional
+OCCURRENCES_FILE = "occurrences.faiss"
+OCCURRENCE_RANGES_FILE = "occurrences.tsv"
 NEAREST_FILE = "nearest.faiss"  # the approximate index of every row (NearestSenses); optional
 CURRENT_LINK = "current"
 
@@ -66,12 +69,17 @@ class Manifest:
 
     encoder: EncoderSignature
     dimension: int
-    scoring: dict[str, float]
+    scoring: dict[str, Any]  # ScoringConfig's fields
     senses: dict[str, int]
     corpora: list[dict[str, Any]] = field(default_factory=list)
     build: dict[str, Any] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
+
+    def scoring_config(self) -> ScoringConfig:
+        """The scoring stored at build time; a field this version does not know is ignored."""
+        known = {f.name for f in fields(ScoringConfig)}
+        return ScoringConfig(**{name: value for name, value in self.scoring.items() if name in known})
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True)

@@ -20,6 +20,7 @@ from .encoder import Encoder
 from .index import SenseIndex, new_vector_store
 from .inventory import Inventory
 from .nearest import nearest_file
+from .occurrence_index import OccurrenceIndex, by_sense
 from .provenance import build_manifest, corpus_record
 from .relations import RelationGraph, enhance, relation_graph
 from .sources import EncodeJob, corpus_jobs, encode_jobs, example_jobs, gloss_jobs, known_keys
@@ -63,40 +64,33 @@ class IndexBuilder:
         found, corpora, unknown = self._corpus_jobs(senses)
         examples = example_jobs(senses, self.inventory) if self.config.use_examples else []
         sums, ran = self._runner({"corpora": found, "glosses": gloss_jobs(senses), "examples": examples})
-        composed, manifest = self.compose(senses, sums, corpora, started, ran)
-        index = SenseIndex(
-            manifest, composed.rows, new_vector_store(composed.matrix, self.config.vector_storage), None
-        )
+        composed, index = self.assemble(senses, sums, corpora, started, ran)
         extra = {CUSTOM_FILE: self.config.custom_inventory} if self.config.custom_inventory else {}
-        with nearest_file(composed.matrix, manifest) as nearest:  # NearestSenses' graph
+        with nearest_file(composed.matrix, index.manifest) as nearest:  # NearestSenses' graph
             directory = index.save(out, extra | nearest)
-        return BuildReport(directory, manifest, unknown)
+        return BuildReport(directory, index.manifest, unknown)
 
-    def compose(
+    def assemble(
         self,
         senses: list[Sense],
         sums: Mapping[str, Centroids],
         corpora: list[dict[str, Any]],
         started: float,
         ran: dict[str, Any],
-    ) -> tuple[Composed, Manifest]:
-        """The rows of ``senses`` from the encoded sources' per-key sums (corpora, glosses,
-        examples), and their manifest: what a build saves, and what cross-validation scores
-        each fold on (``index_from_sums``)."""
-        corpus = sums["corpora"]
+    ) -> tuple[Composed, SenseIndex]:
+        """The in-memory index of ``senses`` from the encoded sources' per-key sums (corpus
+        occurrences, glosses, examples), and the rows it holds: what a build saves, and what
+        cross-validation scores each fold on."""
+        occurrences = sums["corpora"]
+        corpus = by_sense(occurrences)
         propagation = Propagation(self.inventory, corpus) if self.config.propagate and len(corpus) else None
         composed = compose(senses, corpus, sums["glosses"], sums["examples"], propagation)
         self._enhance(composed)
-        return composed, build_manifest(self.encoder.signature, self.config, composed, corpora, started, ran)
-
-    def index_from_sums(
-        self, senses: list[Sense], sums: Mapping[str, Centroids], corpora: list[dict[str, Any]]
-    ) -> SenseIndex:
-        """``compose`` as an in-memory index (no NearestSenses graph)."""
-        composed, manifest = self.compose(senses, sums, corpora, time.time(), {})
-        return SenseIndex(
-            manifest, composed.rows, new_vector_store(composed.matrix, self.config.vector_storage), None
-        )
+        manifest = build_manifest(self.encoder.signature, self.config, composed, corpora, started, ran)
+        vectors = new_vector_store(composed.matrix, self.config.vector_storage)
+        keep = self.config.keep_occurrences and len(occurrences)
+        kept = OccurrenceIndex.from_occurrences(occurrences) if keep else None
+        return composed, SenseIndex(manifest, composed.rows, vectors, None, kept)
 
     def _enhance(self, composed: Composed) -> None:
         """Relation enhancement of each half of the rows, in place (BuildConfig). Context

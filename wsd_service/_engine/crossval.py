@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
@@ -49,9 +50,17 @@ class Encoded:
 class Material:
     """Everything a trial needs encoded, from the cache (``cache_dir``) or encoded once."""
 
-    def __init__(self, encoder: Encoder, inventory: Inventory, cache_dir: Path, show: bool = True) -> None:
+    def __init__(
+        self,
+        encoder: Encoder,
+        inventory: Inventory,
+        cache_dir: Path,
+        show: bool = True,
+        lemmas: frozenset[str] | None = None,
+    ) -> None:
         self.encoder = encoder
         self.inventory = inventory
+        self.lemmas = lemmas  # only these lemmas' senses (None: every sense)
         self._cache_dir = cache_dir
         self._show = show
         self._senses: list[Sense] | None = None
@@ -61,7 +70,8 @@ class Material:
 
     def senses(self) -> list[Sense]:
         if self._senses is None:
-            self._senses = list(self.inventory.all_senses())
+            wanted = self.lemmas
+            self._senses = [s for s in self.inventory.all_senses() if wanted is None or s.lemma in wanted]
         return self._senses
 
     def relations(self) -> RelationGraph:
@@ -101,7 +111,10 @@ class Material:
         )
 
     def _digest(self, *parts: str) -> str:
-        identity = json.dumps([asdict(self.encoder.signature), self.encoder.config.max_word_pieces, *parts])
+        lemmas = sorted(self.lemmas) if self.lemmas is not None else None
+        identity = json.dumps(
+            [asdict(self.encoder.signature), self.encoder.config.max_word_pieces, lemmas, *parts]
+        )
         return hashlib.sha256(identity.encode()).hexdigest()[:16]
 
 
@@ -122,12 +135,17 @@ def document_folds(corpus: Corpus, k: int) -> list[set[int]]:
 
 class CrossValidation:
     """Trials of build options: k folds of ``training``, and optionally other corpora scored
-    with vectors from all of it (e.g. semeval2007)."""
+    with vectors from all of it (e.g. semeval2007).
 
-    def __init__(self, material: Material, training: Encoded, k: int) -> None:
+    ``wordnet_only`` trials the default index: no occurrence lends its vector, so the folds
+    only hold out their part of the tag counts.
+    """
+
+    def __init__(self, material: Material, training: Encoded, k: int, wordnet_only: bool = False) -> None:
         self.material = material
         self.training = training
         self.folds = document_folds(training.corpus, k)
+        self.wordnet_only = wordnet_only
 
     def fold(self, config: BuildConfig, fold: int) -> Evaluation:
         """Sense vectors from every fold but ``fold``, scored on ``fold``."""
@@ -147,6 +165,7 @@ class CrossValidation:
         self, config: BuildConfig, rows: np.ndarray[Any, Any], held_counts: Counter[str]
     ) -> Disambiguator:
         material = self.material
+        rows = rows[:0] if self.wordnet_only else rows
         corpus = occurrence_sums(self.training.occurrences, self.training.keys, rows)
         sums = {
             "corpora": corpus,
@@ -159,7 +178,7 @@ class CrossValidation:
         ]
         relations = material.relations() if config.context_relations or config.gloss_relations else None
         builder = IndexBuilder(material.encoder, material.inventory, config, relations=relations)
-        index = builder.index_from_sums(senses, sums, [])
+        _, index = builder.assemble(senses, sums, [], time.time(), {})
         return Disambiguator(index, material.encoder, material.inventory)
 
 

@@ -68,7 +68,7 @@ class Disambiguator:
         self.inventory = inventory
         self.limits = limits or LimitsConfig()
         self._preparer = Preparer(index, inventory, self.limits)
-        self._ranker = Ranker(index, inventory, scoring or ScoringConfig(**index.manifest.scoring))
+        self._ranker = Ranker(index, inventory, scoring or index.manifest.scoring_config())
         self._nearest = NearestSenses(index, inventory, nearest)
 
     @classmethod

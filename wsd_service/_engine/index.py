@@ -27,6 +27,7 @@ from .._core.manifest import (
     CURRENT_LINK,
     FORMAT_VERSION,
     MANIFEST_FILE,
+    OCCURRENCES_FILE,
     SENSES_FILE,
     VECTORS_FILE,
     EncoderSignature,
@@ -36,6 +37,7 @@ from .._core.manifest import (
     resolve_index_dir,
 )
 from .._core.sense import SenseRow
+from .occurrence_index import OccurrenceIndex
 
 _VERSION_PREFIX = "wsd-index-"  # version folders; only these are ever deleted
 _SENSE_COLUMNS = ("key", "lemma", "pos", "synset_id", "count", "source")
@@ -47,12 +49,18 @@ class SenseIndex:
     """Sense vectors in FAISS plus the sense table, searched one lemma's range at a time."""
 
     def __init__(
-        self, manifest: Manifest, rows: Sequence[SenseRow], vectors: Any, directory: Path | None
+        self,
+        manifest: Manifest,
+        rows: Sequence[SenseRow],
+        vectors: Any,
+        directory: Path | None,
+        occurrences: OccurrenceIndex | None = None,
     ) -> None:
         self.manifest = manifest
         self.rows = list(rows)
         self.directory = directory
         self._faiss = vectors
+        self.occurrences = occurrences  # corpus occurrence vectors, when the build kept them
         self._ranges: dict[tuple[str, str], tuple[int, int]] = {}
         self._row_of_key: dict[str, int] = {}
         for number, row in enumerate(self.rows):
@@ -112,6 +120,8 @@ class SenseIndex:
         version.chmod(0o755)  # mkdtemp makes it private; an index is meant to be shared
         faiss.write_index(self._faiss, str(version / VECTORS_FILE))
         _write_rows(version / SENSES_FILE, self.rows)
+        if self.occurrences is not None:
+            self.occurrences.save(version)
         for name, source in (extra_files or {}).items():
             shutil.copyfile(source, version / name)
         self.manifest.files = {p.name: sha256_file(p) for p in sorted(version.iterdir())}
@@ -145,7 +155,8 @@ def load_index(path: Path, expected: EncoderSignature | None = None) -> SenseInd
     rows = _read_rows(directory / SENSES_FILE)
     if len(rows) != vectors.ntotal:
         raise SenseIndexError(f"{path}: {len(rows)} senses but {vectors.ntotal} vectors")
-    return SenseIndex(manifest, rows, vectors, directory)
+    occurrences = OccurrenceIndex.load(directory) if OCCURRENCES_FILE in manifest.files else None
+    return SenseIndex(manifest, rows, vectors, directory, occurrences)
 
 
 def new_vector_store(vectors: Vector, storage: VectorStorage) -> Any:

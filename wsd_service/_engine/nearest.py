@@ -21,7 +21,7 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 
-from .._core.config import NearestConfig, ScoringConfig
+from .._core.config import NearestConfig
 from .._core.documents import SenseScore, TargetResult, Vector
 from .._core.errors import SenseIndexError
 from .._core.manifest import NEAREST_FILE, Manifest
@@ -61,7 +61,7 @@ def nearest_file(
     valid inside the block; records the graph's build in ``manifest.build["nearest"]``."""
     config = config or NearestConfig()
     started = time.perf_counter()
-    gloss_weight = ScoringConfig(**manifest.scoring).gloss_weight
+    gloss_weight = manifest.scoring_config().gloss_weight
     graph = build_graph(rows, gloss_weight, config)
     with tempfile.TemporaryDirectory(prefix="wsd-nearest-") as folder:
         path = Path(folder) / NEAREST_FILE
@@ -119,7 +119,7 @@ class NearestSenses:
         self._index = index
         self._inventory = inventory
         self.config = config or NearestConfig()
-        self.gloss_weight = ScoringConfig(**index.manifest.scoring).gloss_weight
+        self.gloss_weight = index.manifest.scoring_config().gloss_weight
         self._graph = load_graph(index, self.config)
 
     def check_available(self) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .._core.raganato import Corpus
+from .occurrence_index import occurrence_key
 from .progress import progress
 from .sources import Encode
 from .vectors import Centroids
@@ -58,11 +59,12 @@ def encode_occurrences(corpus: Corpus, encode: Encode, chunk_size: int, show: bo
 def occurrence_sums(
     occurrences: Occurrences, keys: Mapping[str, tuple[str, ...]], rows: np.ndarray[Any, Any]
 ) -> Centroids:
-    """Per-key sums of the given occurrence rows (an instance with two gold keys counts for
-    both, as in ``corpus_jobs``)."""
+    """The given occurrence rows as the build's corpus sums: one per (sense key, instance), an
+    instance with two gold keys counting for both, as ``corpus_jobs`` keeps them."""
     dimension = int(occurrences.vectors.shape[1])
     sums = Centroids(dimension)
     for row in rows:
-        for key in keys.get(occurrences.instance_ids[row], ()):
-            sums.add(key, occurrences.vectors[row])
+        instance = occurrences.instance_ids[row]
+        for key in keys.get(instance, ()):
+            sums.add(occurrence_key(key, instance), occurrences.vectors[row])
     return sums

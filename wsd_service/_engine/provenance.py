@@ -53,6 +53,9 @@ def build_manifest(
             "options": {
                 "use_examples": config.use_examples,
                 "propagate": config.propagate,
+                "keep_occurrences": config.keep_occurrences,
+                "context_relations": dict(config.context_relations),
+                "gloss_relations": dict(config.gloss_relations),
                 "vector_storage": config.vector_storage,
                 "lemmas": sorted(config.lemmas) if config.lemmas else None,
             },

@@ -12,7 +12,11 @@ from .._core.documents import SenseScore, TargetResult, Vector
 from .._core.sense import SenseRow, lemma_key
 from .index import SenseIndex
 from .inventory import Inventory
+from .neighbourhood import Neighbourhoods
 from .prepare import PreparedToken
+
+# Candidate rows with their scores.
+Hits = list[tuple[SenseRow, float]]
 
 
 class Ranker:
@@ -20,6 +24,7 @@ class Ranker:
         self._index = index
         self._inventory = inventory
         self.scoring = scoring
+        self._neighbourhoods = Neighbourhoods(index, inventory)
 
     def rank(
         self, tokens: list[PreparedToken], matrix: Vector, top_k: int, include_glosses: bool = True
@@ -37,7 +42,7 @@ class Ranker:
             results.append(TargetResult(position, token.text, lemma, pos, token.start, token.end, senses))
         return results
 
-    def score(self, vector: Vector, candidates: list[tuple[str, str]]) -> list[tuple[SenseRow, float]]:
+    def score(self, vector: Vector, candidates: list[tuple[str, str]]) -> Hits:
         """Every candidate row with its score, best first.
 
         Rows are [context ; gloss] and the query [v ; gloss_weight * v], so a score is
@@ -45,11 +50,45 @@ class Ranker:
         """
         query = np.concatenate([vector, self.scoring.gloss_weight * vector]).astype(np.float32)
         found = [hit for lemma, pos in candidates for hit in self._index.search(query, lemma, pos)]
+        if self._index.occurrences is not None and self.scoring.occurrence_weight:
+            found = self._with_occurrences(vector, found)
         if self.scoring.prior_weight:
             found = self._with_prior(found)
-        return sorted(found, key=lambda hit: -hit[1])
+        ranked = sorted(found, key=lambda hit: -hit[1])
+        return self._try_again(vector, ranked) if self.scoring.try_again_weight else ranked
 
-    def _with_prior(self, found: list[tuple[SenseRow, float]]) -> list[tuple[SenseRow, float]]:
+    def _try_again(self, vector: Vector, ranked: Hits) -> Hits:
+        """Compares the top two once more (after SREF's try-again), each with weight * the
+        word's similarity to its sense's WordNet neighbourhood added; only their order can
+        change, and they keep their first-pass scores."""
+        if len(ranked) < 2:
+            return ranked
+        query = np.concatenate([vector, vector])
+        again = [
+            score + self.scoring.try_again_weight * self._closeness(row, query) for row, score in ranked[:2]
+        ]
+        return [ranked[1], ranked[0], *ranked[2:]] if again[1] > again[0] else ranked
+
+    def _closeness(self, row: SenseRow, query: Vector) -> float:
+        neighbourhood = self._neighbourhoods.of(row)
+        return 0.0 if neighbourhood is None else float(neighbourhood @ query)
+
+    def _with_occurrences(self, vector: Vector, found: Hits) -> Hits:
+        """Adds weight * the word's similarity to the sense's nearest corpus occurrences, or to
+        its context vector when the corpus has none (so every candidate gets the term)."""
+        index, weight, k = self._index, self.scoring.occurrence_weight, self.scoring.occurrence_k
+        assert index.occurrences is not None  # checked by the caller
+        rescored = []
+        for row, score in found:
+            near = index.occurrences.nearest(row.key, vector, k)
+            if near is None:
+                number = index.row_number(row.key)
+                assert number is not None  # found in this index
+                near = float(index.vectors(number, number + 1)[0, : len(vector)] @ vector)
+            rescored.append((row, score + weight * near))
+        return rescored
+
+    def _with_prior(self, found: Hits) -> Hits:
         """Adds weight * log of the sense's smoothed share of its lemma's occurrences."""
         totals: dict[tuple[str, str], tuple[int, int]] = {}
         for row, _ in found:

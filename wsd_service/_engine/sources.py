@@ -17,6 +17,7 @@ from .._core.raganato import Corpus
 from .._core.sense import Sense
 from .custom import split_marked
 from .inventory import Inventory
+from .occurrence_index import occurrence_key
 from .progress import progress
 from .vectors import Centroids, Vector, normalise
 
@@ -86,13 +87,16 @@ def known_keys(corpus: Corpus, inventory: Inventory, unknown: Counter[str]) -> d
 def corpus_jobs(
     corpus: Corpus, keys: Mapping[str, tuple[str, ...]], lemmas: Collection[str] | None
 ) -> list[EncodeJob]:
-    """One job per sentence with an annotated occurrence (of the selected lemmas, if given)."""
+    """One job per sentence with an annotated occurrence (of the selected lemmas, if given),
+    each occurrence kept under its own ``occurrence_key``: its vector is kept (kNN scoring) and
+    the sense's centroid is the sum of its occurrences' (``by_sense``)."""
     jobs: list[EncodeJob] = []
     for sentence in corpus.sentences:
         targets = tuple(
-            (key, position)
+            (occurrence_key(key, token.instance_id), position)
             for position, token in enumerate(sentence.tokens)
-            for key in keys.get(token.instance_id or "", ())
+            if token.instance_id
+            for key in keys.get(token.instance_id, ())
             if lemmas is None or key.partition("%")[0] in lemmas
         )
         if targets:

@@ -59,16 +59,20 @@ def _ray_runner(address: str, encoder: Encoder, actors: int | None) -> Runner:
 
 
 def _build_config(args: argparse.Namespace) -> BuildConfig:
-    lemmas = None
-    if args.lemmas:
-        lemmas = frozenset("_".join(x.lower().split()) for x in args.lemmas.split(",") if x.strip())
     return replace(
         vector_options(args),
         corpora=tuple(args.corpus),
         custom_inventory=args.inventory,
-        lemmas=lemmas,
+        lemmas=parse_lemmas(args.lemmas),
         vector_storage=args.vectors,
     )
+
+
+def parse_lemmas(text: str | None) -> frozenset[str] | None:
+    """``--lemmas a,b c``: WordNet spellings (lowercase, underscores); None when not given."""
+    if not text:
+        return None
+    return frozenset("_".join(x.lower().split()) for x in text.split(",") if x.strip())
 
 
 def vector_options(args: argparse.Namespace) -> BuildConfig:
@@ -76,9 +80,16 @@ def vector_options(args: argparse.Namespace) -> BuildConfig:
     return BuildConfig(
         use_examples=not args.no_examples,
         propagate=not args.no_propagation,
+        keep_occurrences=not args.no_occurrences,
         context_relations=args.context_relations,
         gloss_relations=args.gloss_relations,
-        scoring=ScoringConfig(prior_weight=args.prior_weight, gloss_weight=args.gloss_weight),
+        scoring=ScoringConfig(
+            prior_weight=args.prior_weight,
+            gloss_weight=args.gloss_weight,
+            occurrence_weight=args.occurrence_weight,
+            occurrence_k=args.occurrence_k,
+            try_again_weight=args.try_again_weight,
+        ),
         progress=not args.quiet,
     )
 
@@ -87,7 +98,7 @@ def _load(args: argparse.Namespace) -> Disambiguator:
     disambiguator = Disambiguator.load(args.index, index_encoder(args.index, args))
     overrides = {
         name: value
-        for name in ("prior_weight", "gloss_weight")
+        for name in ("prior_weight", "gloss_weight", "occurrence_weight", "try_again_weight")
         if (value := getattr(args, name, None)) is not None
     }
     return (

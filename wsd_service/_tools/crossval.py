@@ -11,16 +11,16 @@ from .._engine.crossval import CrossValidation, Material, summarise
 from .._engine.encoder import Encoder
 from .._engine.inventory import Inventory
 from .._engine.onnx_backend import cache_dir
-from .commands import vector_options
+from .commands import parse_lemmas, vector_options
 from .options import build_encoder
 
 
 def crossval(args: argparse.Namespace) -> int:
     config = vector_options(args)
-    material = Material(
-        Encoder(build_encoder(args)), Inventory(), args.cache or cache_dir() / "crossval", not args.quiet
-    )
-    trials = CrossValidation(material, material.corpus(read_corpus(args.corpus)), args.folds)
+    encoder, cache = Encoder(build_encoder(args)), args.cache or cache_dir() / "crossval"
+    material = Material(encoder, Inventory(), cache, not args.quiet, parse_lemmas(args.lemmas))
+    training = material.corpus(read_corpus(args.corpus))
+    trials = CrossValidation(material, training, args.folds, args.wordnet_only)
     folds = [trials.fold(config, number) for number in range(args.folds)]
     dev = {(e := trials.other(config, material.corpus(read_corpus(p)))).corpus: e for p in args.dev}
     result: dict[str, Any] = {

@@ -1,0 +1,147 @@
+"""The accuracy levers on tiny real indexes: relation enhancement, kNN occurrences, try-again."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from wsd_service import BuildConfig, Disambiguator, Encoder, Inventory, ScoringConfig
+from wsd_service._engine.index import Vector, load_index
+from wsd_service._engine.neighbourhood import Neighbourhoods
+from wsd_service._engine.rank import Ranker
+from wsd_service.build import IndexBuilder
+
+from .corpora import TINY_LEMMAS
+
+DOG = "dog%1:05:00::"  # hypernyms: canine (02083346-n) and domestic animal (01317541-n)
+DOG_FAMILY = frozenset({"dog", "canine", "domestic_animal"})
+
+
+def build(out: Path, encoder: Encoder, inventory: Inventory, config: BuildConfig) -> Disambiguator:
+    IndexBuilder(encoder, inventory, replace(config, vector_storage="fp32", progress=False)).build(out)
+    return Disambiguator.load(out, encoder=encoder)
+
+
+def row(engine: Disambiguator, key: str) -> Vector:
+    number = engine.index.row_number(key)
+    assert number is not None
+    vector: Vector = engine.index.vectors(number, number + 1)[0]
+    return vector
+
+
+def synset_mean(engine: Disambiguator, synset_id: str) -> Vector:
+    rows = [r for r in engine.index.rows if r.synset_id == synset_id]
+    assert rows
+    return np.asarray(np.mean([row(engine, r.key) for r in rows], axis=0), dtype=np.float32)
+
+
+def test_a_relation_enhanced_gloss_vector_is_the_plain_one_plus_its_related_synsets_mean(
+    tmp_path: Path, encoder: Encoder, inventory: Inventory
+) -> None:
+    plain_config = BuildConfig(lemmas=DOG_FAMILY, use_examples=False)
+    plain = build(tmp_path / "plain", encoder, inventory, plain_config)
+    enhanced = build(
+        tmp_path / "enhanced", encoder, inventory, replace(plain_config, gloss_relations=(("hypernym", 0.5),))
+    )
+    half = encoder.dimension
+    hypernyms = (synset_mean(plain, "02083346-n") + synset_mean(plain, "01317541-n")) / 2
+    expected = row(plain, DOG)[half:] + 0.5 * hypernyms[half:]
+    expected /= np.linalg.norm(expected)
+    np.testing.assert_allclose(row(enhanced, DOG)[half:], expected, atol=1e-5)
+    np.testing.assert_array_equal(row(enhanced, DOG)[:half], row(plain, DOG)[:half])  # context half kept
+    assert enhanced.index.manifest.build["options"]["gloss_relations"] == {"hypernym": 0.5}
+
+
+def test_context_relations_leave_corpus_centroids_alone(
+    tmp_path: Path, encoder: Encoder, inventory: Inventory, tiny_corpus: Path
+) -> None:
+    config = BuildConfig(corpora=(tiny_corpus,), lemmas=TINY_LEMMAS, use_examples=False)
+    plain = build(tmp_path / "plain", encoder, inventory, config)
+    weights = (("hypernym", 1.0), ("hyponym", 1.0), ("similar", 1.0))
+    enhanced = build(tmp_path / "enhanced", encoder, inventory, replace(config, context_relations=weights))
+    half = encoder.dimension
+    changed = {
+        r.source: not np.allclose(row(plain, r.key)[:half], row(enhanced, r.key)[:half], atol=1e-6)
+        for r in plain.index.rows
+        if r.source in ("corpus", "propagated")
+    }
+    assert changed == {"corpus": False, "propagated": True}
+
+
+def test_knn_adds_the_similarity_to_the_nearest_occurrence(encoder: Encoder, tiny_index: Path) -> None:
+    engine = Disambiguator.load(tiny_index, encoder=encoder)
+    assert engine.index.occurrences is not None
+    assert len(engine.index.occurrences) == 6  # the tiny corpus's annotated occurrences of TINY_LEMMAS
+    sentence = "She deposited the cheque at the bank ."  # a corpus sentence: its own occurrence
+    words = sentence.split()
+    vector = encoder.encode([words])[0][words.index("bank")]
+    on = dict(
+        Ranker(engine.index, engine.inventory, replace(engine.scoring, occurrence_weight=0.5)).score(
+            vector, [("bank", "NOUN")]
+        )
+    )
+    off = dict(
+        Ranker(engine.index, engine.inventory, replace(engine.scoring, occurrence_weight=0.0)).score(
+            vector, [("bank", "NOUN")]
+        )
+    )
+    money = next(r for r in on if r.key == "bank%1:14:00::")
+    assert on[money] - off[money] == pytest.approx(0.5, abs=1e-4)
+    for sense_row in on:
+        if sense_row.source != "corpus":  # no occurrence: the context vector stands in
+            context = row(engine, sense_row.key)[: encoder.dimension] @ vector
+            assert on[sense_row] - off[sense_row] == pytest.approx(0.5 * context, abs=1e-4)
+
+
+def test_an_index_built_without_occurrences_loads_and_scores_without_knn(
+    tmp_path: Path, encoder: Encoder, inventory: Inventory, tiny_corpus: Path
+) -> None:
+    config = BuildConfig(corpora=(tiny_corpus,), lemmas=TINY_LEMMAS, keep_occurrences=False)
+    engine = build(tmp_path / "index", encoder, inventory, config)
+    assert engine.index.occurrences is None
+    assert "occurrences.faiss" not in load_index(tmp_path / "index").manifest.files
+    assert engine.disambiguate("I went to the bank and withdrew some cash.")
+
+
+SENTENCES = [
+    "The dog chased the cat across the garden .",
+    "He was a lucky dog to win the prize .",
+    "They sat on the bank of the river and fished .",
+    "The bank raised its interest rates again .",
+    "We deposit our savings every month .",
+    "The earth shook during the storm .",
+]
+
+
+def test_try_again_changes_a_decision_only_between_the_top_two(
+    encoder: Encoder, disambiguator: Disambiguator
+) -> None:
+    index, inventory = disambiguator.index, disambiguator.inventory
+    plain = Ranker(index, inventory, replace(disambiguator.scoring, try_again_weight=0.0))
+    strong = Ranker(index, inventory, replace(disambiguator.scoring, try_again_weight=100.0))
+    neighbourhoods = Neighbourhoods(index, inventory)
+    swapped = 0
+    for sentence in SENTENCES:
+        words = sentence.split()
+        for position, vector in enumerate(encoder.encode([words])[0]):
+            candidates = [(lemma, "NOUN") for lemma in inventory.lemmatise(words[position], "NOUN")]
+            candidates = [c for c in candidates if index.candidate_range(*c)]
+            before, after = plain.score(vector, candidates), strong.score(vector, candidates)
+            if len(before) < 2:
+                continue
+            assert after[2:] == before[2:] and set(after[:2]) == set(before[:2])
+            closeness = [
+                0.0 if (n := neighbourhoods.of(r)) is None else float(n @ np.concatenate([vector, vector]))
+                for r, _ in before[:2]
+            ]
+            first_again = [s + 100.0 * c for (_, s), c in zip(before[:2], closeness, strict=True)]
+            assert after[0] == before[int(first_again[1] > first_again[0])]
+            swapped += after[0] != before[0]
+    assert swapped  # the sentences do exercise a swap
+
+
+def test_scoring_defaults_are_stored_in_the_manifest(tiny_index: Path) -> None:
+    assert load_index(tiny_index).manifest.scoring_config() == ScoringConfig()
