@@ -88,3 +88,11 @@ def test_first_start_smoke() -> None:
     """A fresh clone, its own venv and the default index: minutes, hence slow."""
     out = _run("benchmarks/first_start.py")
     assert "to SERVING" in out and "normal start to SERVING" in out
+
+
+def test_ranking_cost_smoke(tiny_index: Path) -> None:
+    out = _run(
+        "benchmarks/ranking_cost.py", "--index", str(tiny_index), "--repeats", "1",
+        str(DATA / "semeval2007" / "semeval2007"),
+    )  # fmt: skip
+    assert "kNN occurrences" in out and "occurrences.faiss" in out

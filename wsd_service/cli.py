@@ -126,6 +126,9 @@ def _add_build_options(parser: argparse.ArgumentParser) -> None:
         help="weight of the neighbourhood similarity when the top two are compared again (0: off)",
     )
     group.add_argument(
+        "--gloss-broader", action="store_true", help="gloss texts also name the sense's hypernyms"
+    )
+    group.add_argument(
         "--no-occurrences",
         action="store_true",
         help="keep no corpus occurrence vectors in the index (no kNN; smaller)",

@@ -97,6 +97,7 @@ class BuildConfig:
     use_examples: bool = True  # WordNet usage examples as occurrences of their senses
     propagate: bool = True  # LMMS-style synset / hypernym / lexname fill from corpus centroids
     keep_occurrences: bool = True  # corpus occurrence vectors in the index, for kNN scoring
+    gloss_broader: bool = False  # gloss texts name the hypernyms too ("...; slope, incline")
     # Relation enhancement (_engine/relations.py): (relation group, weight) pairs; each half of a
     # row moves toward the mean vector of its synset's related synsets. Empty: none.
     context_relations: tuple[tuple[str, float], ...] = ()

@@ -63,7 +63,8 @@ class IndexBuilder:
         senses = self.selected_senses()
         found, corpora, unknown = self._corpus_jobs(senses)
         examples = example_jobs(senses, self.inventory) if self.config.use_examples else []
-        sums, ran = self._runner({"corpora": found, "glosses": gloss_jobs(senses), "examples": examples})
+        glosses = gloss_jobs(senses, self.inventory.broader_words if self.config.gloss_broader else None)
+        sums, ran = self._runner({"corpora": found, "glosses": glosses, "examples": examples})
         composed, index = self.assemble(senses, sums, corpora, started, ran)
         extra = {CUSTOM_FILE: self.config.custom_inventory} if self.config.custom_inventory else {}
         with nearest_file(composed.matrix, index.manifest) as nearest:  # NearestSenses' graph

@@ -89,10 +89,12 @@ class Material:
         )
         return Encoded(corpus, known_keys(corpus, self.inventory, Counter()), occurrences)
 
-    def glosses(self) -> Centroids:
-        if "plain" not in self._glosses:
-            self._glosses["plain"] = self._sums("glosses", lambda: gloss_jobs(self.senses()))
-        return self._glosses["plain"]
+    def glosses(self, broader: bool) -> Centroids:
+        kind = "glosses-broader" if broader else "glosses"
+        if kind not in self._glosses:
+            words = self.inventory.broader_words if broader else None
+            self._glosses[kind] = self._sums(kind, lambda: gloss_jobs(self.senses(), words))
+        return self._glosses[kind]
 
     def examples(self) -> Centroids:
         if self._examples is None:
@@ -169,7 +171,7 @@ class CrossValidation:
         corpus = occurrence_sums(self.training.occurrences, self.training.keys, rows)
         sums = {
             "corpora": corpus,
-            "glosses": material.glosses(),
+            "glosses": material.glosses(config.gloss_broader),
             "examples": material.examples() if config.use_examples else Centroids(corpus.dimension),
         }
         senses = [

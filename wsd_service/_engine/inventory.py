@@ -133,6 +133,17 @@ class Inventory:
             for lemma in sorted(lemmas):
                 yield from self.senses(lemma, tag)
 
+    def broader_words(self, sense: Sense) -> list[str]:
+        """The first words of the synsets a sense is a kind of: its hypernyms (instance
+        hypernyms too), or a satellite adjective's head, at most three."""
+        synset = self.synset(sense.synset_id)
+        words = [
+            self.wordnet.synset("a" if pos == "s" else pos, offset).words[0][0].replace("_", " ")
+            for symbol, offset, pos in synset.pointers
+            if symbol in ("@", "@i") or (symbol == "&" and synset.satellite)
+        ]
+        return list(dict.fromkeys(words))[:3]
+
     def synset(self, synset_id: str) -> Synset:
         offset, _, letter = synset_id.partition("-")
         if letter not in "nvar" or not offset.isdigit():

@@ -54,6 +54,7 @@ def build_manifest(
                 "use_examples": config.use_examples,
                 "propagate": config.propagate,
                 "keep_occurrences": config.keep_occurrences,
+                "gloss_broader": config.gloss_broader,
                 "context_relations": dict(config.context_relations),
                 "gloss_relations": dict(config.gloss_relations),
                 "vector_storage": config.vector_storage,

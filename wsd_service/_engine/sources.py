@@ -107,15 +107,20 @@ def corpus_jobs(
 # -- WordNet and custom senses ----------------------------------------------------------
 
 
-def gloss_jobs(senses: Sequence[Sense]) -> list[EncodeJob]:
+def gloss_jobs(
+    senses: Sequence[Sense], broader: Callable[[Sense], list[str]] | None = None
+) -> list[EncodeJob]:
     """One job per synset: "bank , cant , camber : a slope in the turn of a road", keeping
-    each member sense's lemma (with the text's mean)."""
+    each member sense's lemma (with the text's mean). ``broader``: words naming what the sense
+    is a kind of, added after the definition ("; slope , incline , side")."""
     members: dict[str, list[Sense]] = {}
     for sense in senses:
         members.setdefault(sense.synset_id, []).append(sense)
     jobs: list[EncodeJob] = []
     for group in members.values():
         words, positions = _gloss_words(group[0])
+        if broader is not None and (more := broader(group[0])):
+            words += [";", *" , ".join(more).split()]
         targets = tuple((s.key, positions.get(s.lemma, 0)) for s in group)
         jobs.append(EncodeJob(tuple(words), targets, with_mean=True))
     return jobs

@@ -81,6 +81,7 @@ def vector_options(args: argparse.Namespace) -> BuildConfig:
         use_examples=not args.no_examples,
         propagate=not args.no_propagation,
         keep_occurrences=not args.no_occurrences,
+        gloss_broader=args.gloss_broader,
         context_relations=args.context_relations,
         gloss_relations=args.gloss_relations,
         scoring=ScoringConfig(
