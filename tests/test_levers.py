@@ -41,7 +41,9 @@ def synset_mean(engine: Disambiguator, synset_id: str) -> Vector:
 def test_a_relation_enhanced_gloss_vector_is_the_plain_one_plus_its_related_synsets_mean(
     tmp_path: Path, encoder: Encoder, inventory: Inventory
 ) -> None:
-    plain_config = BuildConfig(lemmas=DOG_FAMILY, use_examples=False)
+    plain_config = BuildConfig(
+        lemmas=DOG_FAMILY, use_examples=False, context_relations=(), gloss_relations=()
+    )
     plain = build(tmp_path / "plain", encoder, inventory, plain_config)
     enhanced = build(
         tmp_path / "enhanced", encoder, inventory, replace(plain_config, gloss_relations=(("hypernym", 0.5),))
@@ -58,7 +60,13 @@ def test_a_relation_enhanced_gloss_vector_is_the_plain_one_plus_its_related_syns
 def test_context_relations_leave_corpus_centroids_alone(
     tmp_path: Path, encoder: Encoder, inventory: Inventory, tiny_corpus: Path
 ) -> None:
-    config = BuildConfig(corpora=(tiny_corpus,), lemmas=TINY_LEMMAS, use_examples=False)
+    config = BuildConfig(
+        corpora=(tiny_corpus,),
+        lemmas=TINY_LEMMAS,
+        use_examples=False,
+        context_relations=(),
+        gloss_relations=(),
+    )
     plain = build(tmp_path / "plain", encoder, inventory, config)
     weights = (("hypernym", 1.0), ("hyponym", 1.0), ("similar", 1.0))
     enhanced = build(tmp_path / "enhanced", encoder, inventory, replace(config, context_relations=weights))

@@ -14,13 +14,14 @@ from pathlib import Path
 
 from ._core.config import (
     BACKENDS,
+    CORPUS_DEFAULTS,
     NEAREST_TOP_K,
+    WORDNET_ONLY_DEFAULTS,
     BackendName,
     BatcherConfig,
     BuildConfig,
     EncoderConfig,
     LimitsConfig,
-    ScoringConfig,
     ServerConfig,
     parse_backend,
 )
@@ -94,37 +95,29 @@ def _add_build_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("sense vectors")
     group.add_argument("--no-examples", action="store_true", help="ignore WordNet usage examples")
     group.add_argument("--no-propagation", action="store_true", help="no synset/hypernym/lexname fill")
-    scoring = ScoringConfig()
-    group.add_argument(
-        "--prior-weight",
-        type=float,
-        default=scoring.prior_weight,
-        help="weight of the sense-frequency prior stored in the index",
-    )
-    group.add_argument(
-        "--gloss-weight",
-        type=float,
-        default=scoring.gloss_weight,
-        help="weight of the gloss half of the sense vectors stored in the index",
-    )
-    group.add_argument(
-        "--occurrence-weight",
-        type=float,
-        default=scoring.occurrence_weight,
-        help="weight of the similarity to a candidate's nearest corpus occurrences (kNN)",
-    )
-    group.add_argument(
-        "--occurrence-k",
-        type=int,
-        default=scoring.occurrence_k,
-        help="nearest occurrences averaged for that similarity",
-    )
-    group.add_argument(
-        "--try-again-weight",
-        type=float,
-        default=scoring.try_again_weight,
-        help="weight of the neighbourhood similarity when the top two are compared again (0: off)",
-    )
+    corpus, wordnet = CORPUS_DEFAULTS.scoring, WORDNET_ONLY_DEFAULTS.scoring
+    for option, kind, what in (
+        ("prior-weight", float, "weight of the sense-frequency prior"),
+        ("gloss-weight", float, "weight of the gloss half of the sense vectors"),
+        (
+            "occurrence-weight",
+            float,
+            "weight of the similarity to the nearest corpus occurrence (kNN)",
+        ),
+        ("occurrence-k", int, "nearest occurrences averaged for that similarity"),
+        (
+            "try-again-weight",
+            float,
+            "weight of the neighbourhoods when the top two are compared again",
+        ),
+    ):
+        name = option.replace("-", "_")
+        group.add_argument(
+            f"--{option}",
+            type=kind,
+            help=f"{what}, stored in the index (default {getattr(corpus, name)} with a corpus,"
+            f" {getattr(wordnet, name)} without)",
+        )
     group.add_argument(
         "--gloss-broader", action="store_true", help="gloss texts also name the sense's hypernyms"
     )
@@ -133,15 +126,14 @@ def _add_build_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="keep no corpus occurrence vectors in the index (no kNN; smaller)",
     )
-    defaults = BuildConfig()
-    for half, default in (("context", defaults.context_relations), ("gloss", defaults.gloss_relations)):
+    for half in ("context", "gloss"):
         group.add_argument(
             f"--{half}-relations",
             type=_relation_weights,
-            default=default,
             metavar="GROUP=W,...",
             help=f"move each sense's {half} vector toward its related synsets' mean, by relation"
-            " group (hypernym, hyponym, similar, derivation, ...); 'none' for no enhancement",
+            " group (hypernym, hyponym, similar, derivation, ...); 'none' for no enhancement"
+            ' (default: README "Accuracy")',
         )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -60,19 +60,57 @@ class EncoderConfig:
 
 @dataclass(frozen=True, slots=True)
 class ScoringConfig:
-    """How candidate senses are ranked; stored in the index manifest."""
+    """How candidate senses are ranked; stored in the index manifest. The defaults are a SemCor
+    index's (``VectorOptions``; README "Accuracy": cross-validated on SemCor folds)."""
 
-    # Tuned on semeval2007 with a SemCor index (benchmarks/tune_scoring.py; README "Measured").
     prior_weight: float = 0.05  # weight of the log relative sense frequency added to the score
     gloss_weight: float = 1.0  # weight of cos(word, gloss vector) against cos(word, context vector)
     # kNN (indexes that keep their corpus occurrences): weight * the mean similarity of the word
     # to the candidate's ``occurrence_k`` nearest occurrences (cos with its context vector when
-    # it has none) is added to the score (README "Accuracy": cross-validated).
+    # it has none) is added to the score.
     occurrence_weight: float = 1.0
     occurrence_k: int = 1
     # Try-again: the top two are compared again with this weight * the word's similarity to
     # each one's WordNet neighbourhood (related synsets' rows) added; 0: off.
     try_again_weight: float = 0.05
+
+
+# (relation group, weight) pairs: _engine/relations.py.
+Relations = tuple[tuple[str, float], ...]
+_SEMANTIC_GROUPS = (
+    "hypernym",
+    "hyponym",
+    "similar",
+    "derivation",
+    "meronymy",
+    "entailment",
+    "attribute",
+    "domain",
+)
+
+
+def every_relation(weight: float) -> Relations:
+    """Every relation group but antonymy, at one weight."""
+    return tuple((group, weight) for group in _SEMANTIC_GROUPS)
+
+
+@dataclass(frozen=True, slots=True)
+class VectorOptions:
+    """Sense-vector and scoring options. An index gets ``CORPUS_DEFAULTS`` or
+    ``WORDNET_ONLY_DEFAULTS`` unless told otherwise: the best options depend on whether a corpus
+    lends its occurrences (README "Accuracy": the folds chose each)."""
+
+    scoring: ScoringConfig
+    context_relations: Relations
+    gloss_relations: Relations
+
+
+CORPUS_DEFAULTS = VectorOptions(ScoringConfig(), every_relation(1.0), every_relation(0.3))
+# No corpus centroid to trust: WordNet's tag counts weigh more and every vector borrows from
+# its WordNet neighbours.
+WORDNET_ONLY_DEFAULTS = VectorOptions(
+    ScoringConfig(prior_weight=0.2), every_relation(0.3), every_relation(0.3)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,15 +136,36 @@ class BuildConfig:
     propagate: bool = True  # LMMS-style synset / hypernym / lexname fill from corpus centroids
     keep_occurrences: bool = True  # corpus occurrence vectors in the index, for kNN scoring
     gloss_broader: bool = False  # gloss texts name the hypernyms too ("...; slope, incline")
-    # Relation enhancement (_engine/relations.py): (relation group, weight) pairs; each half of a
-    # row moves toward the mean vector of its synset's related synsets. Empty: none.
-    context_relations: tuple[tuple[str, float], ...] = ()
-    gloss_relations: tuple[tuple[str, float], ...] = ()
-    scoring: ScoringConfig = field(default_factory=lambda: ScoringConfig())
+    # Relation enhancement (_engine/relations.py): each half of a row moves toward the mean
+    # vector of its synset's related synsets. None: ``defaults()``'s; empty: none.
+    context_relations: Relations | None = None
+    gloss_relations: Relations | None = None
+    scoring: ScoringConfig | None = None  # None: ``defaults()``'s
     # fp16 halves the index's memory; scores move by about 1e-3 (BENCHMARKS.md: memory, F1)
     vector_storage: VectorStorage = "fp16"
     chunk_size: int = 512  # sentences per encode call (progress granularity)
     progress: bool = True
+
+    def complete(self, with_corpus: bool) -> BuildConfig:
+        """Every option left None set to the defaults for an index with a corpus or without."""
+        defaults = CORPUS_DEFAULTS if with_corpus else WORDNET_ONLY_DEFAULTS
+        return replace(
+            self,
+            scoring=defaults.scoring if self.scoring is None else self.scoring,
+            context_relations=(
+                defaults.context_relations if self.context_relations is None else self.context_relations
+            ),
+            gloss_relations=defaults.gloss_relations
+            if self.gloss_relations is None
+            else self.gloss_relations,
+        )
+
+    def options(self) -> VectorOptions:
+        """The options in force: those given, else the defaults for ``corpora``'s kind of index."""
+        done = self.complete(bool(self.corpora))
+        assert done.scoring is not None and done.context_relations is not None
+        assert done.gloss_relations is not None
+        return VectorOptions(done.scoring, done.context_relations, done.gloss_relations)
 
 
 @dataclass(frozen=True, slots=True)

@@ -96,7 +96,8 @@ class IndexBuilder:
     def _enhance(self, composed: Composed) -> None:
         """Relation enhancement of each half of the rows, in place (BuildConfig). Context
         vectors measured on the corpus keep their own: only borrowed ones are enhanced."""
-        halves = ((0, self.config.context_relations), (1, self.config.gloss_relations))
+        options = self.config.options()
+        halves = ((0, options.context_relations), (1, options.gloss_relations))
         if not any(weights for _, weights in halves):
             return
         if self._relations is None:

@@ -167,6 +167,7 @@ class CrossValidation:
         self, config: BuildConfig, rows: np.ndarray[Any, Any], held_counts: Counter[str]
     ) -> Disambiguator:
         material = self.material
+        config = config.complete(with_corpus=not self.wordnet_only)  # this index's kind's defaults
         rows = rows[:0] if self.wordnet_only else rows
         corpus = occurrence_sums(self.training.occurrences, self.training.keys, rows)
         sums = {
@@ -178,7 +179,8 @@ class CrossValidation:
             replace(s, tag_count=max(0, s.tag_count - held_counts[s.key])) if s.key in held_counts else s
             for s in material.senses()
         ]
-        relations = material.relations() if config.context_relations or config.gloss_relations else None
+        options = config.options()
+        relations = material.relations() if options.context_relations or options.gloss_relations else None
         builder = IndexBuilder(material.encoder, material.inventory, config, relations=relations)
         _, index = builder.assemble(senses, sums, [], time.time(), {})
         return Disambiguator(index, material.encoder, material.inventory)

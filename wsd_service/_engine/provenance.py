@@ -42,7 +42,7 @@ def build_manifest(
     return Manifest(
         encoder=signature,
         dimension=int(composed.matrix.shape[1]),
-        scoring=asdict(config.scoring),
+        scoring=asdict(config.options().scoring),
         senses={"total": len(composed.rows), **dict(sorted(composed.sources.items()))},
         corpora=corpora,
         build={
@@ -55,8 +55,8 @@ def build_manifest(
                 "propagate": config.propagate,
                 "keep_occurrences": config.keep_occurrences,
                 "gloss_broader": config.gloss_broader,
-                "context_relations": dict(config.context_relations),
-                "gloss_relations": dict(config.gloss_relations),
+                "context_relations": dict(config.options().context_relations),
+                "gloss_relations": dict(config.options().gloss_relations),
                 "vector_storage": config.vector_storage,
                 "lemmas": sorted(config.lemmas) if config.lemmas else None,
             },

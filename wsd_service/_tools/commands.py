@@ -10,8 +10,9 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
-from .._core.config import BuildConfig, ScoringConfig
+from .._core.config import BuildConfig
 from .._core.credentials import read_token
 from .._core.errors import InputError
 from .._core.interface import WsdApi
@@ -60,7 +61,7 @@ def _ray_runner(address: str, encoder: Encoder, actors: int | None) -> Runner:
 
 def _build_config(args: argparse.Namespace) -> BuildConfig:
     return replace(
-        vector_options(args),
+        vector_options(args, with_corpus=bool(args.corpus)),
         corpora=tuple(args.corpus),
         custom_inventory=args.inventory,
         lemmas=parse_lemmas(args.lemmas),
@@ -75,33 +76,35 @@ def parse_lemmas(text: str | None) -> frozenset[str] | None:
     return frozenset("_".join(x.lower().split()) for x in text.split(",") if x.strip())
 
 
-def vector_options(args: argparse.Namespace) -> BuildConfig:
-    """The build options build-index shares with crossval (``cli._add_build_options``)."""
-    return BuildConfig(
+# ScoringConfig fields that are command-line options of the same name.
+_SCORING_OPTIONS = ("prior_weight", "gloss_weight", "occurrence_weight", "occurrence_k", "try_again_weight")
+
+
+def vector_options(args: argparse.Namespace, with_corpus: bool) -> BuildConfig:
+    """The build options build-index shares with crossval (``cli._add_build_options``), the
+    ones not given set to the defaults for an index with a corpus or without one."""
+    given = BuildConfig(
         use_examples=not args.no_examples,
         propagate=not args.no_propagation,
         keep_occurrences=not args.no_occurrences,
         gloss_broader=args.gloss_broader,
         context_relations=args.context_relations,
         gloss_relations=args.gloss_relations,
-        scoring=ScoringConfig(
-            prior_weight=args.prior_weight,
-            gloss_weight=args.gloss_weight,
-            occurrence_weight=args.occurrence_weight,
-            occurrence_k=args.occurrence_k,
-            try_again_weight=args.try_again_weight,
-        ),
         progress=not args.quiet,
     )
+    config = given.complete(with_corpus)
+    assert config.scoring is not None  # completed
+    return replace(config, scoring=replace(config.scoring, **scoring_options(args)))
+
+
+def scoring_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The scoring options given on the command line (the others are None or absent)."""
+    return {name: value for name in _SCORING_OPTIONS if (value := getattr(args, name, None)) is not None}
 
 
 def _load(args: argparse.Namespace) -> Disambiguator:
     disambiguator = Disambiguator.load(args.index, index_encoder(args.index, args))
-    overrides = {
-        name: value
-        for name in ("prior_weight", "gloss_weight", "occurrence_weight", "try_again_weight")
-        if (value := getattr(args, name, None)) is not None
-    }
+    overrides = scoring_options(args)
     return (
         disambiguator.with_scoring(replace(disambiguator.scoring, **overrides))
         if overrides

@@ -16,7 +16,7 @@ from .options import build_encoder
 
 
 def crossval(args: argparse.Namespace) -> int:
-    config = vector_options(args)
+    config = vector_options(args, with_corpus=not args.wordnet_only)
     encoder, cache = Encoder(build_encoder(args)), args.cache or cache_dir() / "crossval"
     material = Material(encoder, Inventory(), cache, not args.quiet, parse_lemmas(args.lemmas))
     training = material.corpus(read_corpus(args.corpus))
