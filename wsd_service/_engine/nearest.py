@@ -22,13 +22,14 @@ import numpy as np
 import numpy.typing as npt
 
 from .._core.config import NearestConfig
-from .._core.documents import SenseScore, TargetResult, Vector
+from .._core.documents import TargetResult, Vector
 from .._core.errors import SenseIndexError
 from .._core.manifest import NEAREST_FILE, Manifest
 from .._core.sense import SenseRow, lemma_key
 from .index import SenseIndex
 from .inventory import Inventory
 from .prepare import PreparedToken
+from .rank import sense_score
 
 
 def fold(rows: Vector, gloss_weight: float) -> Vector:
@@ -156,10 +157,6 @@ class NearestSenses:
             token = tokens[position]
             # The word's own lemma and POS: the senses found may be of any lemma.
             lemma, pos = token.candidates[0] if token.candidates else (lemma_key(token.text), "")
-            senses = [self._sense_score(row, score, include_glosses) for row, score in hits]
+            senses = [sense_score(self._inventory, row, score, include_glosses) for row, score in hits]
             results.append(TargetResult(position, token.text, lemma, pos, token.start, token.end, senses))
         return results
-
-    def _sense_score(self, row: SenseRow, score: float, include_gloss: bool) -> SenseScore:
-        sense = self._inventory.by_key(row.key) if include_gloss else None
-        return SenseScore(row.key, row.synset_id, round(score, 6), sense.gloss if sense else "", row.source)

@@ -38,7 +38,9 @@ class Ranker:
             lemma, pos = token.candidates[0] if token.candidates else (lemma_key(token.text), "")
             if scored:
                 lemma, pos = scored[0][0].lemma, scored[0][0].pos
-            senses = [self._sense_score(row, score, include_glosses) for row, score in scored[:top_k]]
+            senses = [
+                sense_score(self._inventory, row, score, include_glosses) for row, score in scored[:top_k]
+            ]
             results.append(TargetResult(position, token.text, lemma, pos, token.start, token.end, senses))
         return results
 
@@ -101,7 +103,8 @@ class Ranker:
             rescored.append((row, score + weight * math.log((row.count + 1) / (count + senses))))
         return rescored
 
-    def _sense_score(self, row: SenseRow, score: float, include_gloss: bool) -> SenseScore:
-        sense = self._inventory.by_key(row.key) if include_gloss else None
-        gloss = sense.gloss if sense else ""
-        return SenseScore(row.key, row.synset_id, round(score, 6), gloss, row.source)
+
+def sense_score(inventory: Inventory, row: SenseRow, score: float, include_gloss: bool) -> SenseScore:
+    """A ranked row as the API answers it (the gloss looked up only when asked for)."""
+    sense = inventory.by_key(row.key) if include_gloss else None
+    return SenseScore(row.key, row.synset_id, round(score, 6), sense.gloss if sense else "", row.source)
