@@ -99,8 +99,13 @@ def test_approximate_equals_exact_search_on_a_tiny_index(disambiguator: Disambig
 
 
 def test_scores_are_disambiguations_without_the_prior(disambiguator: Disambiguator) -> None:
-    plain = disambiguator.with_scoring(
-        type(disambiguator.scoring)(prior_weight=0.0, gloss_weight=disambiguator.scoring.gloss_weight)
+    plain = disambiguator.with_scoring(  # nor kNN, nor try-again: the sense rows alone
+        type(disambiguator.scoring)(
+            prior_weight=0.0,
+            gloss_weight=disambiguator.scoring.gloss_weight,
+            occurrence_weight=0.0,
+            try_again_weight=0.0,
+        )
     )
     [bank] = [t for t in plain.disambiguate("the river bank", top_k=10) if t.lemma == "bank"]
     [nearest] = [t for t in disambiguator.nearest_senses("the river bank", top_k=50) if t.text == "bank"]

@@ -23,6 +23,8 @@ from .._core.sense import Sense, lemma_key, normalise_pos
 _MARK = re.compile(r"\[\[(.+?)\]\]")
 _FIELDS = {"id", "lemma", "pos", "gloss", "examples"}
 
+CUSTOM_SYNSET_PREFIX = "custom:"  # a custom sense is its own synset: "custom:<id>"
+
 
 @dataclass(frozen=True, slots=True)
 class CustomSense:
@@ -37,7 +39,7 @@ class CustomSense:
             key=self.id,
             lemma=self.lemma,
             pos=self.pos,
-            synset_id=f"custom:{self.id}",
+            synset_id=f"{CUSTOM_SYNSET_PREFIX}{self.id}",
             sense_number=number,
             tag_count=0,
             gloss=self.gloss,

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from .._core.errors import InputError, shown
 from .._core.sense import POS_TAGS, Sense, lemma_key, normalise_pos
-from .custom import CustomSense
+from .custom import CUSTOM_SYNSET_PREFIX, CustomSense
 from .wordnet import DEFAULT_WORDNET_DIR, Synset, WordNetDatabase
 
 _SS_TYPE_TAGS = {"1": "NOUN", "2": "VERB", "3": "ADJ", "4": "ADV", "5": "ADJ"}
@@ -136,13 +136,16 @@ class Inventory:
     def broader_words(self, sense: Sense) -> list[str]:
         """The first words of the synsets a sense is a kind of: its hypernyms (instance
         hypernyms too), or a satellite adjective's head, at most three."""
-        synset = self.synset(sense.synset_id)
         words = [
             self.wordnet.synset("a" if pos == "s" else pos, offset).words[0][0].replace("_", " ")
-            for symbol, offset, pos in synset.pointers
-            if symbol in ("@", "@i") or (symbol == "&" and synset.satellite)
+            for symbol, offset, pos in self.pointers(sense.synset_id)
+            if symbol in ("@", "@i") or (symbol == "&" and self.synset(sense.synset_id).satellite)
         ]
         return list(dict.fromkeys(words))[:3]
+
+    def pointers(self, synset_id: str) -> tuple[tuple[str, int, str], ...]:
+        """A synset's WordNet pointers (symbol, offset, pos); none for a custom sense's."""
+        return () if synset_id.startswith(CUSTOM_SYNSET_PREFIX) else self.synset(synset_id).pointers
 
     def synset(self, synset_id: str) -> Synset:
         offset, _, letter = synset_id.partition("-")

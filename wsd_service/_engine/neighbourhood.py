@@ -31,7 +31,7 @@ class Neighbourhoods:
         """The mean row of the related synsets' senses (each half normalised); None if none."""
         numbers = [
             number
-            for symbol, offset, pos in self._inventory.synset(row.synset_id).pointers
+            for symbol, offset, pos in self._inventory.pointers(row.synset_id)
             if symbol in _SYMBOLS
             for number in self._synset_rows(f"{offset:08d}-{'a' if pos == 's' else pos}")
         ]

@@ -50,7 +50,7 @@ def relation_graph(inventory: Inventory, synset_ids: Sequence[str]) -> RelationG
     nodes = {synset: number for number, synset in enumerate(dict.fromkeys(synset_ids))}
     edges: dict[str, tuple[list[int], list[int]]] = {group: ([], []) for group in RELATION_GROUPS}
     for synset_id, source in nodes.items():
-        for symbol, offset, pos in inventory.synset(synset_id).pointers:
+        for symbol, offset, pos in inventory.pointers(synset_id):
             target = nodes.get(f"{offset:08d}-{'a' if pos == 's' else pos}")
             group = _GROUP_OF.get(symbol)
             if target is not None and group is not None and target != source:
