@@ -15,7 +15,7 @@ import hashlib
 import json
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -33,9 +33,11 @@ from .evaluate import Evaluation, corpus_documents, evaluate_encoded
 from .inventory import Inventory
 from .occurrences import Occurrences, encode_occurrences, occurrence_sums
 from .relations import RelationGraph, relation_graph
-from .sources import encode_jobs, example_jobs, gloss_jobs, known_keys
+from .sources import EncodeJob, encode_jobs, example_jobs, gloss_jobs, known_keys
 from .vector_cache import cached, load_centroids, load_occurrences, save_centroids, save_occurrences
 from .vectors import Centroids
+
+_CHUNK = BuildConfig().chunk_size  # sentences per encode call, as a build's
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +85,7 @@ class Material:
         digest = self._digest(sha256_file(corpus.data_path), sha256_file(corpus.gold_path))
         occurrences = cached(
             self._cache_dir / f"occurrences-{corpus.name}-{digest}.npz",
-            lambda: encode_occurrences(corpus, self.encoder.encode, 512, self._show),
+            lambda: encode_occurrences(corpus, self.encoder.encode, _CHUNK, self._show),
             save_occurrences,
             load_occurrences,
         )
@@ -101,12 +103,12 @@ class Material:
             self._examples = self._sums("examples", lambda: example_jobs(self.senses(), self.inventory))
         return self._examples
 
-    def _sums(self, kind: str, jobs: Any) -> Centroids:
+    def _sums(self, kind: str, jobs: Callable[[], list[EncodeJob]]) -> Centroids:
         encoder = self.encoder
         return cached(
             self._cache_dir / f"{kind}-{self._digest()}.npz",
             lambda: encode_jobs(
-                jobs(), encoder.encode, encoder.dimension, 512, f"encoding {kind}", self._show
+                jobs(), encoder.encode, encoder.dimension, _CHUNK, f"encoding {kind}", self._show
             ),
             save_centroids,
             load_centroids,
