@@ -153,3 +153,10 @@ def test_try_again_changes_a_decision_only_between_the_top_two(
 
 def test_scoring_defaults_are_stored_in_the_manifest(tiny_index: Path) -> None:
     assert load_index(tiny_index).manifest.scoring_config() == ScoringConfig()
+
+
+def test_the_default_relation_groups_are_every_group_but_antonymy() -> None:
+    from wsd_service._core.config import every_relation
+    from wsd_service._engine.relations import RELATION_GROUPS
+
+    assert {group for group, _ in every_relation(1.0)} == set(RELATION_GROUPS) - {"antonym"}
