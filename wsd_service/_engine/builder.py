@@ -60,7 +60,7 @@ class IndexBuilder:
 
     def build(self, out: Path) -> BuildReport:
         started = time.time()
-        senses = self.selected_senses()
+        senses = self._selected_senses()
         found, corpora, unknown = self._corpus_jobs(senses)
         examples = example_jobs(senses, self.inventory) if self.config.use_examples else []
         glosses = gloss_jobs(senses, self.inventory.broader_words if self.config.gloss_broader else None)
@@ -100,9 +100,9 @@ class IndexBuilder:
         halves = ((0, options.context_relations), (1, options.gloss_relations))
         if not any(weights for _, weights in halves):
             return
-        if self._relations is None:
-            self._relations = relation_graph(self.inventory, [row.synset_id for row in composed.rows])
         synsets = [row.synset_id for row in composed.rows]
+        if self._relations is None:
+            self._relations = relation_graph(self.inventory, synsets)
         dimension = composed.matrix.shape[1] // 2
         keep = np.asarray([row.source == "corpus" for row in composed.rows])
         for half, weights in halves:
@@ -114,7 +114,7 @@ class IndexBuilder:
                     enhanced[keep] = vectors[keep]
                 composed.matrix[:, part] = enhanced
 
-    def selected_senses(self) -> list[Sense]:
+    def _selected_senses(self) -> list[Sense]:
         wanted = self.config.lemmas
         return [s for s in self.inventory.all_senses() if wanted is None or s.lemma in wanted]
 

@@ -1,7 +1,7 @@
 """k-fold cross-validation over an annotated corpus's documents: the dev protocol.
 
 Each fold's sense vectors are built from the other folds' occurrences plus WordNet, by the
-builder's own code (``IndexBuilder.index_from_sums``), and the held fold is scored by
+builder's own code (``IndexBuilder.assemble``), and the held fold is scored by
 ``evaluate``'s ranking code. Occurrences, glosses and examples are encoded once and cached, so
 a trial of build and scoring options costs seconds, not a build.
 

@@ -17,9 +17,7 @@ from .._core.raganato import Corpus
 from .occurrence_index import occurrence_key
 from .progress import progress
 from .sources import Encode
-from .vectors import Centroids
-
-Matrix = np.ndarray[Any, np.dtype[np.float32]]
+from .vectors import Centroids, Vector
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +26,7 @@ class Occurrences:
 
     instance_ids: tuple[str, ...]
     sentences: np.ndarray[Any, np.dtype[np.int32]]  # index into the corpus's sentences
-    vectors: Matrix
+    vectors: Vector
 
     def row_of(self) -> dict[str, int]:
         return {instance: row for row, instance in enumerate(self.instance_ids)}
@@ -41,7 +39,7 @@ def encode_occurrences(corpus: Corpus, encode: Encode, chunk_size: int, show: bo
     wanted.sort(key=lambda n: sum(len(t.text) for t in corpus.sentences[n].tokens))
     ids: list[str] = []
     numbers: list[int] = []
-    rows: list[Matrix] = []
+    rows: list[Vector] = []
     with progress(total=len(wanted), label=f"encoding {corpus.name}", enabled=show) as bar:
         for begin in range(0, len(wanted), chunk_size):
             chunk = wanted[begin : begin + chunk_size]

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import scipy.sparse
 
 from .inventory import Inventory
-
-Matrix = np.ndarray[Any, np.dtype[np.float32]]
+from .vectors import Vector
 
 # WordNet pointer symbols (wninput(5WN)) by relation group; lexical pointers (derivation,
 # antonymy, pertainymy) are taken at the synset level.
@@ -70,8 +68,8 @@ def _mean_adjacency(sources: list[int], targets: list[int], size: int) -> scipy.
 
 
 def enhance(
-    vectors: Matrix, synset_ids: Sequence[str], graph: RelationGraph, weights: Mapping[str, float]
-) -> Matrix:
+    vectors: Vector, synset_ids: Sequence[str], graph: RelationGraph, weights: Mapping[str, float]
+) -> Vector:
     """Unit ``vectors`` (one per sense of ``synset_ids``) each moved toward its synset's
     related synsets' mean vectors, weighted by relation group, and normalised again."""
     nodes = np.asarray([graph.nodes[s] for s in synset_ids])
@@ -85,6 +83,6 @@ def enhance(
     for group, weight in weights.items():
         if weight:
             pull += weight * (graph.adjacency[group] @ synset_vectors)
-    enhanced: Matrix = (vectors + pull[nodes]).astype(np.float32)
+    enhanced: Vector = (vectors + pull[nodes]).astype(np.float32)
     enhanced /= np.maximum(np.linalg.norm(enhanced, axis=1, keepdims=True), 1e-12)
     return enhanced
