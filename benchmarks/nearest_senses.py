@@ -74,7 +74,7 @@ def _line(name: str, found: Ids, truth: Ids, times: list[float]) -> str:
 def _row_ids(index: SenseIndex, hits: list[list[Any]]) -> Ids:
     ids = np.full((len(hits), K), -1, dtype=np.int64)
     for i, found in enumerate(hits):
-        ids[i, : len(found)] = [index.row_number(row.key) or 0 for row, _ in found]  # all known
+        ids[i, : len(found)] = [number for number, _ in found]
     return ids
 
 
@@ -100,7 +100,7 @@ def main() -> None:
         ]
     ).astype(np.float32)
     unknown = sum(1 for tokens in prepared for t in tokens if t.target and not t.candidates)
-    searcher = NearestSenses(index, engine.inventory, config)
+    searcher = NearestSenses(index, config)
     gloss_weight = searcher.gloss_weight
 
     rows = index.vectors(0, len(index))
@@ -122,7 +122,7 @@ def main() -> None:
     found, times = _timed(lambda q: exact.search(q, K)[1], sample)
     print(_line(f"exact (IndexFlatIP, {len(sample)} queries)", found, truth[: len(sample)], times))
     for depth in sorted({32, 64, config.search_depth, 256}):
-        swept = NearestSenses(index, engine.inventory, replace(config, search_depth=depth))
+        swept = NearestSenses(index, replace(config, search_depth=depth))
         found, times = _timed(lambda q, s=swept: _row_ids(index, s.search(q, K)), queries)  # type: ignore[misc]
         default = " (default)" if depth == config.search_depth else ""
         print(_line(f"graph efSearch {depth}{default}", found, truth, times))
@@ -149,7 +149,7 @@ def _costs(path: Path, index: SenseIndex, engine: Disambiguator, config: Nearest
     vectors = sum(f.stat().st_size for f in index.directory.glob("vectors.faiss")) / 2**20
     build = index.manifest.build
     before = _memory()
-    loaded = NearestSenses(index, engine.inventory, config)  # a second, fresh mapping of the graph
+    loaded = NearestSenses(index, config)  # a second, fresh mapping of the graph
     after_load = _memory()
     for query in queries:
         loaded.search(query[None, :], K)

@@ -55,5 +55,14 @@ def tiny_index(
 
 
 @pytest.fixture(scope="session")
+def wordnet_index(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder, inventory: Inventory) -> Path:
+    """WordNet alone (the default index's kind), a few families of related lemmas."""
+    out = tmp_path_factory.mktemp("index") / "wordnet"
+    lemmas = TINY_LEMMAS | {"dog", "canine", "domestic_animal", "cat", "feline", "storm", "rate", "interest"}
+    IndexBuilder(encoder, inventory, BuildConfig(lemmas=lemmas, progress=False)).build(out)
+    return out
+
+
+@pytest.fixture(scope="session")
 def disambiguator(tiny_index: Path, encoder: Encoder) -> Iterator[Disambiguator]:
     yield Disambiguator.load(tiny_index, encoder=encoder)

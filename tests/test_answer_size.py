@@ -17,9 +17,7 @@ TEXTS = ["I went to the bank and withdrew some cash", "the river bank flooded " 
 def test_disambiguation_bound(disambiguator: Disambiguator, top_k: int, include_glosses: bool) -> None:
     documents = [Document(text=t) for t in TEXTS]
     prepared = disambiguator.prepare(documents)
-    bound = disambiguation_bytes(
-        prepared, disambiguator.index, disambiguator.inventory, top_k, include_glosses
-    )
+    bound = disambiguation_bytes(prepared, disambiguator.index, top_k, include_glosses)
     results = disambiguator.disambiguate_batch(documents, top_k=top_k, include_glosses=include_glosses)
     actual = sum(convert.document_result_to_proto(r, include_glosses).ByteSize() for r in results)
     # When every candidate is returned the bound is near exact; with fewer it assumes the

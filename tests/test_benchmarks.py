@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -96,3 +97,18 @@ def test_ranking_cost_smoke(tiny_index: Path) -> None:
         str(DATA / "semeval2007" / "semeval2007"),
     )  # fmt: skip
     assert "kNN occurrences" in out and "occurrences.faiss" in out
+
+
+def test_user_speed_smoke(tiny_index: Path, tmp_path: Path) -> None:
+    figures = tmp_path / "figures.json"
+    out = _run(
+        "benchmarks/user_speed.py", "--index", str(tiny_index), "--sentences", "4", "--warmup", "2",
+        "--clients", "1", "2", "--channels", "1", "2", "--idle", "3", "--json", str(figures),
+    )  # fmt: skip
+    print(out)  # TEMP
+    assert "channels clients  words/s  x fp32  x int8  p50 ms  p99 ms errors" in out
+    for line in ("bare encoders: fp32 torch", "second pass over the same text (1 channel, 2 clients)",
+                 "idle p50", "process tree after the load: PSS", "semeval2007 F1:"):  # fmt: skip
+        assert line in out
+    cells = json.loads(figures.read_text())["cells"]
+    assert len(cells) == 4 and all(cell["errors"] == 0 for cell in cells)

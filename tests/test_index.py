@@ -50,15 +50,11 @@ def test_every_sense_of_the_selected_lemmas_has_a_row(tiny_index: Path, inventor
     assert {row.source for row in index.rows} == {"corpus", "gloss", "propagated"}
 
 
-def test_search_is_restricted_to_the_lemma(tiny_index: Path, encoder: Encoder) -> None:
-    disambiguator = Disambiguator.load(tiny_index, encoder=encoder)
-    [vector] = encoder.encode([["the", "bank"]])
-    import numpy as np
-
-    query = np.concatenate([vector[1], vector[1]])
-    hits = disambiguator.index.search(query, "bank", "NOUN")
-    assert len(hits) == 10 and all(row.lemma == "bank" for row, _ in hits)
-    assert disambiguator.index.search(query, "xyzzyq", "NOUN") == []
+def test_candidate_rows_are_the_lemmas_own(tiny_index: Path) -> None:
+    index = load_index(tiny_index)
+    rows = index.candidate_rows([("bank", "NOUN"), ("xyzzyq", "NOUN")])
+    assert len(rows) == 10 and all(index.rows[n].lemma == "bank" for n in rows)
+    assert not len(index.candidate_rows([("xyzzyq", "NOUN")]))
 
 
 def test_fp16_vectors_rank_like_fp32(tmp_path: Path, encoder: Encoder, inventory: Inventory) -> None:

@@ -9,15 +9,17 @@ import numpy as np
 import pytest
 
 from wsd_service import BuildConfig, Disambiguator, Encoder, Inventory, ScoringConfig
+from wsd_service._core.documents import Document
 from wsd_service._engine.index import Vector, load_index
-from wsd_service._engine.neighbourhood import Neighbourhoods
 from wsd_service._engine.rank import Ranker
 from wsd_service.build import IndexBuilder
 
 from .corpora import TINY_LEMMAS
+from .reference_ranking import engine_ranking, reference_ranking
 
 DOG = "dog%1:05:00::"  # hypernyms: canine (02083346-n) and domestic animal (01317541-n)
 DOG_FAMILY = frozenset({"dog", "canine", "domestic_animal"})
+BANK = ("bank", "NOUN")
 
 
 def build(out: Path, encoder: Encoder, inventory: Inventory, config: BuildConfig) -> Disambiguator:
@@ -86,22 +88,16 @@ def test_knn_adds_the_similarity_to_the_nearest_occurrence(encoder: Encoder, tin
     sentence = "She deposited the cheque at the bank ."  # a corpus sentence: its own occurrence
     words = sentence.split()
     vector = encoder.encode([words])[0][words.index("bank")]
-    on = dict(
-        Ranker(engine.index, engine.inventory, replace(engine.scoring, occurrence_weight=0.5)).score(
-            vector, [("bank", "NOUN")]
-        )
+    first_pass = replace(engine.scoring, try_again_weight=0.0)
+    on, off = (
+        dict(engine_ranking(Ranker(engine.index, replace(first_pass, occurrence_weight=w)), vector, [BANK]))
+        for w in (0.5, 0.0)
     )
-    off = dict(
-        Ranker(engine.index, engine.inventory, replace(engine.scoring, occurrence_weight=0.0)).score(
-            vector, [("bank", "NOUN")]
-        )
-    )
-    money = next(r for r in on if r.key == "bank%1:14:00::")
-    assert on[money] - off[money] == pytest.approx(0.5, abs=1e-4)
-    for sense_row in on:
-        if sense_row.source != "corpus":  # no occurrence: the context vector stands in
-            context = row(engine, sense_row.key)[: encoder.dimension] @ vector
-            assert on[sense_row] - off[sense_row] == pytest.approx(0.5 * context, abs=1e-4)
+    assert on["bank%1:14:00::"] - off["bank%1:14:00::"] == pytest.approx(0.5, abs=1e-4)
+    for sense_row in engine.index.rows:
+        if sense_row.lemma == "bank" and sense_row.pos == "NOUN" and sense_row.source != "corpus":
+            context = row(engine, sense_row.key)[: encoder.dimension] @ vector  # stands in for occurrences
+            assert on[sense_row.key] - off[sense_row.key] == pytest.approx(0.5 * context, abs=1e-4)
 
 
 def test_an_index_built_without_occurrences_loads_and_scores_without_knn(
@@ -128,27 +124,51 @@ def test_try_again_changes_a_decision_only_between_the_top_two(
     encoder: Encoder, disambiguator: Disambiguator
 ) -> None:
     index, inventory = disambiguator.index, disambiguator.inventory
-    plain = Ranker(index, inventory, replace(disambiguator.scoring, try_again_weight=0.0))
-    strong = Ranker(index, inventory, replace(disambiguator.scoring, try_again_weight=100.0))
-    neighbourhoods = Neighbourhoods(index, inventory)
+    plain = Ranker(index, replace(disambiguator.scoring, try_again_weight=0.0))
+    strong = Ranker(index, replace(disambiguator.scoring, try_again_weight=100.0))
     swapped = 0
     for sentence in SENTENCES:
         words = sentence.split()
         for position, vector in enumerate(encoder.encode([words])[0]):
             candidates = [(lemma, "NOUN") for lemma in inventory.lemmatise(words[position], "NOUN")]
             candidates = [c for c in candidates if index.candidate_range(*c)]
-            before, after = plain.score(vector, candidates), strong.score(vector, candidates)
+            before, after = (
+                engine_ranking(plain, vector, candidates),
+                engine_ranking(strong, vector, candidates),
+            )
             if len(before) < 2:
                 continue
-            assert after[2:] == before[2:] and set(after[:2]) == set(before[:2])
-            closeness = [
-                0.0 if (n := neighbourhoods.of(r)) is None else float(n @ np.concatenate([vector, vector]))
-                for r, _ in before[:2]
-            ]
-            first_again = [s + 100.0 * c for (_, s), c in zip(before[:2], closeness, strict=True)]
-            assert after[0] == before[int(first_again[1] > first_again[0])]
-            swapped += after[0] != before[0]
+            assert [k for k, _ in after[2:]] == [k for k, _ in before[2:]]
+            assert {k for k, _ in after[:2]} == {k for k, _ in before[:2]}
+            swapped += after[0][0] != before[0][0]
     assert swapped  # the sentences do exercise a swap
+
+
+@pytest.mark.parametrize("fixture", ["tiny_index", "wordnet_index"])
+def test_array_ranking_agrees_with_the_obvious_one(
+    fixture: str, request: pytest.FixtureRequest, encoder: Encoder, inventory: Inventory
+) -> None:
+    """Same order and scores within 1e-5, every candidate of every word of the sentences."""
+    engine = Disambiguator.load(request.getfixturevalue(fixture), encoder=encoder)
+    ranker = Ranker(engine.index, engine.scoring)
+    compared = 0
+    for sentence in SENTENCES:
+        [prepared] = engine.prepare([Document(text=sentence)])
+        [matrix] = encoder.encode([[token.text for token in prepared]])
+        for token, vector in zip(prepared, matrix, strict=True):
+            expected = reference_ranking(engine.index, inventory, engine.scoring, vector, token.candidates)
+            found = engine_ranking(ranker, vector, token.candidates)
+            assert [k for k, _ in found] == [k for k, _ in expected], token.text
+            np.testing.assert_allclose([s for _, s in found], [s for _, s in expected], atol=1e-5)
+            compared += len(found)
+    assert compared > 20
+
+
+def test_returned_scores_never_increase_down_the_list(disambiguator: Disambiguator) -> None:
+    for sentence in SENTENCES:
+        for target in disambiguator.disambiguate(sentence, top_k=100):
+            scores = [sense.score for sense in target.senses]
+            assert scores == sorted(scores, reverse=True), target.text
 
 
 def test_scoring_defaults_are_stored_in_the_manifest(tiny_index: Path) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 from .config import FASTEST_FIRST, EncoderConfig, ScoringConfig, parse_backend, query_backends
 from .errors import SenseIndexError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # the on-disk layout this version reads and writes
 VECTORS_FILE = "vectors.faiss"
 SENSES_FILE = "senses.tsv"
 MANIFEST_FILE = "manifest.json"
@@ -21,6 +21,12 @@ CUSTOM_FILE = "custom_inventory.jsonl"
 # corpus occurrence vectors grouped by sense, and each sense's range of them (kNN); optional
 OCCURRENCES_FILE = "occurrences.faiss"
 OCCURRENCE_RANGES_FILE = "occurrences.tsv"
+# each row's gloss (a UTF-8 blob and each row's byte span in it), and each synset's folded
+# WordNet neighbourhood with each row's slot in them (try-again)
+GLOSSES_FILE = "glosses.bin"
+GLOSS_SPANS_FILE = "gloss_spans.npy"
+NEIGHBOURHOODS_FILE = "neighbourhoods.npy"
+NEIGHBOURHOOD_SLOTS_FILE = "neighbourhood_slots.npy"
 NEAREST_FILE = "nearest.faiss"  # the approximate index of every row (NearestSenses); optional
 CURRENT_LINK = "current"
 

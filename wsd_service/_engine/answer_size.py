@@ -9,11 +9,11 @@ within 2.5x with top_k 1 (tests/test_answer_size.py).
 
 from __future__ import annotations
 
+import numpy as np
+
 from .._core.documents import TargetResult
 from .._core.errors import LimitExceededError
-from .._core.sense import SenseRow
 from .index import SenseIndex
-from .inventory import Inventory
 from .prepare import PreparedToken
 
 _TARGET_FIXED = 28  # token_index, pos, offsets, text / lemma prefixes, message header
@@ -24,7 +24,6 @@ _WORD_FIXED = 24  # offsets, text prefix, vector headers, message header
 def disambiguation_bytes(
     documents: list[list[PreparedToken]],
     index: SenseIndex,
-    inventory: Inventory,
     top_k: int,
     include_glosses: bool,
 ) -> int:
@@ -33,7 +32,7 @@ def disambiguation_bytes(
     for tokens in documents:
         for token in tokens:
             if token.target:
-                sizes = sorted(_sense_sizes(token, index, inventory, include_glosses), reverse=True)
+                sizes = sorted(_sense_sizes(token, index, include_glosses), reverse=True)
                 total += _target_bytes(token) + sum(sizes[:top_k])
     return total
 
@@ -44,18 +43,13 @@ def _target_bytes(token: PreparedToken) -> int:
     return _TARGET_FIXED + _utf8(token.text) + lemma
 
 
-def _sense_sizes(token: PreparedToken, index: SenseIndex, inventory: Inventory, glosses: bool) -> list[int]:
-    sizes: list[int] = []
-    for lemma, pos in token.candidates:
-        start, end = index.candidate_range(lemma, pos) or (0, 0)
-        sizes.extend(_sense_bytes(row, inventory, glosses) for row in index.rows[start:end])
-    return sizes
-
-
-def _sense_bytes(row: SenseRow, inventory: Inventory, glosses: bool) -> int:
-    sense = inventory.by_key(row.key) if glosses else None
-    gloss = _utf8(sense.gloss) if sense else 0
-    return _SENSE_FIXED + _utf8(row.key) + _utf8(row.synset_id) + gloss
+def _sense_sizes(token: PreparedToken, index: SenseIndex, glosses: bool) -> list[int]:
+    numbers = index.candidate_rows(token.candidates)
+    gloss = index.glosses.sizes(numbers) if glosses else np.zeros(len(numbers), dtype=np.int64)
+    return [
+        _SENSE_FIXED + _utf8(index.rows[number].key) + _utf8(index.rows[number].synset_id) + int(size)
+        for number, size in zip(numbers, gloss, strict=True)
+    ]
 
 
 def nearest_bytes(tokens: list[PreparedToken], widest_sense: int, top_k: int) -> int:

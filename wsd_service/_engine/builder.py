@@ -17,9 +17,12 @@ from .._core.raganato import read_corpus
 from .._core.sense import Sense
 from .compose import Composed, Propagation, compose
 from .encoder import Encoder
-from .index import SenseIndex, new_vector_store
+from .faiss_arrays import stored_vectors
+from .glosses import Glosses
+from .index import RankingTables, SenseIndex, new_vector_store
 from .inventory import Inventory
 from .nearest import nearest_file
+from .neighbourhood import Neighbourhoods
 from .occurrence_index import OccurrenceIndex, by_sense
 from .provenance import build_manifest, corpus_record
 from .relations import RelationGraph, enhance, relation_graph
@@ -91,7 +94,16 @@ class IndexBuilder:
         vectors = new_vector_store(composed.matrix, self.config.vector_storage)
         keep = self.config.keep_occurrences and len(occurrences)
         kept = OccurrenceIndex.from_occurrences(occurrences) if keep else None
-        return composed, SenseIndex(manifest, composed.rows, vectors, None, kept)
+        return composed, SenseIndex(
+            manifest, composed.rows, vectors, None, self._tables(composed, vectors, kept)
+        )
+
+    def _tables(self, composed: Composed, vectors: Any, occurrences: OccurrenceIndex | None) -> RankingTables:
+        """What ranking reads beside the vectors; neighbourhoods from the rows as stored (fp16
+        rows are what ranking scores)."""
+        stored = np.asarray(stored_vectors(vectors), dtype=np.float32)
+        neighbourhoods = Neighbourhoods.compute(composed.rows, stored, self.inventory)
+        return RankingTables(Glosses.compute(composed.rows, self.inventory), neighbourhoods, occurrences)
 
     def _enhance(self, composed: Composed) -> None:
         """Relation enhancement of each half of the rows, in place (BuildConfig). Context

@@ -68,8 +68,8 @@ class Disambiguator:
         self.inventory = inventory
         self.limits = limits or LimitsConfig()
         self._preparer = Preparer(index, inventory, self.limits)
-        self._ranker = Ranker(index, inventory, scoring or index.manifest.scoring_config())
-        self._nearest = NearestSenses(index, inventory, nearest)
+        self._ranker = Ranker(index, scoring or index.manifest.scoring_config())
+        self._nearest = NearestSenses(index, nearest)
 
     @classmethod
     def load(
@@ -223,7 +223,7 @@ class Disambiguator:
         """Refuse, before encoding, ranked senses bound to exceed ``limits.max_answer_bytes``."""
         if self.limits.max_answer_bytes is None:
             return
-        size = disambiguation_bytes(prepared, self.index, self.inventory, top_k, include_glosses)
+        size = disambiguation_bytes(prepared, self.index, top_k, include_glosses)
         reduce = "send fewer targets or documents, a smaller top_k, or include_glosses=false"
         check_answer(size, self.limits.max_answer_bytes, reduce)
 
@@ -273,10 +273,7 @@ class Disambiguator:
     ) -> list[list[TargetResult]]:
         """Second half: score every target's candidates."""
         self._check_top_k(top_k)
-        return [
-            self._ranker.rank(tokens, matrix, top_k, include_glosses)
-            for tokens, matrix in zip(batch.tokens, batch.vectors, strict=True)
-        ]
+        return self._ranker.rank(batch.tokens, batch.vectors, top_k, include_glosses)
 
     def _check_top_k(self, top_k: int) -> None:
         if not 1 <= top_k <= self.limits.max_top_k:

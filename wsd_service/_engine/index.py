@@ -1,7 +1,9 @@
-"""The sense index on disk and in memory: a FAISS inner-product index of sense vectors.
+"""The sense index on disk and in memory: sense vectors in a FAISS store, the sense table, and
+what ranking reads beside them (each row's gloss, WordNet neighbourhood and frequency prior).
 
-Rows are grouped by (lemma, POS), so a lemma's candidates are one contiguous range: a search
-decodes only those rows and scores them exactly.
+Rows are grouped by (lemma, POS), so a lemma's candidates are one contiguous range. Ranking reads
+the store's memory directly as an array (memory-mapped when loaded): FAISS keeps the vectors on
+disk and decodes nothing per call.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from sys import intern
 from typing import Any
@@ -26,6 +29,7 @@ from .._core.hashing import sha256_file
 from .._core.manifest import (
     CURRENT_LINK,
     FORMAT_VERSION,
+    GLOSSES_FILE,
     MANIFEST_FILE,
     OCCURRENCES_FILE,
     SENSES_FILE,
@@ -37,16 +41,20 @@ from .._core.manifest import (
     resolve_index_dir,
 )
 from .._core.sense import SenseRow
+from .faiss_arrays import stored_vectors
+from .glosses import Glosses
+from .neighbourhood import Neighbourhoods
 from .occurrence_index import OccurrenceIndex
 
 _VERSION_PREFIX = "wsd-index-"  # version folders; only these are ever deleted
 _SENSE_COLUMNS = ("key", "lemma", "pos", "synset_id", "count", "source")
 
 Vector = npt.NDArray[np.float32]
+Numbers = npt.NDArray[np.int64]
 
 
 class SenseIndex:
-    """Sense vectors in FAISS plus the sense table, searched one lemma's range at a time."""
+    """Sense vectors, the sense table and the ranking tables, read one lemma's range at a time."""
 
     def __init__(
         self,
@@ -54,13 +62,16 @@ class SenseIndex:
         rows: Sequence[SenseRow],
         vectors: Any,
         directory: Path | None,
-        occurrences: OccurrenceIndex | None = None,
+        tables: RankingTables,
     ) -> None:
         self.manifest = manifest
         self.rows = list(rows)
         self.directory = directory
         self._faiss = vectors
-        self.occurrences = occurrences  # corpus occurrence vectors, when the build kept them
+        self._matrix = stored_vectors(vectors)
+        self.occurrences = tables.occurrences  # corpus occurrence vectors, when the build kept them
+        self.glosses = tables.glosses
+        self.neighbourhoods = tables.neighbourhoods
         self._ranges: dict[tuple[str, str], tuple[int, int]] = {}
         self._row_of_key: dict[str, int] = {}
         for number, row in enumerate(self.rows):
@@ -69,6 +80,8 @@ class SenseIndex:
                 raise SenseIndexError(f"sense table rows of {row.lemma}/{row.pos} are not contiguous")
             self._ranges[(row.lemma, row.pos)] = (start, number + 1)
             self._row_of_key[row.key] = number
+        self.log_shares = self._log_shares()
+        self.occurrence_spans = self._occurrence_spans()
 
     @property
     def dimension(self) -> int:
@@ -80,30 +93,40 @@ class SenseIndex:
     def candidate_range(self, lemma: str, pos: str) -> tuple[int, int] | None:
         return self._ranges.get((lemma, pos))
 
+    def candidate_rows(self, candidates: Sequence[tuple[str, str]]) -> Numbers:
+        """The row numbers of every (lemma, POS) pair's senses, pair after pair."""
+        spans = [self._ranges.get(pair, (0, 0)) for pair in candidates]
+        return np.concatenate([np.arange(start, end) for start, end in spans] or [np.zeros(0, np.int64)])
+
     def row_number(self, key: str) -> int | None:
         return self._row_of_key.get(key)
 
     def vectors(self, start: int, end: int) -> Vector:
-        """Rows ``start`` to ``end`` as float32, decoded from whatever the store holds."""
-        decoded: Vector = self._faiss.reconstruct_n(start, end - start)
-        return decoded
+        """Rows ``start`` to ``end`` as float32."""
+        return np.asarray(self._matrix[start:end], dtype=np.float32)
 
-    def rows_at(self, numbers: npt.NDArray[np.int64]) -> Vector:
-        """The rows ``numbers`` (anywhere in the index) as float32, decoded like ``vectors``."""
-        decoded: Vector = self._faiss.reconstruct_batch(np.asarray(numbers, dtype=np.int64))
-        return decoded
+    def rows_at(self, numbers: Numbers) -> Vector:
+        """The rows ``numbers`` (anywhere in the index) as float32."""
+        return np.asarray(self._matrix[np.asarray(numbers, dtype=np.int64)], dtype=np.float32)
 
-    def search(self, query: Vector, lemma: str, pos: str) -> list[tuple[SenseRow, float]]:
-        """Inner products of ``query`` with every sense vector of (lemma, pos), best first."""
-        span = self._ranges.get((lemma, pos))
-        if span is None:
-            return []
-        start, end = span
-        # A lemma has a handful of rows: decoding them and scoring exhaustively is exact and as
-        # fast as a selector search on a flat index, which an fp16 index lacks (it scans all rows).
-        scores = self.vectors(start, end) @ query.astype(np.float32)
-        order = np.argsort(-scores, kind="stable")
-        return [(self.rows[start + i], float(scores[i])) for i in order]
+    def _log_shares(self) -> npt.NDArray[np.float64]:
+        """Each row's frequency prior: log((count + 1) / (its lemma's counts + its lemma's senses))."""
+        counts = np.asarray([row.count for row in self.rows], dtype=np.float64)
+        starts = np.asarray(sorted(start for start, _ in self._ranges.values()), dtype=np.int64)
+        if not len(starts):
+            return counts
+        sizes = np.diff(np.append(starts, len(counts)))
+        totals = np.repeat(np.add.reduceat(counts, starts) + sizes, sizes)
+        shares: npt.NDArray[np.float64] = np.log((counts + 1) / totals)
+        return shares
+
+    def _occurrence_spans(self) -> Numbers:
+        """Each row's range of occurrence vectors ((0, 0): none)."""
+        spans = np.zeros((len(self.rows), 2), dtype=np.int64)
+        if self.occurrences is not None:
+            for number, row in enumerate(self.rows):
+                spans[number] = self.occurrences.span(row.key)
+        return spans
 
     # -- persistence ----------------------------------------------------------------------
 
@@ -122,6 +145,8 @@ class SenseIndex:
         _write_rows(version / SENSES_FILE, self.rows)
         if self.occurrences is not None:
             self.occurrences.save(version)
+        self.glosses.save(version)
+        self.neighbourhoods.save(version)
         for name, source in (extra_files or {}).items():
             shutil.copyfile(source, version / name)
         self.manifest.files = {p.name: sha256_file(p) for p in sorted(version.iterdir())}
@@ -156,7 +181,17 @@ def load_index(path: Path, expected: EncoderSignature | None = None) -> SenseInd
     if len(rows) != vectors.ntotal:
         raise SenseIndexError(f"{path}: {len(rows)} senses but {vectors.ntotal} vectors")
     occurrences = OccurrenceIndex.load(directory) if OCCURRENCES_FILE in manifest.files else None
-    return SenseIndex(manifest, rows, vectors, directory, occurrences)
+    tables = RankingTables(Glosses.load(directory), Neighbourhoods.load(directory), occurrences)
+    return SenseIndex(manifest, rows, vectors, directory, tables)
+
+
+@dataclass(frozen=True, slots=True)
+class RankingTables:
+    """What ranking reads beside the sense vectors, computed when the index is assembled."""
+
+    glosses: Glosses
+    neighbourhoods: Neighbourhoods
+    occurrences: OccurrenceIndex | None = None
 
 
 def new_vector_store(vectors: Vector, storage: VectorStorage) -> Any:
@@ -178,7 +213,7 @@ def _verify_files(directory: Path, manifest: Manifest) -> None:
             raise SenseIndexError(f"{directory}: index file {name} is missing")
         if sha256_file(file) != digest:
             raise SenseIndexError(f"{directory}: index file {name} is corrupt (checksum mismatch)")
-    for name in (VECTORS_FILE, SENSES_FILE):
+    for name in (VECTORS_FILE, SENSES_FILE, GLOSSES_FILE):
         if name not in manifest.files:
             raise SenseIndexError(f"{directory}: manifest lists no {name}")
 

@@ -25,9 +25,8 @@ from .._core.config import NearestConfig
 from .._core.documents import TargetResult, Vector
 from .._core.errors import SenseIndexError
 from .._core.manifest import NEAREST_FILE, Manifest
-from .._core.sense import SenseRow, lemma_key
+from .._core.sense import lemma_key
 from .index import SenseIndex
-from .inventory import Inventory
 from .prepare import PreparedToken
 from .rank import sense_score
 
@@ -98,9 +97,9 @@ def load_graph(index: SenseIndex, config: NearestConfig) -> Any | None:
 
 def rescore(
     index: SenseIndex, vectors: Vector, found: npt.NDArray[np.int64], gloss_weight: float, top_k: int
-) -> list[list[tuple[SenseRow, float]]]:
-    """The ``top_k`` best of each vector's ``found`` row numbers (-1: none), scored exactly
-    against the rows as ranking scores them: [v ; gloss_weight * v] · [context ; gloss]."""
+) -> list[list[tuple[int, float]]]:
+    """The ``top_k`` best (row number, score) of each vector's ``found`` row numbers (-1: none),
+    scored exactly against the rows as ranking scores them: [v ; gloss_weight * v] · [context ; gloss]."""
     numbers = np.unique(found[found >= 0])
     rows = index.rows_at(numbers)
     queries = np.concatenate([vectors, gloss_weight * vectors], axis=1)
@@ -109,16 +108,15 @@ def rescore(
         chosen = np.searchsorted(numbers, hits[hits >= 0])
         scores = rows[chosen] @ query
         order = np.argsort(-scores, kind="stable")[:top_k]
-        results.append([(index.rows[numbers[chosen[i]]], float(scores[i])) for i in order])
+        results.append([(int(numbers[chosen[i]]), float(scores[i])) for i in order])
     return results
 
 
 class NearestSenses:
     """The rows of the whole index nearest to contextual word vectors."""
 
-    def __init__(self, index: SenseIndex, inventory: Inventory, config: NearestConfig | None = None) -> None:
+    def __init__(self, index: SenseIndex, config: NearestConfig | None = None) -> None:
         self._index = index
-        self._inventory = inventory
         self.config = config or NearestConfig()
         self.gloss_weight = index.manifest.scoring_config().gloss_weight
         self._graph = load_graph(index, self.config)
@@ -136,8 +134,8 @@ class NearestSenses:
             )
         return self._graph
 
-    def search(self, vectors: Vector, top_k: int) -> list[list[tuple[SenseRow, float]]]:
-        """For each vector, its ``top_k`` nearest rows with their exact scores, best first."""
+    def search(self, vectors: Vector, top_k: int) -> list[list[tuple[int, float]]]:
+        """For each vector, its ``top_k`` nearest row numbers with their exact scores, best first."""
         graph = self._available_graph()
         if not len(vectors) or not len(self._index):
             return [[] for _ in vectors]
@@ -157,6 +155,6 @@ class NearestSenses:
             token = tokens[position]
             # The word's own lemma and POS: the senses found may be of any lemma.
             lemma, pos = token.candidates[0] if token.candidates else (lemma_key(token.text), "")
-            senses = [sense_score(self._inventory, row, score, include_glosses) for row, score in hits]
+            senses = [sense_score(self._index, number, score, include_glosses) for number, score in hits]
             results.append(TargetResult(position, token.text, lemma, pos, token.start, token.end, senses))
         return results
