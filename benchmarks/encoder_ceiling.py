@@ -75,6 +75,17 @@ def ceiling(words: Sequence[Sequence[str]], batch_size: int = 32) -> float:
     return time.perf_counter() - started + _seconds(forward, batches)
 
 
+def backend_seconds(words: Sequence[Sequence[str]], backend: str, batch_size: int = 32) -> float:
+    """Seconds for one forward pass with ``backend`` (torch, onnx, onnx-int8) over ``words``
+    (tokenise, pad, forward; no pooling), after one untimed batch: the first call allocates."""
+    tokenizer, forward = _tokenizer(), _forward(backend)
+    started = time.perf_counter()
+    batches = _batches(tokenizer, words, batch_size)
+    tokenising = time.perf_counter() - started
+    forward(batches[0])
+    return tokenising + _seconds(forward, batches)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", nargs="+", default=["semcor"])

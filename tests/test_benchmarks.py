@@ -105,7 +105,6 @@ def test_user_speed_smoke(tiny_index: Path, tmp_path: Path) -> None:
         "benchmarks/user_speed.py", "--index", str(tiny_index), "--sentences", "4", "--warmup", "2",
         "--clients", "1", "2", "--channels", "1", "2", "--idle", "3", "--json", str(figures),
     )  # fmt: skip
-    print(out)  # TEMP
     assert "channels clients  words/s  x fp32  x int8  p50 ms  p99 ms errors" in out
     for line in ("bare encoders: fp32 torch", "second pass over the same text (1 channel, 2 clients)",
                  "idle p50", "process tree after the load: PSS", "semeval2007 F1:"):  # fmt: skip

@@ -164,7 +164,8 @@ def load_index(path: Path, expected: EncoderSignature | None = None) -> SenseInd
     manifest = read_manifest(path)
     if manifest.format_version != FORMAT_VERSION:
         raise SenseIndexError(
-            f"{path}: index format {manifest.format_version}, this version reads {FORMAT_VERSION}"
+            f"{path}: index format {manifest.format_version}, this version reads {FORMAT_VERSION};"
+            " rebuild it with build-index"
         )
     _verify_files(directory, manifest)
     if expected is not None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .._core.config import DEFAULT_INDEX_BACKEND, EncoderConfig
 from .._core.errors import SenseIndexError
-from .._core.manifest import MANIFEST_FILE, resolve_index_dir
+from .._core.manifest import FORMAT_VERSION, read_manifest
 
 log = logging.getLogger("wsd_service.server")
 _PROGRESS_EVERY = 15.0  # seconds between the child's progress lines in the log
@@ -43,19 +43,24 @@ def build_command(out: Path, encoder: EncoderConfig | None) -> list[str]:
 
 
 async def ensure_default_index(out: Path, encoder: EncoderConfig | None) -> None:
-    """Build the default index at ``out`` unless it exists. One process builds at a time (a lock
-    file beside it): workers starting together build it once and the others wait for it."""
-    if _exists(out):
+    """Build the default index at ``out`` unless it exists in this version's format. One process
+    builds at a time (a lock file beside it): workers starting together build it once and the
+    others wait for it."""
+    if _current(out):
         return
     out.parent.mkdir(parents=True, exist_ok=True)
     with (out.parent / f".{out.name}.lock").open("w") as lock:
         await asyncio.to_thread(fcntl.flock, lock.fileno(), fcntl.LOCK_EX)
-        if not _exists(out):  # another process may have built it while this one waited
+        if not _current(out):  # another process may have built it while this one waited
             await build_in_child(out, encoder)
 
 
-def _exists(index: Path) -> bool:
-    return (resolve_index_dir(index) / MANIFEST_FILE).is_file()
+def _current(index: Path) -> bool:
+    """Whether a complete index of this version's format is there (an older one is rebuilt)."""
+    try:
+        return read_manifest(index).format_version == FORMAT_VERSION
+    except SenseIndexError:
+        return False
 
 
 async def build_in_child(out: Path, encoder: EncoderConfig | None) -> None:
