@@ -1,8 +1,9 @@
-"""What the scoring levers cost per target word: ranking time (encoder excluded) with kNN
-occurrences and try-again on and off, and the index files they add.
+"""What ranking costs per target word (encoder excluded): on raw text the engine has not seen
+since it was loaded, first and second pass, the worst lemma ("be") alone; then the scoring
+levers on and off over a corpus, and the index files.
 
     .venv/bin/python benchmarks/ranking_cost.py --index sense_index/semcor \
-        ../shared/data/wsd/semeval2007/semeval2007
+        ../shared/data/wsd/semeval2007/semeval2007 --text ../shared/data/wsd/semcor/semcor
 
 The corpus is encoded once; each variant re-ranks the same vectors (the median of --repeats).
 """
@@ -10,15 +11,20 @@ The corpus is encoded once; each variant re-ranks the same vectors (the median o
 from __future__ import annotations
 
 import argparse
+import random
 import time
 from dataclasses import replace
 from pathlib import Path
 
-from _common import machine, median
+from _common import machine, median, percentile
 
 from wsd_service import Disambiguator
+from wsd_service._core.documents import Document, Vector
 from wsd_service._core.manifest import resolve_index_dir
+from wsd_service._core.raganato import Corpus
+from wsd_service._engine.disambiguator import EncodedBatch
 from wsd_service._engine.evaluate import encode_corpus, evaluate_encoded
+from wsd_service._engine.prepare import PreparedToken, words_of
 from wsd_service.evaluation import read_corpus
 
 
@@ -27,10 +33,14 @@ def main() -> None:
     parser.add_argument("prefix", type=Path)
     parser.add_argument("--index", type=Path, required=True)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--text", type=Path, help="a corpus whose sentences serve as raw unseen text")
+    parser.add_argument("--sentences", type=int, default=300, help="raw sentences from --text")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     corpus = read_corpus(args.prefix)
     engine = Disambiguator.load(args.index)
+    if args.text:
+        unseen_text(engine, read_corpus(args.text), args.sentences)
     batch, ids = encode_corpus(engine, corpus)
     targets = sum(len(i) for i in ids)
     variants = {
@@ -51,6 +61,51 @@ def main() -> None:
     folder = resolve_index_dir(args.index)
     for file in sorted(folder.iterdir()):
         print(f"{file.name:24} {file.stat().st_size / 2**20:9.1f} MB")
+
+
+def unseen_text(engine: Disambiguator, corpus: Corpus, limit: int) -> None:
+    """Per-target ranking time on raw sentences, first pass (nothing cached) and second."""
+    random.seed(11)
+    chosen = random.sample(corpus.sentences, min(limit, len(corpus.sentences)))
+    documents = [Document(text=" ".join(t.text for t in s.tokens)) for s in chosen]
+    for name in ("first pass", "second pass"):
+        started = time.perf_counter()
+        prepared = engine.prepare(documents)
+        preparing = time.perf_counter() - started
+        vectors = engine.encoder.encode(words_of(prepared))
+        per_target = [
+            seconds / targets
+            for tokens, matrix in zip(prepared, vectors, strict=True)
+            if (targets := sum(t.target for t in tokens))
+            for seconds in [_rank_seconds(engine, tokens, matrix)]
+            for _ in range(targets)
+        ]
+        print(
+            f"unseen text, {name}: {len(documents)} sentences, {len(per_target)} targets; ranking"
+            f" {1000 * median(per_target):.3f} ms per target at the median"
+            f" (p99 {1000 * percentile(per_target, 99):.3f}), preparation"
+            f" {1000 * preparing / len(documents):.3f} ms per sentence"
+        )
+    _worst_lemma(engine, prepared, vectors)
+
+
+def _rank_seconds(engine: Disambiguator, tokens: list[PreparedToken], matrix: Vector) -> float:
+    started = time.perf_counter()
+    engine.rank(EncodedBatch([tokens], [matrix]))
+    return time.perf_counter() - started
+
+
+def _worst_lemma(engine: Disambiguator, prepared: list[list[PreparedToken]], vectors: list[Vector]) -> None:
+    """Each target that may be the verb "be", ranked alone."""
+    times = []
+    for tokens, matrix in zip(prepared, vectors, strict=True):
+        for token in tokens:
+            if token.target and ("be", "VERB") in token.candidates:
+                alone = [replace(t, target=t is token) for t in tokens]
+                times.append(_rank_seconds(engine, alone, matrix))
+    if times:
+        print(f'"be" alone: {len(times)} targets, {1000 * median(times):.3f} ms at the median,'
+              f" {1000 * max(times):.3f} ms at most")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 
 import pytest
@@ -28,7 +29,7 @@ def test_concurrent_work_is_merged_and_split_back() -> None:
     encode = SlowLengths(0.01)
 
     async def run() -> list[list[int]]:
-        batcher = MicroBatcher(encode, BatcherConfig(max_batch_sentences=8, max_wait=0.05))
+        batcher = MicroBatcher(encode, BatcherConfig(max_batch_sentences=8, max_wait=0.05, slots=1))
         batcher.start()
         try:
             jobs = [batcher.encode([["w"] * (i + 1)]) for i in range(6)]
@@ -40,11 +41,29 @@ def test_concurrent_work_is_merged_and_split_back() -> None:
     assert len(encode.calls) == 1 and len(encode.calls[0]) == 6
 
 
+def test_each_slot_encodes_a_batch_at_the_same_time() -> None:
+    together = threading.Barrier(2, timeout=5)  # broken unless both batches run at once
+
+    def encode(sentences: list[list[str]]) -> list[int]:
+        together.wait()
+        return [len(s) for s in sentences]
+
+    async def run() -> list[list[int]]:
+        batcher = MicroBatcher(encode, BatcherConfig(max_batch_sentences=1, slots=2))
+        batcher.start()
+        try:
+            return list(await asyncio.gather(batcher.encode([["a"]]), batcher.encode([["b", "c"]])))
+        finally:
+            await batcher.stop()
+
+    assert asyncio.run(run()) == [[1], [2]]
+
+
 def test_expired_and_cancelled_work_is_never_encoded() -> None:
     encode = SlowLengths(0.2)
 
     async def run() -> MicroBatcher[int]:
-        batcher = MicroBatcher(encode, BatcherConfig(max_batch_sentences=1, max_wait=0))
+        batcher = MicroBatcher(encode, BatcherConfig(max_batch_sentences=1, max_wait=0, slots=1))
         batcher.start()
         busy = asyncio.ensure_future(batcher.encode([["first"]]))
         await asyncio.sleep(0.05)  # the encoder is now busy with "first"
@@ -66,7 +85,7 @@ def test_expired_and_cancelled_work_is_never_encoded() -> None:
 
 def test_queue_limit() -> None:
     async def run() -> None:
-        batcher = MicroBatcher(SlowLengths(0.1), BatcherConfig(max_queue_sentences=3))
+        batcher = MicroBatcher(SlowLengths(0.1), BatcherConfig(max_queue_sentences=3, slots=1))
         batcher.start()
         try:
             with pytest.raises(OverloadedError, match="queue is full"):
@@ -82,7 +101,7 @@ def test_admission_refuses_a_deadline_that_cannot_be_met() -> None:
     encode = SlowLengths(0.2)
 
     async def run() -> None:
-        batcher = MicroBatcher(encode, BatcherConfig(max_batch_sentences=1, max_wait=0))
+        batcher = MicroBatcher(encode, BatcherConfig(max_batch_sentences=1, max_wait=0, slots=1))
         batcher.start()
         try:
             assert batcher.expected_wait(10) is None  # nothing measured yet: admitted
@@ -103,7 +122,9 @@ def test_admission_refuses_a_deadline_that_cannot_be_met() -> None:
 
 def test_a_standing_queue_serves_newest_first_and_refuses_stale_work() -> None:
     encode = SlowLengths(0.2)
-    config = BatcherConfig(max_batch_sentences=1, max_wait=0, standing_after=0.3, standing_timeout=0.7)
+    config = BatcherConfig(
+        max_batch_sentences=1, max_wait=0, standing_after=0.3, standing_timeout=0.7, slots=1
+    )
 
     async def run() -> list[BaseException | list[int]]:
         batcher = MicroBatcher(encode, config)

@@ -94,9 +94,11 @@ def test_first_start_smoke() -> None:
 def test_ranking_cost_smoke(tiny_index: Path) -> None:
     out = _run(
         "benchmarks/ranking_cost.py", "--index", str(tiny_index), "--repeats", "1",
-        str(DATA / "semeval2007" / "semeval2007"),
+        str(DATA / "semeval2007" / "semeval2007"), "--text", str(DATA / "semeval2007" / "semeval2007"),
+        "--sentences", "20",
     )  # fmt: skip
     assert "kNN occurrences" in out and "occurrences.faiss" in out
+    assert "unseen text, first pass" in out and "unseen text, second pass" in out
 
 
 def test_user_speed_smoke(tiny_index: Path, tmp_path: Path) -> None:

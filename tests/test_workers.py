@@ -1,4 +1,4 @@
-"""``serve --workers N``: CPU shares, and a supervisor whose workers share the port, survive a
+"""``serve --workers N``: one worker per CPU, and a supervisor whose workers share the port, survive a
 ``kill -9`` under load, reload on SIGHUP, drain on SIGTERM and report through one /metrics."""
 
 from __future__ import annotations
@@ -12,17 +12,14 @@ from pathlib import Path
 import pytest
 
 from wsd_service._core.cpus import available_cpus
-from wsd_service._serving.supervisor import cpu_shares, default_workers
+from wsd_service._serving.supervisor import default_workers
 from wsd_service.client import WsdClient
 
 from .load import CallLoop, metrics_text
 from .server_process import free_port, start_serving
 
 
-def test_cpu_shares_split_evenly_and_share_round_robin() -> None:
-    assert cpu_shares(2, [0, 1, 2, 3]) == [[0, 1], [2, 3]]
-    assert cpu_shares(3, [0, 1, 2, 3]) == [[0], [1, 2], [3]]
-    assert cpu_shares(3, [4, 5]) == [[4], [5], [4]]
+def test_one_worker_per_cpu_by_default() -> None:
     assert default_workers(4) == 4 and default_workers(1) == 1
 
 

@@ -231,8 +231,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers",
         type=int,
-        help="server processes sharing the port, each pinned to its share of the CPUs"
+        help="server processes sharing the port"
         " (default: one per core this process may use, cgroup quota included)",
+    )
+    serve.add_argument(
+        "--encoder-slots",
+        type=int,
+        default=batcher.slots,
+        help="batches each worker encodes at once, one thread each (default: one per core)",
     )
     serve.add_argument(
         "--max-batch", type=int, default=batcher.max_batch_sentences, help="sentences per encoder batch"

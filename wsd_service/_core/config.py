@@ -173,6 +173,9 @@ class BatcherConfig:
     """Dynamic micro-batching of served requests."""
 
     max_batch_sentences: int = 64  # sentences per encoder call
+    # Batches encoded at once, each on its own thread with a one-thread encoder; None: one per
+    # CPU this process may use, so that one connection's calls use every core (BENCHMARKS.md).
+    slots: int | None = None
     # Seconds to wait for more work once some has arrived. 0: the encoder takes whatever is
     # queued as soon as it is free; under load the queue fills while the previous batch runs,
     # so waiting would only leave the encoder idle (measured: BENCHMARKS.md).

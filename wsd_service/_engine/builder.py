@@ -94,16 +94,20 @@ class IndexBuilder:
         vectors = new_vector_store(composed.matrix, self.config.vector_storage)
         keep = self.config.keep_occurrences and len(occurrences)
         kept = OccurrenceIndex.from_occurrences(occurrences) if keep else None
-        return composed, SenseIndex(
-            manifest, composed.rows, vectors, None, self._tables(composed, vectors, kept)
-        )
+        tables = self._tables(composed, vectors, kept, manifest)
+        return composed, SenseIndex(manifest, composed.rows, vectors, None, tables)
 
-    def _tables(self, composed: Composed, vectors: Any, occurrences: OccurrenceIndex | None) -> RankingTables:
-        """What ranking reads beside the vectors; neighbourhoods from the rows as stored (fp16
-        rows are what ranking scores)."""
+    def _tables(
+        self, composed: Composed, vectors: Any, occurrences: OccurrenceIndex | None, manifest: Manifest
+    ) -> RankingTables:
+        """What ranking reads beside the vectors, its time recorded in the manifest; the
+        neighbourhoods from the rows as stored (fp16 rows are what ranking scores)."""
+        started = time.perf_counter()
         stored = np.asarray(stored_vectors(vectors), dtype=np.float32)
         neighbourhoods = Neighbourhoods.compute(composed.rows, stored, self.inventory)
-        return RankingTables(Glosses.compute(composed.rows, self.inventory), neighbourhoods, occurrences)
+        tables = RankingTables(Glosses.compute(composed.rows, self.inventory), neighbourhoods, occurrences)
+        manifest.build["ranking_tables"] = {"seconds": round(time.perf_counter() - started, 1)}
+        return tables
 
     def _enhance(self, composed: Composed) -> None:
         """Relation enhancement of each half of the rows, in place (BuildConfig). Context

@@ -7,6 +7,7 @@ wrong word when a synset holds two spellings of one lemma ("Earth 0 earth 2").
 
 from __future__ import annotations
 
+import mmap
 import os
 import re
 from collections.abc import Iterator
@@ -99,6 +100,11 @@ def _parse_data_line(line: str, pos: str) -> Synset:
     )
 
 
+def _mapped(path: Path) -> mmap.mmap:
+    with path.open("rb") as handle:
+        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+
+
 class WordNetDatabase:
     """Random access to the WordNet database files, in WordNet's own sense order.
 
@@ -119,7 +125,8 @@ class WordNetDatabase:
                 f"WordNet 3.0 database not found in {self.directory} (missing {', '.join(missing)});"
                 " install Debian's wordnet-base or set WSD_WORDNET_DIR"
             )
-        self._data = {pos: (self.directory / f"data.{name}").read_bytes() for pos, name in POS_FILES.items()}
+        # Memory-mapped: worker processes share one copy in the page cache.
+        self._data = {pos: _mapped(self.directory / f"data.{name}") for pos, name in POS_FILES.items()}
         self._index = {pos: self._read_index(name) for pos, name in POS_FILES.items()}
         self._exceptions = {pos: self._read_exceptions(name) for pos, name in POS_FILES.items()}
         self._tag_counts = self._read_tag_counts()
@@ -158,7 +165,7 @@ class WordNetDatabase:
 
     def _synset(self, pos: str, offset: int) -> Synset:
         data = self._data[pos]
-        end = data.index(b"\n", offset)
+        end = data.find(b"\n", offset)
         return _parse_data_line(data[offset:end].decode("utf-8"), pos)
 
     def lemmas(self, pos: str) -> Iterator[str]:

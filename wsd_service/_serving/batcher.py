@@ -1,8 +1,10 @@
 """Dynamic micro-batching: concurrent requests share encoder forward passes.
 
-Requests queue their sentences; one worker takes up to ``max_batch_sentences`` of them (waiting
-at most ``max_wait`` for more once the first arrives), skips work whose caller has gone or whose
-deadline has passed, and runs the encoder on one thread so the event loop stays free.
+Requests queue their sentences; a batch of up to ``max_batch_sentences`` of them is taken
+whenever one of the encoder's ``slots`` is free (waiting at most ``max_wait`` for more once the
+first arrives), work whose caller has gone or whose deadline has passed is skipped, and each
+batch runs on a thread of its own so the event loop stays free. Several slots, each encoding on
+one core, keep every core busy whichever connections the calls come on.
 
 Under overload (Google SRE book, "Handling Overload": refuse early and cheaply; Facebook, "Fail at
 Scale", ACM Queue 2015: CoDel with adaptive LIFO):
@@ -29,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from .._core.config import BatcherConfig
+from .._core.cpus import available_cpus
 from .._core.errors import DeadlineExpiredError, OverloadedError
 
 Result = TypeVar("Result")
@@ -67,6 +70,7 @@ class MicroBatcher(Generic[Result]):
     ) -> None:
         self._encode = encode
         self.config = config or BatcherConfig()
+        self.slots = self.config.slots or available_cpus()
         self._on_batch = on_batch
         # Calls with a deadline, first come first served: admission has promised them a place.
         self._timed: deque[_Job[Result]] = deque()
@@ -75,12 +79,13 @@ class MicroBatcher(Generic[Result]):
         self._queued_sentences = 0
         self._queued_words = 0
         self._running_words = 0
+        self._running = 0  # batches on the encoder threads
         self._last_empty = 0.0  # loop time the queue was last seen empty
         self.words_per_second: float | None = None  # measured, smoothed over recent batches
         self._wakeup = asyncio.Event()
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
+        self._executor = ThreadPoolExecutor(max_workers=self.slots, thread_name_prefix="encoder")
+        self._batches: set[asyncio.Task[None]] = set()  # kept referenced until done
         self._worker: asyncio.Task[None] | None = None
-        self._running = False  # a batch is on the encoder thread
         self.stats = BatchStats()
 
     @property
@@ -96,6 +101,8 @@ class MicroBatcher(Generic[Result]):
             self._worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._worker
+        if self._batches:  # their callers are answered before the threads go
+            await asyncio.wait(self._batches)
         for job in (*self._timed, *self._untimed):
             if not job.future.done():
                 job.future.set_exception(OverloadedError("the server is shutting down"))
@@ -133,14 +140,16 @@ class MicroBatcher(Generic[Result]):
     def expected_wait(self, words: int) -> float | None:
         """Seconds until ``words`` more would be encoded, from the measured rate; None: unknown yet.
 
-        The batch on the encoder is counted as half done: on average it is.
+        Batches on the encoder are counted as half done: on average they are. The measured rate
+        is one slot's, and every slot works through the queue.
         """
         if self.words_per_second is None:
             return None
         ahead = self._queued_words + self._running_words / 2 + words
-        return ahead / self.words_per_second
+        return ahead / (self.words_per_second * self.slots)
 
     def _seconds_for(self, words: int) -> float:
+        """Seconds one slot takes to encode ``words``."""
         return 0.0 if self.words_per_second is None else words / self.words_per_second
 
     def admit(self, words: int, timeout: float) -> None:
@@ -157,8 +166,8 @@ class MicroBatcher(Generic[Result]):
                 retry_after=wait - budget,
             )
 
-    async def run_exclusive(self, function: Callable[[], Other]) -> Other:
-        """Run other encoder work on the encoder's thread, between batches."""
+    async def run_on_encoder_thread(self, function: Callable[[], Other]) -> Other:
+        """Run other encoder work on an encoder thread, beside the batches."""
         return await asyncio.get_running_loop().run_in_executor(self._executor, function)
 
     async def _run(self) -> None:
@@ -166,11 +175,18 @@ class MicroBatcher(Generic[Result]):
         while True:
             await self._wakeup.wait()
             self._wakeup.clear()
-            while self._pending:
+            while self._pending and self._running < self.slots:
                 await self._fill(loop)
                 batch = self._take(loop)
                 if batch:
-                    await self._execute(batch, loop)
+                    self._start(batch, loop)
+
+    def _start(self, batch: list[_Job[Result]], loop: asyncio.AbstractEventLoop) -> None:
+        self._running += 1
+        self._running_words += sum(job.words for job in batch)
+        task = loop.create_task(self._execute(batch, loop))
+        self._batches.add(task)
+        task.add_done_callback(self._batches.discard)
 
     async def _fill(self, loop: asyncio.AbstractEventLoop) -> None:
         """Wait up to max_wait for the batch to fill, when it is not full yet."""
@@ -241,20 +257,20 @@ class MicroBatcher(Generic[Result]):
         self.stats.sizes = [*self.stats.sizes[-999:], len(sentences)]
         if self._on_batch is not None:
             self._on_batch(len(sentences))
-        self._running = True
-        self._running_words = sum(job.words for job in batch)
+        words = sum(job.words for job in batch)
         started = loop.time()
         try:
             results = await loop.run_in_executor(self._executor, self._encode, sentences)
-            self._measure(self._running_words, loop.time() - started)
+            self._measure(words, loop.time() - started)
         except Exception as error:  # the encoder failed: every caller of this batch hears it
             for job in batch:
                 if not job.future.done():
                     job.future.set_exception(error)
             return
         finally:
-            self._running = False
-            self._running_words = 0
+            self._running -= 1
+            self._running_words -= words
+            self._wakeup.set()  # a slot is free
         self._answer(batch, results)
 
     def _measure(self, words: int, seconds: float) -> None:

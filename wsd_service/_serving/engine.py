@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -92,10 +92,16 @@ class AsyncEngine:
         encoder = current.encoder if current is not None and self._can_query(current.encoder) else None
         return Disambiguator.load(
             self.config.index,
-            None if encoder else self.config.encoder,
+            None if encoder else self._encoder_config(),
             encoder=encoder,
             limits=self.config.limits,
         )
+
+    def _encoder_config(self) -> EncoderConfig:
+        """The configured encoder, else the index's; one thread a batch unless told otherwise,
+        since the batcher encodes several batches at once."""
+        config = self.config.encoder or read_manifest(self.config.index).encoder.encoder_config()
+        return config if config.threads else replace(config, threads=1)
 
     def _can_query(self, encoder: Encoder) -> bool:
         try:
@@ -164,8 +170,10 @@ class AsyncEngine:
         engine, batcher = self._ready()
         [prepared] = engine.prepare([document])  # input, limits and answer size before queueing
         engine.check_embedding_size(prepared, include_static)
-        # Another layer choice is another forward pass: it runs on the encoder's thread between batches.
-        return await batcher.run_exclusive(lambda: engine.embed_prepared(prepared, layers, include_static))
+        # Another layer choice is another forward pass: it runs on an encoder thread beside the batches.
+        return await batcher.run_on_encoder_thread(
+            lambda: engine.embed_prepared(prepared, layers, include_static)
+        )
 
     def lookup_senses(self, lemma: str, pos: str | None, include_vectors: bool) -> list[SenseInfo]:
         engine, _ = self._ready()

@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import fcntl
 import logging
-import os
 import sys
 import time
 from pathlib import Path
@@ -18,15 +17,6 @@ from .._core.manifest import FORMAT_VERSION, read_manifest
 
 log = logging.getLogger("wsd_service.server")
 _PROGRESS_EVERY = 15.0  # seconds between the child's progress lines in the log
-# The CPUs the build may use: a worker pinned to its share of the CPUs hands the whole server's
-# set to the build, which would otherwise run on that share alone (twice as long on 2 cores).
-_build_cpus: set[int] | None = None
-
-
-def build_on(cpus: set[int]) -> None:
-    """Let the default index build use ``cpus`` (called by a worker before pinning itself)."""
-    global _build_cpus
-    _build_cpus = cpus
 
 
 def build_command(out: Path, encoder: EncoderConfig | None) -> list[str]:
@@ -65,12 +55,9 @@ def _current(index: Path) -> bool:
 
 async def build_in_child(out: Path, encoder: EncoderConfig | None) -> None:
     """Run the build; its progress bars (with ETA) reach the log every ``_PROGRESS_EVERY`` s."""
-    log.info("no default index yet: building it from WordNet into %s (a few minutes, once)", out)
-    cpus = _build_cpus
+    log.info("no default index of this version yet: building it from WordNet into %s (a few minutes)", out)
     process = await asyncio.create_subprocess_exec(
-        *build_command(out, encoder),
-        stderr=asyncio.subprocess.PIPE,
-        preexec_fn=None if cpus is None else lambda: os.sched_setaffinity(0, cpus),
+        *build_command(out, encoder), stderr=asyncio.subprocess.PIPE
     )
     try:
         last = await _relay(process.stderr)

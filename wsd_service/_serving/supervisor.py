@@ -1,10 +1,10 @@
 """``serve --workers N``: N server processes sharing one port, under one supervisor.
 
 Each worker is a whole server (its own encoder, batcher and event loop) bound to the same
-address: gRPC sets ``SO_REUSEPORT``, so the kernel spreads connections over the workers. Each is
-pinned to its share of the CPUs this process may use, so its encoder threads (which follow the
-affinity) never compete with another worker's. Sense vectors are memory-mapped read-only, so the
-workers share one copy in the page cache.
+address: gRPC sets ``SO_REUSEPORT``, so the kernel spreads connections over the workers. Workers
+are not pinned: each encodes several batches at once on one thread each (``BatcherConfig.slots``),
+so a single connection's calls, which all reach one worker, still use every core. Sense vectors
+are memory-mapped read-only, so the workers share one copy in the page cache.
 
 The supervisor restarts a worker that dies, forwards SIGTERM / SIGINT (every worker drains:
 health NOT_SERVING first) and SIGHUP (every worker reloads its index), and serves one
@@ -30,14 +30,10 @@ from .._core.config import ServerConfig
 from .._core.cpus import available_cpus
 from .._core.errors import WsdError
 from .._core.logs import configure as configure_logging
-from .first_start import build_on
 from .worker_metrics import serve_merged_metrics
 
 log = logging.getLogger("wsd_service.supervisor")
 
-# Encoder threads per worker by default. On this 2-core machine two 1-thread workers out-serve
-# one 2-thread worker (BENCHMARKS.md "Workers").
-THREADS_PER_WORKER = 1
 _RESTART_BACKOFF = (0.5, 1.0, 2.0, 5.0, 10.0)  # seconds, after quick successive deaths
 _QUICK_DEATH = 10.0  # a worker that dies sooner than this after starting counts as crashing
 _PR_SET_PDEATHSIG = 1  # prctl(2)
@@ -45,23 +41,13 @@ _PR_SET_PDEATHSIG = 1  # prctl(2)
 
 def default_workers(cpus: int | None = None) -> int:
     """Workers for the CPUs this process may use (affinity and cgroup quota)."""
-    return max(1, (cpus or available_cpus()) // THREADS_PER_WORKER)
-
-
-def cpu_shares(workers: int, cpus: list[int]) -> list[list[int]]:
-    """Split ``cpus`` into ``workers`` contiguous shares as equal as possible (more workers than
-    CPUs: they share round-robin)."""
-    if workers >= len(cpus):
-        return [[cpus[number % len(cpus)]] for number in range(workers)]
-    bounds = [round(number * len(cpus) / workers) for number in range(workers + 1)]
-    return [cpus[bounds[number] : bounds[number + 1]] for number in range(workers)]
+    return max(1, cpus or available_cpus())
 
 
 @dataclass(frozen=True, slots=True)
 class _Worker:
     number: int
     config: ServerConfig
-    cpus: list[int]
     log_json: bool
     supervisor: int  # its pid
 
@@ -75,17 +61,15 @@ def _die_with(supervisor: int) -> None:
 
 
 def _run_worker(worker: _Worker, report: Connection) -> None:
-    """A worker process: pinned to its CPUs, then an ordinary server until SIGTERM. It reports
-    None once serving, or why it could not start (the supervisor says so and exits)."""
+    """A worker process: an ordinary server until SIGTERM. It reports None once serving, or why
+    it could not start (the supervisor says so and exits)."""
     import asyncio
 
     from .server import serve_forever
 
     _die_with(worker.supervisor)
-    build_on(os.sched_getaffinity(0))  # the first start's index build is not one worker's
-    os.sched_setaffinity(0, worker.cpus)
     configure_logging(True, worker.log_json)
-    log.info("worker %d (pid %d) on CPUs %s", worker.number, os.getpid(), worker.cpus)
+    log.info("worker %d (pid %d)", worker.number, os.getpid())
     try:
         asyncio.run(serve_forever(worker.config, on_ready=lambda: report.send(None)))
     except Exception as error:
@@ -100,7 +84,6 @@ class Supervisor:
         self.config = config
         self._context = multiprocessing.get_context("spawn")  # no forked gRPC or encoder state
         port = config.port or _free_port(config.host)
-        cpus = sorted(os.sched_getaffinity(0))
         self._workers = [
             _Worker(
                 number,
@@ -109,11 +92,10 @@ class Supervisor:
                     port=port,
                     metrics_port=None if config.metrics_port is None else _free_port("127.0.0.1"),
                 ),
-                share,
                 log_json,
                 os.getpid(),
             )
-            for number, share in enumerate(cpu_shares(workers, cpus))
+            for number in range(workers)
         ]
         self._processes: dict[int, BaseProcess] = {}
         self._reports: dict[int, Connection] = {}

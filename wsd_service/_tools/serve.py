@@ -34,7 +34,12 @@ def server_config(args: argparse.Namespace) -> ServerConfig:
         port=args.port,
         encoder=_encoder(args),
         limits=LimitsConfig(args.max_documents, args.max_words, args.max_chars),
-        batcher=BatcherConfig(args.max_batch, args.max_wait_ms / 1000, args.max_queue),
+        batcher=BatcherConfig(
+            max_batch_sentences=args.max_batch,
+            max_wait=args.max_wait_ms / 1000,
+            max_queue_sentences=args.max_queue,
+            slots=args.encoder_slots,
+        ),
         max_message_bytes=args.max_message_bytes,
         metrics_port=args.metrics_port,
         grace_seconds=args.grace,
