@@ -79,6 +79,8 @@ def test_two_workers_survive_a_kill_under_load_reload_and_drain(tiny_index: Path
     process, address = start_serving(tiny_index, extra=extra)
     try:
         first = _workers(process.pid, 2)
+        for worker in first:  # the encoder slots use the cores: numpy's BLAS stays on one thread
+            assert b"OPENBLAS_NUM_THREADS=1" in Path(f"/proc/{worker}/environ").read_bytes().split(b"\0")
         with (
             WsdClient(address, timeout=30) as client,
             CallLoop(lambda: client.disambiguate("I went to the bank and withdrew some cash"), 4) as load,

@@ -17,10 +17,10 @@ from .._core.raganato import read_corpus
 from .._core.sense import Sense
 from .compose import Composed, Propagation, compose
 from .encoder import Encoder
-from .faiss_arrays import stored_vectors
 from .glosses import Glosses
 from .index import RankingTables, SenseIndex, new_vector_store
 from .inventory import Inventory
+from .mapped_arrays import stored_vectors
 from .nearest import nearest_file
 from .neighbourhood import Neighbourhoods
 from .occurrence_index import OccurrenceIndex, by_sense

@@ -16,6 +16,7 @@ import numpy.typing as npt
 from .._core.manifest import GLOSS_SPANS_FILE, GLOSSES_FILE
 from .._core.sense import SenseRow
 from .inventory import Inventory
+from .mapped_arrays import mapped
 
 
 class Glosses:
@@ -57,7 +58,7 @@ class Glosses:
     @classmethod
     def load(cls, directory: Path) -> Glosses:
         """Memory-mapped read-only: worker processes share one copy in the page cache."""
-        spans = np.load(directory / GLOSS_SPANS_FILE, mmap_mode="r")
+        spans = mapped(directory / GLOSS_SPANS_FILE)
         with (directory / GLOSSES_FILE).open("rb") as handle:
             empty = handle.seek(0, 2) == 0  # mmap refuses an empty file
             blob = b"" if empty else mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)

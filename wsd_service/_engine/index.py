@@ -41,8 +41,8 @@ from .._core.manifest import (
     resolve_index_dir,
 )
 from .._core.sense import SenseRow
-from .faiss_arrays import stored_vectors
 from .glosses import Glosses
+from .mapped_arrays import stored_vectors
 from .neighbourhood import Neighbourhoods
 from .occurrence_index import OccurrenceIndex
 

@@ -52,11 +52,17 @@ class Inventory:
         self._custom: dict[tuple[str, str], list[CustomSense]] = {}
         for sense in self.custom:
             self._custom.setdefault((sense.lemma, sense.pos), []).append(sense)
-        lemmas = [lemma for pos in "nvar" for lemma in self.wordnet.lemmas(pos)]
-        lemmas += [lemma for lemma, _ in self._custom]
-        self._max_words = max(len(lemma.split("_")) for lemma in lemmas)
-        # First words of multi-word lemmas: most tokens start none, and need no look-up.
-        self._first_words = frozenset(lemma.split("_", 1)[0] for lemma in lemmas if "_" in lemma)
+        lemmas = [(lemma, tag) for tag, letter in POS_TAGS.items() for lemma in self.wordnet.lemmas(letter)]
+        lemmas += list(self._custom)
+        self._max_words = max(len(lemma.split("_")) for lemma, _ in lemmas)
+        # The first words of multi-word lemmas by POS, each with its longest lemma's word count:
+        # most tokens start none, and the others are tried only as far as their lemmas reach.
+        self._expression_words: dict[str, dict[str, int]] = {tag: {} for tag in POS_TAGS}
+        for lemma, tag in lemmas:
+            first, *rest = lemma.split("_")
+            if rest:
+                longest = self._expression_words[tag]
+                longest[first] = max(longest.get(first, 0), 1 + len(rest))
         # Pure and hot (every token of raw text, for every POS): cached, bounded so that a
         # long-running server's memory levels off (BENCHMARKS.md, memory).
         self.senses = lru_cache(maxsize=16384)(self._senses)
@@ -95,10 +101,15 @@ class Inventory:
     def has_lemma(self, lemma: str, tag: str) -> bool:
         return self.wordnet.has_lemma(lemma, POS_TAGS[tag]) or (lemma, tag) in self._custom
 
-    def may_start_expression(self, word: str) -> bool:
-        """Whether some inflection of ``word`` is the first word of a multi-word lemma."""
+    def expression_reach(self, word: str) -> dict[str, int]:
+        """By POS, the words in the longest multi-word lemma that starts with ``word`` or with
+        its base form; POS with none are left out."""
         word = word.lower()
-        return any(base in self._first_words for tag in POS_TAGS for base in self._bases(word, tag))
+        reach = {
+            tag: max((self._expression_words[tag].get(base, 0) for base in self._bases(word, tag)), default=0)
+            for tag in POS_TAGS
+        }
+        return {tag: longest for tag, longest in reach.items() if longest}
 
     def _lemmatise(self, form: str, pos: str) -> list[str]:
         """Base forms of a word form that the inventory has, as WordNet's morphy finds them."""

@@ -19,6 +19,7 @@ from .._core.manifest import NEIGHBOURHOOD_SLOTS_FILE, NEIGHBOURHOODS_FILE
 from .._core.sense import SenseRow
 from .custom import CUSTOM_SYNSET_PREFIX
 from .inventory import Inventory
+from .mapped_arrays import mapped
 from .relations import RELATION_GROUPS
 from .vectors import Vector
 
@@ -71,10 +72,7 @@ class Neighbourhoods:
     @classmethod
     def load(cls, directory: Path) -> Neighbourhoods:
         """Memory-mapped read-only: worker processes share one copy in the page cache."""
-        return cls(
-            np.load(directory / NEIGHBOURHOODS_FILE, mmap_mode="r"),
-            np.load(directory / NEIGHBOURHOOD_SLOTS_FILE, mmap_mode="r"),
-        )
+        return cls(mapped(directory / NEIGHBOURHOODS_FILE), mapped(directory / NEIGHBOURHOOD_SLOTS_FILE))
 
 
 def _nodes(rows: Sequence[SenseRow]) -> dict[str, int]:

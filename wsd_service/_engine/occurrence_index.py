@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from .._core.errors import SenseIndexError
 from .._core.manifest import OCCURRENCE_RANGES_FILE, OCCURRENCES_FILE
-from .faiss_arrays import stored_vectors
+from .mapped_arrays import stored_vectors
 from .vectors import Centroids, Vector
 
 Spans = npt.NDArray[np.int64]  # (start, end) rows

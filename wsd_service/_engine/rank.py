@@ -30,6 +30,8 @@ from .prepare import PreparedToken
 
 Scores = npt.NDArray[np.float64]
 
+_DOCUMENTS_AT_ONCE = 64  # a served batch's most (BatcherConfig.max_batch_sentences' default)
+
 
 @dataclass(frozen=True, slots=True)
 class _Targets:
@@ -58,7 +60,21 @@ class Ranker:
         top_k: int,
         include_glosses: bool = True,
     ) -> list[list[TargetResult]]:
-        """The ranked senses of every target of each document (``matrices``: their vectors)."""
+        """The ranked senses of every target of each document (``matrices``: their vectors),
+        a chunk of documents at a time: a corpus's candidate rows never all sit in memory."""
+        results: list[list[TargetResult]] = []
+        for start in range(0, len(documents), _DOCUMENTS_AT_ONCE):
+            chunk = slice(start, start + _DOCUMENTS_AT_ONCE)
+            results += self._rank_chunk(documents[chunk], matrices[chunk], top_k, include_glosses)
+        return results
+
+    def _rank_chunk(
+        self,
+        documents: Sequence[list[PreparedToken]],
+        matrices: Sequence[Vector],
+        top_k: int,
+        include_glosses: bool,
+    ) -> list[list[TargetResult]]:
         targets = self._targets(documents, matrices)
         scores = self._scores(targets)
         orders = [

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .._core.sense import POS_TAGS
 from .inventory import Inventory
 
 # Words, keeping inner hyphens and apostrophes ("well-known", "don't"); any other
@@ -61,15 +60,16 @@ class ExpressionFinder:
 
     def _longest_at(self, tokens: list[TextToken], position: int) -> int:
         first = tokens[position].text
-        if not first[0].isalnum() or not self._inventory.may_start_expression(first):
-            return 1
-        limit = min(self._max_words, len(tokens) - position)
+        reach = self._inventory.expression_reach(first) if first[0].isalnum() else {}
+        limit = min(self._max_words, max(reach.values(), default=0), len(tokens) - position)
         for length in range(limit, 1, -1):
             run = tokens[position : position + length]
             if not all(t.text[0].isalnum() for t in run) or _governs_object(tokens, position + length):
                 continue
             form = " ".join(t.text for t in run)
-            if any(self._inventory.lemmatise(form, tag) for tag in POS_TAGS):
+            if any(
+                self._inventory.lemmatise(form, tag) for tag, longest in reach.items() if longest >= length
+            ):
                 return length
         return 1
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 
 from .._core.config import BatcherConfig, EncoderConfig, LimitsConfig, ServerConfig
 from .._core.credentials import TlsConfig, read_tokens
@@ -15,6 +16,9 @@ from .options import encoder_overrides, index_encoder
 
 
 def serve(args: argparse.Namespace) -> int:
+    # The encoder slots keep every core busy: BLAS threads in ranking's products would only
+    # compete with them. Set before numpy loads; worker processes inherit it.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     config = server_config(args)
     workers = default_workers() if args.workers is None else args.workers
     if workers < 1:

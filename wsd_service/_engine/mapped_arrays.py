@@ -1,7 +1,9 @@
-"""FAISS stores read as numpy arrays in place: no per-call copy or decode out of FAISS."""
+"""Stored arrays read in place, memory-mapped: FAISS stores without a per-call copy or decode,
+and .npy files."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import faiss
@@ -25,3 +27,10 @@ def stored_vectors(store: Any) -> npt.NDArray[Any]:
     view = faiss.rev_swig_ptr(store.codes.data(), store.codes.size()).view(dtype).reshape(-1, store.d)
     view.flags.writeable = False  # the mapping is read-only
     return view
+
+
+def mapped(path: Path) -> npt.NDArray[Any]:
+    """A .npy file memory-mapped read-only, as a plain array (numpy's memmap class adds Python
+    work to every indexing; worker processes share the pages either way)."""
+    array: npt.NDArray[Any] = np.load(path, mmap_mode="r").view(np.ndarray)
+    return array
