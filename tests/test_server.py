@@ -98,6 +98,20 @@ def test_disambiguate_text(stub: pb_grpc.WsdServiceStub) -> None:
     assert quiet.gloss == ""
 
 
+def test_every_answer_lists_scores_that_never_increase(stub: pb_grpc.WsdServiceStub) -> None:
+    texts = [
+        "I went to the bank and withdrew some cash.",
+        "We had a picnic on the grassy river bank.",
+        "They deposited the earth on the bank and went home.",
+    ]
+    response = stub.Disambiguate(_text_request(*texts, top_k=10))
+    targets = [target for document in response.documents for target in document.targets]
+    assert len(targets) >= 6
+    for target in targets:
+        scores = [sense.score for sense in target.senses]
+        assert scores == sorted(scores, reverse=True), target.text
+
+
 def test_disambiguate_tokens_and_targets(stub: pb_grpc.WsdServiceStub) -> None:
     tokens = pb.TokenList(
         tokens=[

@@ -103,8 +103,7 @@ class IndexBuilder:
         """What ranking reads beside the vectors, its time recorded in the manifest; the
         neighbourhoods from the rows as stored (fp16 rows are what ranking scores)."""
         started = time.perf_counter()
-        stored = np.asarray(stored_vectors(vectors), dtype=np.float32)
-        neighbourhoods = Neighbourhoods.compute(composed.rows, stored, self.inventory)
+        neighbourhoods = Neighbourhoods.compute(composed.rows, stored_vectors(vectors), self.inventory)
         tables = RankingTables(Glosses.compute(composed.rows, self.inventory), neighbourhoods, occurrences)
         manifest.build["ranking_tables"] = {"seconds": round(time.perf_counter() - started, 1)}
         return tables

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -38,9 +39,12 @@ class Neighbourhoods:
         self.slots = slots
 
     @classmethod
-    def compute(cls, rows: Sequence[SenseRow], matrix: Vector, inventory: Inventory) -> Neighbourhoods:
-        """From an index's rows and their [context ; gloss] vectors. A related synset counts as
-        often as WordNet points to it, and a sense as often as its synset lists its lemma."""
+    def compute(
+        cls, rows: Sequence[SenseRow], matrix: npt.NDArray[Any], inventory: Inventory
+    ) -> Neighbourhoods:
+        """From an index's rows and their [context ; gloss] vectors as stored (fp16 or fp32, read
+        a half at a time). A related synset counts as often as WordNet points to it, and a sense
+        as often as its synset lists its lemma."""
         nodes = _nodes(rows)
         members = _members(rows, nodes, inventory)
         pointers = _pointers(nodes, inventory)
@@ -49,7 +53,7 @@ class Neighbourhoods:
         half = matrix.shape[1] // 2
         folded = np.zeros((int(has.sum()), half), dtype=np.float32)
         for part in (slice(0, half), slice(half, 2 * half)):
-            sums = pointers @ (members @ matrix[:, part])
+            sums = pointers @ (members @ np.asarray(matrix[:, part], dtype=np.float32))
             folded += _unit(sums[has] / counts[has, None])
         slot_of_node = np.full(len(nodes), -1, dtype=np.int32)
         slot_of_node[has] = np.arange(int(has.sum()), dtype=np.int32)
