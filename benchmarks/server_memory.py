@@ -34,8 +34,11 @@ def main() -> None:
         for checkpoint in checkpoints:
             _, _, errors = send_all(server.address, texts[done:checkpoint], args.clients)
             done = checkpoint
-            rss = server.rss_mb()
-            print(f"RSS after {done} requests ({args.clients} clients, {errors} errors): {rss:.0f} MB")
+            rss, pss = server.rss_mb(), server.pss_mb()
+            print(
+                f"after {done} requests ({args.clients} clients, {errors} errors): RSS {rss:.0f} MB"
+                f" summed, PSS {pss:.0f} MB (shared pages once)"
+            )
 
 
 if __name__ == "__main__":

@@ -306,7 +306,7 @@ def main() -> None:
     served = _serve(args, texts, bare)
     print("\n".join(_lines(args, texts, bare, served)))
     if f1 is not None:
-        print(f"semeval2007 F1: {f1:.1f}")
+        print(f"semeval2007 F1: {f1:.2f}")
     if args.json:
         _write_json(args.json, bare, served, f1)
 

@@ -69,7 +69,8 @@ def test_server_memory_smoke(tiny_index: Path) -> None:
     out = _run(
         "benchmarks/server_memory.py", "--index", str(tiny_index), "--requests", "20", "--clients", "2"
     )
-    assert "RSS after loading" in out and "RSS after 20 requests (2 clients, 0 errors)" in out
+    assert "RSS after loading" in out
+    assert "after 20 requests (2 clients, 0 errors): RSS" in out and "PSS" in out
 
 
 def test_overload_smoke(tiny_index: Path) -> None:
@@ -113,3 +114,8 @@ def test_user_speed_smoke(tiny_index: Path, tmp_path: Path) -> None:
         assert line in out
     cells = json.loads(figures.read_text())["cells"]
     assert len(cells) == 4 and all(cell["errors"] == 0 for cell in cells)
+
+
+def test_stage_costs_smoke(tiny_index: Path) -> None:
+    out = _run("benchmarks/stage_costs.py", "--index", str(tiny_index), "--sentences", "16")
+    assert "unseen sentences" in out and "ranking" in out and "encoding" in out
