@@ -10,6 +10,7 @@ within 2.5x with top_k 1 (tests/test_answer_size.py).
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from .._core.documents import TargetResult
 from .._core.errors import LimitExceededError
@@ -32,8 +33,8 @@ def disambiguation_bytes(
     for tokens in documents:
         for token in tokens:
             if token.target:
-                sizes = sorted(_sense_sizes(token, index, include_glosses), reverse=True)
-                total += _target_bytes(token) + sum(sizes[:top_k])
+                sizes = np.sort(_sense_sizes(token, index, include_glosses))[::-1]
+                total += _target_bytes(token) + int(sizes[:top_k].sum())
     return total
 
 
@@ -43,13 +44,10 @@ def _target_bytes(token: PreparedToken) -> int:
     return _TARGET_FIXED + _utf8(token.text) + lemma
 
 
-def _sense_sizes(token: PreparedToken, index: SenseIndex, glosses: bool) -> list[int]:
+def _sense_sizes(token: PreparedToken, index: SenseIndex, glosses: bool) -> npt.NDArray[np.int64]:
     numbers = index.candidate_rows(token.candidates)
-    gloss = index.glosses.sizes(numbers) if glosses else np.zeros(len(numbers), dtype=np.int64)
-    return [
-        _SENSE_FIXED + _utf8(index.rows[number].key) + _utf8(index.rows[number].synset_id) + int(size)
-        for number, size in zip(numbers, gloss, strict=True)
-    ]
+    sizes: npt.NDArray[np.int64] = _SENSE_FIXED + index.label_bytes[numbers]
+    return sizes + index.glosses.sizes(numbers) if glosses else sizes
 
 
 def nearest_bytes(tokens: list[PreparedToken], widest_sense: int, top_k: int) -> int:

@@ -81,6 +81,10 @@ class SenseIndex:
             self._ranges[(row.lemma, row.pos)] = (start, number + 1)
             self._row_of_key[row.key] = number
         self.log_shares = self._log_shares()
+        # UTF-8 bytes of each row's sense key and synset id: answer-size bounds add them up.
+        self.label_bytes = np.asarray(
+            [len(row.key.encode()) + len(row.synset_id.encode()) for row in self.rows], dtype=np.int64
+        )
         self.occurrence_spans = self._occurrence_spans()
 
     @property
@@ -96,6 +100,8 @@ class SenseIndex:
     def candidate_rows(self, candidates: Sequence[tuple[str, str]]) -> Numbers:
         """The row numbers of every (lemma, POS) pair's senses, pair after pair."""
         spans = [self._ranges.get(pair, (0, 0)) for pair in candidates]
+        if len(spans) == 1:  # most words: one lemma and POS
+            return np.arange(*spans[0])
         return np.concatenate([np.arange(start, end) for start, end in spans] or [np.zeros(0, np.int64)])
 
     def row_number(self, key: str) -> int | None:
