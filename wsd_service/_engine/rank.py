@@ -86,7 +86,7 @@ class Ranker:
         results: list[list[TargetResult]] = [[] for _ in documents]
         for (document, position, token), order in zip(targets.tokens, orders, strict=True):
             chosen = order[:top_k]
-            shown = np.minimum.accumulate(scores[chosen]) if len(chosen) else scores[chosen]
+            shown = np.minimum.accumulate(scores[chosen])  # never rising down the list
             senses = [
                 sense_score(self._index, int(targets.rows[at]), float(score), include_glosses)
                 for at, score in zip(chosen, shown, strict=True)
