@@ -10,6 +10,7 @@ import pytest
 
 from wsd_service import BatcherConfig, DeadlineExpiredError, OverloadedError
 from wsd_service._serving.batcher import MicroBatcher
+from wsd_service._serving.slot_board import SlotBoard
 
 
 class SlowLengths:
@@ -57,6 +58,35 @@ def test_each_slot_encodes_a_batch_at_the_same_time() -> None:
             await batcher.stop()
 
     assert asyncio.run(run()) == [[1], [2]]
+
+
+def test_a_second_batch_waits_while_other_workers_hold_the_cores() -> None:
+    running, most = 0, 0
+    lock = threading.Lock()
+
+    def encode(sentences: list[list[str]]) -> list[int]:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.05)
+        with lock:
+            running -= 1
+        return [len(s) for s in sentences]
+
+    counts = [0, 2]  # this worker, and another running two batches on the two cores
+    board = SlotBoard(counts, worker=0, cores=2)
+
+    async def run() -> None:
+        batcher = MicroBatcher(encode, BatcherConfig(max_batch_sentences=1, slots=2), board=board)
+        batcher.start()
+        try:
+            await asyncio.gather(*(batcher.encode([["w"]]) for _ in range(4)))
+        finally:
+            await batcher.stop()
+
+    asyncio.run(run())
+    assert most == 1 and counts == [0, 2]  # one batch at a time, and the count is back to 0
 
 
 def test_expired_and_cancelled_work_is_never_encoded() -> None:

@@ -33,6 +33,7 @@ from typing import Generic, TypeVar
 from .._core.config import BatcherConfig
 from .._core.cpus import available_cpus
 from .._core.errors import DeadlineExpiredError, OverloadedError
+from .slot_board import SlotBoard
 
 Result = TypeVar("Result")
 Other = TypeVar("Other")
@@ -67,8 +68,10 @@ class MicroBatcher(Generic[Result]):
         encode: Encode[Result],
         config: BatcherConfig | None = None,
         on_batch: Callable[[int], None] | None = None,
+        board: SlotBoard | None = None,
     ) -> None:
         self._encode = encode
+        self._board = board  # other workers' batches, when workers share the cores
         self.config = config or BatcherConfig()
         self.slots = self.config.slots or available_cpus()
         self._on_batch = on_batch
@@ -141,12 +144,13 @@ class MicroBatcher(Generic[Result]):
         """Seconds until ``words`` more would be encoded, from the measured rate; None: unknown yet.
 
         Batches on the encoder are counted as half done: on average they are. The measured rate
-        is one slot's, and every slot works through the queue.
+        is one slot's, and every slot the machine leaves this worker works through the queue.
         """
         if self.words_per_second is None:
             return None
         ahead = self._queued_words + self._running_words / 2 + words
-        return ahead / (self.words_per_second * self.slots)
+        slots = self.slots if self._board is None else min(self.slots, self._board.share())
+        return ahead / (self.words_per_second * slots)
 
     def _seconds_for(self, words: int) -> float:
         """Seconds one slot takes to encode ``words``."""
@@ -175,14 +179,22 @@ class MicroBatcher(Generic[Result]):
         while True:
             await self._wakeup.wait()
             self._wakeup.clear()
-            while self._pending and self._running < self.slots:
+            while self._pending and self._slot_free():
                 await self._fill(loop)
                 batch = self._take(loop)
                 if batch:
                     self._start(batch, loop)
 
+    def _slot_free(self) -> bool:
+        """A slot is free, and unless it is the first, a core is free machine-wide."""
+        if self._running >= self.slots:
+            return False
+        return self._running == 0 or self._board is None or self._board.room()
+
     def _start(self, batch: list[_Job[Result]], loop: asyncio.AbstractEventLoop) -> None:
         self._running += 1
+        if self._board is not None:
+            self._board.running(self._running)
         self._running_words += sum(job.words for job in batch)
         task = loop.create_task(self._execute(batch, loop))
         self._batches.add(task)
@@ -270,6 +282,8 @@ class MicroBatcher(Generic[Result]):
         finally:
             self._running -= 1
             self._running_words -= words
+            if self._board is not None:
+                self._board.running(self._running)
             self._wakeup.set()  # a slot is free
         self._answer(batch, results)
 

@@ -19,6 +19,7 @@ from .._engine.disambiguator import Disambiguator, EncodedBatch
 from .._engine.encoder import Encoder
 from .._engine.prepare import words_of
 from .batcher import MicroBatcher
+from .slot_board import SlotBoard
 
 Result = TypeVar("Result")
 
@@ -51,9 +52,15 @@ class EngineConfig:
 class AsyncEngine:
     """Loads a Disambiguator off the event loop and serves it with micro-batching."""
 
-    def __init__(self, config: EngineConfig, on_batch: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self,
+        config: EngineConfig,
+        on_batch: Callable[[int], None] | None = None,
+        board: SlotBoard | None = None,
+    ) -> None:
         self.config = config
         self._on_batch = on_batch
+        self._board = board
         self._engine: Disambiguator | None = None
         self._batcher: MicroBatcher[Vector] | None = None
         self._loading = asyncio.Lock()  # one load or reload at a time
@@ -112,7 +119,7 @@ class AsyncEngine:
 
     def _start_batcher(self, engine: Disambiguator) -> MicroBatcher[Vector]:
         batcher: MicroBatcher[Vector] = MicroBatcher(
-            engine.encoder.encode, self.config.batcher, self._on_batch
+            engine.encoder.encode, self.config.batcher, self._on_batch, self._board
         )
         batcher.start()
         return batcher

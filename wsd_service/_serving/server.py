@@ -25,6 +25,7 @@ from .interceptor import ErrorInterceptor
 from .metrics import ServerMetrics
 from .reflection import enable_reflection
 from .servicer import WsdServicer
+from .slot_board import SlotBoard
 
 log = logging.getLogger("wsd_service.server")
 
@@ -43,13 +44,14 @@ _DROPPED = {
 class WsdServer:
     """One gRPC server over one engine; usable from tests and from ``wsd-service serve``."""
 
-    def __init__(self, config: ServerConfig) -> None:
+    def __init__(self, config: ServerConfig, board: SlotBoard | None = None) -> None:
         self.config = config
         self.metrics = ServerMetrics()
         self.index_dir = config.index or DEFAULT_INDEX_DIR
         self.engine = AsyncEngine(
             EngineConfig(self.index_dir, config.encoder, self._limits(config), config.batcher),
             on_batch=self.metrics.batch_size.observe,
+            board=board,
         )
         self.health = health.aio.HealthServicer()
         self.port = 0
@@ -166,9 +168,12 @@ class WsdServer:
         return float(batcher.queue_depth) if batcher else 0.0
 
 
-async def serve_forever(config: ServerConfig, on_ready: Callable[[], None] | None = None) -> None:
-    """Run until SIGTERM or SIGINT, then shut down gracefully; ``on_ready`` once SERVING."""
-    server = WsdServer(config)
+async def serve_forever(
+    config: ServerConfig, on_ready: Callable[[], None] | None = None, board: SlotBoard | None = None
+) -> None:
+    """Run until SIGTERM or SIGINT, then shut down gracefully; ``on_ready`` once SERVING;
+    ``board``: the other workers' encoder batches, when workers share the cores."""
+    server = WsdServer(config, board)
     await server.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

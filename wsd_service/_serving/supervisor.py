@@ -3,7 +3,8 @@
 Each worker is a whole server (its own encoder, batcher and event loop) bound to the same
 address: gRPC sets ``SO_REUSEPORT``, so the kernel spreads connections over the workers. Workers
 are not pinned: each encodes several batches at once on one thread each (``BatcherConfig.slots``),
-so a single connection's calls, which all reach one worker, still use every core. Sense vectors
+so a single connection's calls, which all reach one worker, still use every core; a worker runs
+more than one batch only while the machine has a core to spare (``SlotBoard``). Sense vectors
 are memory-mapped read-only, so the workers share one copy in the page cache.
 
 The supervisor restarts a worker that dies, forwards SIGTERM / SIGINT (every worker drains:
@@ -24,12 +25,14 @@ from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from types import FrameType
+from typing import Any
 from wsgiref.simple_server import WSGIServer
 
 from .._core.config import ServerConfig
 from .._core.cpus import available_cpus
 from .._core.errors import WsdError
 from .._core.logs import configure as configure_logging
+from .slot_board import SlotBoard
 from .worker_metrics import serve_merged_metrics
 
 log = logging.getLogger("wsd_service.supervisor")
@@ -50,6 +53,8 @@ class _Worker:
     config: ServerConfig
     log_json: bool
     supervisor: int  # its pid
+    batches: Any  # shared ints: each worker's running encoder batches (SlotBoard)
+    cores: int
 
 
 def _die_with(supervisor: int) -> None:
@@ -71,7 +76,8 @@ def _run_worker(worker: _Worker, report: Connection) -> None:
     configure_logging(True, worker.log_json)
     log.info("worker %d (pid %d)", worker.number, os.getpid())
     try:
-        asyncio.run(serve_forever(worker.config, on_ready=lambda: report.send(None)))
+        board = SlotBoard(worker.batches, worker.number, worker.cores)
+        asyncio.run(serve_forever(worker.config, on_ready=lambda: report.send(None), board=board))
     except Exception as error:
         if not isinstance(error, WsdError):
             log.exception("worker %d failed", worker.number)
@@ -84,6 +90,7 @@ class Supervisor:
         self.config = config
         self._context = multiprocessing.get_context("spawn")  # no forked gRPC or encoder state
         port = config.port or _free_port(config.host)
+        self._batches = self._context.Array("i", workers, lock=False)  # written by each worker
         self._workers = [
             _Worker(
                 number,
@@ -94,6 +101,8 @@ class Supervisor:
                 ),
                 log_json,
                 os.getpid(),
+                self._batches,
+                available_cpus(),
             )
             for number in range(workers)
         ]
@@ -208,6 +217,7 @@ class Supervisor:
             number, process.pid, process.exitcode, delay,
         )  # fmt: skip
         time.sleep(delay)
+        self._batches[number] = 0  # what it was running died with it
         self.restarts += 1
         self._start(self._workers[number])
         return True
