@@ -64,6 +64,10 @@ def _damage(index: Path, kind: str) -> None:
         (directory / "senses.tsv").write_bytes(bytes(data))
     elif kind == "missing vectors":
         vectors.unlink()
+    elif kind == "manifest without the neighbourhoods":
+        manifest = json.loads((directory / MANIFEST_FILE).read_text())
+        del manifest["files"]["neighbourhoods.npy"]
+        (directory / MANIFEST_FILE).write_text(json.dumps(manifest))
     elif kind == "manifest of another encoder":
         manifest = json.loads((directory / MANIFEST_FILE).read_text())
         manifest["encoder"]["weights_sha256"] = "0" * 64
@@ -74,6 +78,7 @@ DAMAGES = {
     "truncated vectors": r"vectors\.faiss is corrupt",
     "bit-flipped sense table": r"senses\.tsv is corrupt",
     "missing vectors": r"vectors\.faiss is missing",
+    "manifest without the neighbourhoods": r"manifest lists no neighbourhoods\.npy",
     "manifest of another encoder": r"another encoder configuration: weights_sha256",
 }
 

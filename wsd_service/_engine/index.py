@@ -29,8 +29,11 @@ from .._core.hashing import sha256_file
 from .._core.manifest import (
     CURRENT_LINK,
     FORMAT_VERSION,
+    GLOSS_SPANS_FILE,
     GLOSSES_FILE,
     MANIFEST_FILE,
+    NEIGHBOURHOOD_SLOTS_FILE,
+    NEIGHBOURHOODS_FILE,
     OCCURRENCES_FILE,
     SENSES_FILE,
     VECTORS_FILE,
@@ -48,6 +51,14 @@ from .occurrence_index import OccurrenceIndex
 
 _VERSION_PREFIX = "wsd-index-"  # version folders; only these are ever deleted
 _SENSE_COLUMNS = ("key", "lemma", "pos", "synset_id", "count", "source")
+_REQUIRED_FILES = (
+    VECTORS_FILE,
+    SENSES_FILE,
+    GLOSS_SPANS_FILE,
+    GLOSSES_FILE,
+    NEIGHBOURHOOD_SLOTS_FILE,
+    NEIGHBOURHOODS_FILE,
+)
 
 Vector = npt.NDArray[np.float32]
 Numbers = npt.NDArray[np.int64]
@@ -220,7 +231,7 @@ def _verify_files(directory: Path, manifest: Manifest) -> None:
             raise SenseIndexError(f"{directory}: index file {name} is missing")
         if sha256_file(file) != digest:
             raise SenseIndexError(f"{directory}: index file {name} is corrupt (checksum mismatch)")
-    for name in (VECTORS_FILE, SENSES_FILE, GLOSSES_FILE):
+    for name in _REQUIRED_FILES:
         if name not in manifest.files:
             raise SenseIndexError(f"{directory}: manifest lists no {name}")
 
