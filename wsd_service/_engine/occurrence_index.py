@@ -77,12 +77,8 @@ class OccurrenceIndex:
     def nearest(self, spans: Spans, query: Vector, k: int) -> npt.NDArray[np.float64]:
         """For each non-empty span, the mean similarity of ``query`` to its ``k`` nearest
         occurrences. Adjacent spans are scored by one product over their joint range."""
-        starts, ends = spans[:, 0], spans[:, 1]
-        if (starts[1:] == ends[:-1]).all():  # most words: one lemma's senses, in key order
-            low = starts[0]
-            return _top_means(self._matrix[low : ends[-1]] @ query, starts - low, ends - low, k)
-        order = np.argsort(starts, kind="stable")
-        starts, ends = starts[order], ends[order]
+        order = np.argsort(spans[:, 0], kind="stable")
+        starts, ends = spans[order, 0], spans[order, 1]
         found = np.empty(len(spans), dtype=np.float64)
         for block in np.split(np.arange(len(order)), np.flatnonzero(starts[1:] != ends[:-1]) + 1):
             low = starts[block[0]]

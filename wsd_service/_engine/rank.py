@@ -41,11 +41,7 @@ class _Targets:
     vectors: Vector
     rows: Numbers
     bounds: Numbers
-
-    @property
-    def owners(self) -> Numbers:
-        """The target of each candidate row."""
-        return np.repeat(np.arange(len(self.tokens)), np.diff(self.bounds))
+    owners: Numbers  # the target of each candidate row
 
 
 class Ranker:
@@ -103,12 +99,13 @@ class Ranker:
                     vectors.append(matrix[position])
                     rows.append(self._index.candidate_rows(token.candidates))
         dimension = matrices[0].shape[1] if len(matrices) else 0
-        bounds = np.cumsum([0, *(len(found) for found in rows)])
+        sizes = [len(found) for found in rows]
         return _Targets(
             tokens,
             np.asarray(vectors, dtype=np.float32).reshape(len(tokens), dimension),
             np.concatenate(rows) if rows else np.zeros(0, np.int64),
-            bounds,
+            np.cumsum([0, *sizes]),
+            np.repeat(np.arange(len(tokens)), sizes),
         )
 
     def _scores(self, targets: _Targets) -> Scores:
