@@ -20,7 +20,7 @@ Forward = Callable[[Any], object]
 def _tokenizer() -> Any:
     from transformers import AutoTokenizer
 
-    from wsd_service._engine.encoder import default_model_dir
+    from wsd_service._engine.encoding.encoder import default_model_dir
 
     return AutoTokenizer.from_pretrained(str(default_model_dir()), local_files_only=True)
 
@@ -44,8 +44,8 @@ def _forward(backend: str) -> Forward:
     import torch
     from transformers import AutoModel
 
-    from wsd_service._engine.backends import load_model
-    from wsd_service._engine.encoder import default_model_dir, weights_sha256
+    from wsd_service._engine.encoding.backends import load_model
+    from wsd_service._engine.encoding.encoder import default_model_dir, weights_sha256
 
     if backend == "torch":
         model = AutoModel.from_pretrained(str(default_model_dir()), local_files_only=True).eval()

@@ -18,7 +18,7 @@ from _common import DATA, machine
 from encoder_ceiling import ceiling
 
 from wsd_service import BuildConfig, Encoder, EncoderConfig, Inventory
-from wsd_service._engine.encoder import Matrix
+from wsd_service._engine.encoding.encoder import Matrix
 from wsd_service.build import IndexBuilder
 
 

@@ -30,9 +30,10 @@ from _common import machine, median, percentile, sentences
 from wsd_service import Disambiguator, Document, InputToken
 from wsd_service._core.config import NearestConfig
 from wsd_service._core.manifest import NEAREST_FILE
-from wsd_service._engine.index import SenseIndex
-from wsd_service._engine.nearest import NearestSenses, fold, rescore
-from wsd_service._engine.prepare import words_of
+from wsd_service._engine.query.nearest_senses import NearestSenses, rescore
+from wsd_service._engine.query.prepare import words_of
+from wsd_service._engine.store.nearest_graph import fold
+from wsd_service._engine.store.sense_index import SenseIndex
 
 K = 10
 Ids = npt.NDArray[np.int64]

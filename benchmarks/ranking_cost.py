@@ -21,10 +21,10 @@ from _common import machine, median, percentile
 from wsd_service import Disambiguator
 from wsd_service._core.documents import Document, Vector
 from wsd_service._core.manifest import resolve_index_dir
-from wsd_service._core.raganato import Corpus
+from wsd_service._engine.build.raganato import Corpus
+from wsd_service._engine.dev.evaluate import encode_corpus, evaluate_encoded
 from wsd_service._engine.disambiguator import EncodedBatch
-from wsd_service._engine.evaluate import encode_corpus, evaluate_encoded
-from wsd_service._engine.prepare import PreparedToken, words_of
+from wsd_service._engine.query.prepare import PreparedToken, words_of
 from wsd_service.evaluation import read_corpus
 
 

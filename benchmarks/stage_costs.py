@@ -22,7 +22,7 @@ from wsd_service._core.config import MAX_MESSAGE_BYTES, LimitsConfig
 from wsd_service._core.documents import Document
 from wsd_service._core.manifest import read_manifest
 from wsd_service._engine.disambiguator import EncodedBatch
-from wsd_service._engine.prepare import words_of
+from wsd_service._engine.query.prepare import words_of
 from wsd_service.evaluation import read_corpus
 
 

@@ -13,7 +13,7 @@ import itertools
 from pathlib import Path
 
 from wsd_service import Disambiguator, ScoringConfig
-from wsd_service._engine.evaluate import encode_corpus, evaluate_encoded
+from wsd_service._engine.dev.evaluate import encode_corpus, evaluate_encoded
 from wsd_service.evaluation import read_corpus
 
 

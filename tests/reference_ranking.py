@@ -8,11 +8,12 @@ import math
 import numpy as np
 
 from wsd_service import Inventory, ScoringConfig
+from wsd_service._core.documents import Vector
 from wsd_service._core.sense import POS_TAGS
-from wsd_service._engine.index import SenseIndex, Vector
-from wsd_service._engine.prepare import PreparedToken
-from wsd_service._engine.rank import Ranker
-from wsd_service._engine.relations import RELATION_GROUPS
+from wsd_service._engine.lexicon.relations import RELATION_GROUPS
+from wsd_service._engine.query.prepare import PreparedToken
+from wsd_service._engine.query.rank import Ranker
+from wsd_service._engine.store.sense_index import SenseIndex
 
 _SYMBOLS = {s for group, symbols in RELATION_GROUPS.items() if group != "antonym" for s in symbols}
 _TAG_OF = {letter: tag for tag, letter in POS_TAGS.items()}

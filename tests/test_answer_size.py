@@ -7,7 +7,7 @@ import pytest
 from wsd_service import Disambiguator
 from wsd_service._core import convert
 from wsd_service._core.documents import Document
-from wsd_service._engine.answer_size import disambiguation_bytes, embedding_bytes
+from wsd_service._engine.query.answer_size import disambiguation_bytes, embedding_bytes
 
 TEXTS = ["I went to the bank and withdrew some cash", "the river bank flooded " * 20]
 

@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 
 from wsd_service import Inventory
-from wsd_service._core.raganato import read_corpus
-from wsd_service._engine.compose import Propagation, compose
-from wsd_service._engine.occurrence_index import occurrence_key
-from wsd_service._engine.sources import EncodeJob, corpus_jobs, encode_jobs, gloss_jobs, known_keys
-from wsd_service._engine.vectors import Centroids, Vector
+from wsd_service._core.documents import Vector
+from wsd_service._engine.build.compose import Propagation, compose
+from wsd_service._engine.build.raganato import read_corpus
+from wsd_service._engine.build.sources import EncodeJob, corpus_jobs, encode_jobs, gloss_jobs, known_keys
+from wsd_service._engine.store.centroids import Centroids
+from wsd_service._engine.store.occurrence_store import occurrence_key
 
 from .corpora import write_corpus
 

@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from wsd_service._core.raganato import read_corpus
-from wsd_service._engine.crossval import document_folds
+from wsd_service._engine.build.raganato import read_corpus
+from wsd_service._engine.dev.crossval import document_folds
 
 from .conftest import TINY_SENTENCES
 from .corpora import write_corpus

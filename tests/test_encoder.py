@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from wsd_service import Encoder, EncoderConfig, InputError, WsdError
-from wsd_service._engine.windows import plan_windows
+from wsd_service._engine.encoding.windows import plan_windows
 
 
 def test_one_unit_vector_per_word(encoder: Encoder) -> None:

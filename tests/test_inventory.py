@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from wsd_service import Inventory, InventoryError
-from wsd_service._engine.wordnet import WordNetDatabase
+from wsd_service._engine.lexicon.wordnet import WordNetDatabase
 
 
 def test_earth_keys_come_from_wordnet_not_nltk(inventory: Inventory) -> None:

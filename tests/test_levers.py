@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from wsd_service import BuildConfig, Disambiguator, Encoder, Inventory, ScoringConfig
-from wsd_service._core.documents import Document
-from wsd_service._engine.index import Vector, load_index
-from wsd_service._engine.rank import Ranker
+from wsd_service._core.documents import Document, Vector
+from wsd_service._engine.query.rank import Ranker
+from wsd_service._engine.store.sense_index import load_index
 from wsd_service.build import IndexBuilder
 
 from .corpora import TINY_LEMMAS
@@ -177,6 +177,6 @@ def test_scoring_defaults_are_stored_in_the_manifest(tiny_index: Path) -> None:
 
 def test_the_default_relation_groups_are_every_group_but_antonymy() -> None:
     from wsd_service._core.config import every_relation
-    from wsd_service._engine.relations import RELATION_GROUPS
+    from wsd_service._engine.lexicon.relations import RELATION_GROUPS
 
     assert {group for group, _ in every_relation(1.0)} == set(RELATION_GROUPS) - {"antonym"}

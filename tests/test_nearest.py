@@ -23,11 +23,10 @@ from wsd_service import (
     ServerConfig,
 )
 from wsd_service._core.manifest import MANIFEST_FILE, NEAREST_FILE, resolve_index_dir
-from wsd_service._engine.prepare import words_of
+from wsd_service._engine.query.prepare import words_of
 from wsd_service._proto.wsd.v1 import wsd_service_pb2 as pb
 from wsd_service._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
 from wsd_service.cli import main
-from wsd_service.client import WsdClient
 
 from .server_thread import ServerThread
 
@@ -139,36 +138,17 @@ def test_deadlines_go_through_admission_like_disambiguate(stub: pb_grpc.WsdServi
     assert "the deadline cannot be met" in (caught.value.details() or "")
 
 
-@pytest.fixture(scope="module")
-def index_without_graph(tiny_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The tiny index as an index built before NearestSenses: no graph, no mention of it."""
-    old = tmp_path_factory.mktemp("old") / "index"
-    shutil.copytree(resolve_index_dir(tiny_index), old)
-    (old / NEAREST_FILE).unlink()
-    manifest = json.loads((old / MANIFEST_FILE).read_text())
-    del manifest["files"][NEAREST_FILE], manifest["build"]["nearest"]
-    (old / MANIFEST_FILE).write_text(json.dumps(manifest))
-    return old
-
-
-def test_an_index_without_the_graph_serves_everything_else(
-    index_without_graph: Path, encoder: Encoder
+def test_an_index_without_the_graph_is_refused_naming_it(
+    tiny_index: Path, encoder: Encoder, tmp_path: Path
 ) -> None:
-    local = Disambiguator.load(index_without_graph, encoder=encoder)
-    with pytest.raises(SenseIndexError, match="rebuild it with build-index") as refused:
-        local.nearest_senses("the vibecoding app")
-    assert refused.value.code == "FAILED_PRECONDITION"
-    thread = ServerThread(ServerConfig(index=index_without_graph, port=0)).start()
-    try:
-        with WsdClient(thread.address) as client:
-            assert client.disambiguate("the river bank")
-            with pytest.raises(
-                SenseIndexError, match=f"no nearest-senses index \\({NEAREST_FILE}\\)"
-            ) as remote:
-                client.nearest_senses("the vibecoding app")
-            assert remote.value.code == "FAILED_PRECONDITION"
-    finally:
-        thread.stop()
+    lacking = tmp_path / "index"
+    shutil.copytree(resolve_index_dir(tiny_index), lacking)
+    (lacking / NEAREST_FILE).unlink()
+    manifest = json.loads((lacking / MANIFEST_FILE).read_text())
+    del manifest["files"][NEAREST_FILE]
+    (lacking / MANIFEST_FILE).write_text(json.dumps(manifest))
+    with pytest.raises(SenseIndexError, match=f"manifest lists no {NEAREST_FILE}"):
+        Disambiguator.load(lacking, encoder=encoder)
 
 
 def test_cli_prints_nearest_senses_locally_and_remotely(

@@ -17,7 +17,7 @@ from wsd_service.build import IndexBuilder, load_index
 from wsd_service.cli import main
 
 ray = pytest.importorskip("ray")
-from wsd_service._engine.ray_runner import connect, ray_encode  # noqa: E402  # needs ray
+from wsd_service._engine.build.ray_runner import connect, ray_encode  # noqa: E402  # needs ray
 
 
 @pytest.fixture

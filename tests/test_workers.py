@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from wsd_service._core.cpus import available_cpus
 from wsd_service._serving.supervisor import default_workers
+from wsd_service._util.cpus import available_cpus
 from wsd_service.client import WsdClient
 
 from .load import CallLoop, metrics_text

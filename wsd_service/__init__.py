@@ -8,8 +8,8 @@ What callers use is here; index building and evaluation live in ``wsd_service.bu
     for target in engine.disambiguate("I went to the bank and withdrew some cash."):
         print(target.text, target.best.key if target.best else None)
 
-``Disambiguator`` and the clients satisfy one interface, ``WsdApi``. Names are imported on first
-use, so ``import wsd_service.client`` does not load torch.
+``Disambiguator`` and the clients satisfy one interface, ``WsdApi``. The engine and the server
+are imported on first use, so ``import wsd_service.client`` loads no model runtime.
 """
 
 from __future__ import annotations
@@ -17,132 +17,59 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from ._core.config import BatcherConfig as BatcherConfig
+from ._core.config import BuildConfig as BuildConfig
+from ._core.config import EncoderConfig as EncoderConfig
+from ._core.config import LimitsConfig as LimitsConfig
+from ._core.config import ScoringConfig as ScoringConfig
+from ._core.config import ServerConfig as ServerConfig
+from ._core.credentials import ClientTls as ClientTls
+from ._core.credentials import TlsConfig as TlsConfig
+from ._core.documents import Document as Document
+from ._core.documents import Embedding as Embedding
+from ._core.documents import InputToken as InputToken
+from ._core.documents import SenseInfo as SenseInfo
+from ._core.documents import SenseScore as SenseScore
+from ._core.documents import StreamResult as StreamResult
+from ._core.documents import TargetResult as TargetResult
+from ._core.documents import WordVector as WordVector
+from ._core.errors import CorpusError as CorpusError
+from ._core.errors import DeadlineExpiredError as DeadlineExpiredError
+from ._core.errors import InputError as InputError
+from ._core.errors import InventoryError as InventoryError
+from ._core.errors import LimitExceededError as LimitExceededError
+from ._core.errors import NotFoundError as NotFoundError
+from ._core.errors import OverloadedError as OverloadedError
+from ._core.errors import RemoteError as RemoteError
+from ._core.errors import SenseIndexError as SenseIndexError
+from ._core.errors import UnavailableError as UnavailableError
+from ._core.errors import WsdError as WsdError
+from ._core.interface import AsyncWsdApi as AsyncWsdApi
+from ._core.interface import DocumentLike as DocumentLike
+from ._core.interface import WsdApi as WsdApi
+from ._core.manifest import Manifest as Manifest
+from ._core.sense import Sense as Sense
 from ._core.version import __version__ as __version__
 
-_EXPORTS = {
-    "AsyncWsdApi": "_core.interface",
-    "DocumentLike": "_core.interface",
-    "WsdApi": "_core.interface",
-    "BatcherConfig": "_core.config",
-    "BuildConfig": "_core.config",
-    "EncoderConfig": "_core.config",
-    "LimitsConfig": "_core.config",
-    "ScoringConfig": "_core.config",
-    "ServerConfig": "_core.config",
-    "ClientTls": "_core.credentials",
-    "TlsConfig": "_core.credentials",
-    "Document": "_core.documents",
-    "Embedding": "_core.documents",
-    "InputToken": "_core.documents",
-    "SenseInfo": "_core.documents",
-    "SenseScore": "_core.documents",
-    "StreamResult": "_core.documents",
-    "TargetResult": "_core.documents",
-    "WordVector": "_core.documents",
-    "CorpusError": "_core.errors",
-    "DeadlineExpiredError": "_core.errors",
-    "InputError": "_core.errors",
-    "InventoryError": "_core.errors",
-    "LimitExceededError": "_core.errors",
-    "NotFoundError": "_core.errors",
-    "OverloadedError": "_core.errors",
-    "RemoteError": "_core.errors",
-    "SenseIndexError": "_core.errors",
-    "UnavailableError": "_core.errors",
-    "WsdError": "_core.errors",
-    "Manifest": "_core.manifest",
-    "Sense": "_core.sense",
-    "Disambiguator": "_engine.disambiguator",
-    "Encoder": "_engine.encoder",
-    "Inventory": "_engine.inventory",
-    "WsdServer": "_serving.server",
-}
-
-__all__ = [
-    "AsyncWsdApi",
-    "BatcherConfig",
-    "BuildConfig",
-    "ClientTls",
-    "CorpusError",
-    "DeadlineExpiredError",
-    "Disambiguator",
-    "Document",
-    "DocumentLike",
-    "Embedding",
-    "Encoder",
-    "EncoderConfig",
-    "InputError",
-    "InputToken",
-    "Inventory",
-    "InventoryError",
-    "LimitExceededError",
-    "LimitsConfig",
-    "Manifest",
-    "NotFoundError",
-    "OverloadedError",
-    "RemoteError",
-    "ScoringConfig",
-    "Sense",
-    "SenseIndexError",
-    "SenseInfo",
-    "SenseScore",
-    "ServerConfig",
-    "StreamResult",
-    "TargetResult",
-    "TlsConfig",
-    "UnavailableError",
-    "WordVector",
-    "WsdApi",
-    "WsdError",
-    "WsdServer",
-]
-
+# Loaded on first use; type checkers read the imports below, the interpreter the table.
 if TYPE_CHECKING:
-    from ._core.config import (
-        BatcherConfig,
-        BuildConfig,
-        EncoderConfig,
-        LimitsConfig,
-        ScoringConfig,
-        ServerConfig,
-    )
-    from ._core.credentials import ClientTls, TlsConfig
-    from ._core.documents import (
-        Document,
-        Embedding,
-        InputToken,
-        SenseInfo,
-        SenseScore,
-        StreamResult,
-        TargetResult,
-        WordVector,
-    )
-    from ._core.errors import (
-        CorpusError,
-        DeadlineExpiredError,
-        InputError,
-        InventoryError,
-        LimitExceededError,
-        NotFoundError,
-        OverloadedError,
-        RemoteError,
-        SenseIndexError,
-        UnavailableError,
-        WsdError,
-    )
-    from ._core.interface import AsyncWsdApi, DocumentLike, WsdApi
-    from ._core.manifest import Manifest
-    from ._core.sense import Sense
-    from ._engine.disambiguator import Disambiguator
-    from ._engine.encoder import Encoder
-    from ._engine.inventory import Inventory
-    from ._serving.server import WsdServer
+    from ._engine.disambiguator import Disambiguator as Disambiguator
+    from ._engine.encoding.encoder import Encoder as Encoder
+    from ._engine.lexicon.inventory import Inventory as Inventory
+    from ._serving.server import WsdServer as WsdServer
+
+_ON_FIRST_USE = {
+    "Disambiguator": "._engine.disambiguator",
+    "Encoder": "._engine.encoding.encoder",
+    "Inventory": "._engine.lexicon.inventory",
+    "WsdServer": "._serving.server",
+}
 
 
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
+    module = _ON_FIRST_USE.get(name)
     if module is None:
         raise AttributeError(f"module 'wsd_service' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    value = getattr(importlib.import_module(module, __name__), name)
     globals()[name] = value
     return value

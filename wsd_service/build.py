@@ -8,9 +8,9 @@
 """
 
 from ._core.config import BuildConfig
-from ._engine.builder import BuildReport, IndexBuilder
-from ._engine.custom import CustomSense, read_custom_inventory
-from ._engine.index import SenseIndex, load_index
+from ._engine.build.builder import BuildReport, IndexBuilder
+from ._engine.lexicon.custom_senses import CustomSense, read_custom_inventory
+from ._engine.store.sense_index import SenseIndex, load_index
 
 __all__ = [
     "BuildConfig",

@@ -26,8 +26,8 @@ from ._core.config import (
     parse_backend,
 )
 from ._core.errors import WsdError
-from ._core.logs import configure as configure_logging
 from ._core.paths import DEFAULT_INDEX_DIR, DEFAULT_TARGET, DEFAULT_TIMEOUT
+from ._util.logs import configure as configure_logging
 
 
 def _layers(text: str) -> tuple[int, ...]:
@@ -73,7 +73,7 @@ def _add_encoder_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _relation_weights(text: str) -> tuple[tuple[str, float], ...]:
-    from ._engine.relations import RELATION_GROUPS
+    from ._engine.lexicon.relations import RELATION_GROUPS
 
     pairs: list[tuple[str, float]] = []
     if text.strip() == "none":

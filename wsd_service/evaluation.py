@@ -7,8 +7,8 @@
 ``wsd-service evaluate`` does the same from the command line.
 """
 
-from ._core.raganato import Corpus, read_corpus
-from ._core.scorer import Report, Score, score
-from ._engine.evaluate import Evaluation, evaluate
+from ._engine.build.raganato import Corpus, read_corpus
+from ._engine.dev.evaluate import Evaluation, evaluate
+from ._engine.dev.scorer import Report, Score, score
 
 __all__ = ["Corpus", "Evaluation", "Report", "Score", "evaluate", "read_corpus", "score"]

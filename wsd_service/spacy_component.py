@@ -22,9 +22,9 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from ._core.chunks import chunked
 from ._core.documents import Document, SenseScore, TargetResult, tagged_token
 from ._core.interface import WsdApi
+from ._util.chunks import chunked
 
 EXPRESSIONS = "wsd_expressions"  # Doc.spans key of the multi-word expressions found
 

@@ -27,7 +27,7 @@ GLOSSES_FILE = "glosses.bin"
 GLOSS_SPANS_FILE = "gloss_spans.npy"
 NEIGHBOURHOODS_FILE = "neighbourhoods.npy"
 NEIGHBOURHOOD_SLOTS_FILE = "neighbourhood_slots.npy"
-NEAREST_FILE = "nearest.faiss"  # the approximate index of every row (NearestSenses); optional
+NEAREST_FILE = "nearest.faiss"  # the approximate index of every row (NearestSenses)
 CURRENT_LINK = "current"
 
 

@@ -11,14 +11,18 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .._core.chunks import chunked
 from .._core.config import NEAREST_TOP_K, EncoderConfig, LimitsConfig, NearestConfig, ScoringConfig
 from .._core.documents import Document, Embedding, SenseInfo, StreamResult, TargetResult, Vector, WordVector
 from .._core.errors import InputError, NotFoundError, shown
 from .._core.interface import DocumentLike, as_document
 from .._core.manifest import CUSTOM_FILE, Manifest, read_manifest
 from .._core.sense import POS_TAGS, lemma_key
-from .answer_size import (
+from .._util.chunks import chunked
+from .encoding.encoder import Encoder
+from .lexicon.custom_senses import read_custom_inventory
+from .lexicon.inventory import Inventory
+from .lexicon.wordnet import DEFAULT_WORDNET_DIR, WordNetDatabase
+from .query.answer_size import (
     check_answer,
     disambiguation_bytes,
     embedding_bytes,
@@ -26,14 +30,10 @@ from .answer_size import (
     results_bytes,
     widest_sense_bytes,
 )
-from .custom import read_custom_inventory
-from .encoder import Encoder
-from .index import SenseIndex, load_index
-from .inventory import Inventory
-from .nearest import NearestSenses
-from .prepare import PreparedToken, Preparer, words_of
-from .rank import Ranker
-from .wordnet import DEFAULT_WORDNET_DIR, WordNetDatabase
+from .query.nearest_senses import NearestSenses
+from .query.prepare import PreparedToken, Preparer, words_of
+from .query.rank import Ranker
+from .store.sense_index import SenseIndex, load_index
 
 _STREAM_BATCH = 64  # documents per encoder pass in disambiguate_stream
 _REDUCE_NEAREST = "send fewer target words, a smaller top_k, or include_glosses=false"

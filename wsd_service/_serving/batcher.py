@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from .._core.config import BatcherConfig
-from .._core.cpus import available_cpus
 from .._core.errors import DeadlineExpiredError, OverloadedError
+from .._util.cpus import available_cpus
 from .slot_board import SlotBoard
 
 Result = TypeVar("Result")

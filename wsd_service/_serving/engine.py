@@ -16,8 +16,8 @@ from .._core.documents import Document, Embedding, SenseInfo, TargetResult, Vect
 from .._core.errors import InputError, LimitExceededError, SenseIndexError, UnavailableError
 from .._core.manifest import Manifest, check_compatible, read_manifest
 from .._engine.disambiguator import Disambiguator, EncodedBatch
-from .._engine.encoder import Encoder
-from .._engine.prepare import words_of
+from .._engine.encoding.encoder import Encoder
+from .._engine.query.prepare import words_of
 from .batcher import MicroBatcher
 from .slot_board import SlotBoard
 

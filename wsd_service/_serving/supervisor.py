@@ -29,9 +29,9 @@ from typing import Any
 from wsgiref.simple_server import WSGIServer
 
 from .._core.config import ServerConfig
-from .._core.cpus import available_cpus
 from .._core.errors import WsdError
-from .._core.logs import configure as configure_logging
+from .._util.cpus import available_cpus
+from .._util.logs import configure as configure_logging
 from .slot_board import SlotBoard
 from .worker_metrics import serve_merged_metrics
 

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from .._core.chunks import chunked
 from .._core.documents import Document, InputToken, TargetResult, tagged_token
 from .._core.errors import CorpusError
 from .._core.interface import WsdApi
-from .._engine.progress import progress
-from .._engine.text import tokenise
+from .._engine.build.progress import progress
+from .._engine.lexicon.tokeniser import tokenise
+from .._util.chunks import chunked
 
 InputFormat = Literal["text", "jsonl", "conllu"]
 OutputFormat = Literal["jsonl", "conllu"]

@@ -16,14 +16,14 @@ from .._core.config import BuildConfig
 from .._core.credentials import read_token
 from .._core.errors import InputError
 from .._core.interface import WsdApi
-from .._core.raganato import read_corpus
-from .._engine.builder import IndexBuilder, Runner
-from .._engine.custom import read_custom_inventory
+from .._engine.build.builder import IndexBuilder, Runner
+from .._engine.build.raganato import read_corpus
+from .._engine.dev.evaluate import Evaluation
+from .._engine.dev.evaluate import evaluate as evaluate_corpus
 from .._engine.disambiguator import Disambiguator
-from .._engine.encoder import Encoder
-from .._engine.evaluate import Evaluation
-from .._engine.evaluate import evaluate as evaluate_corpus
-from .._engine.inventory import Inventory
+from .._engine.encoding.encoder import Encoder
+from .._engine.lexicon.custom_senses import read_custom_inventory
+from .._engine.lexicon.inventory import Inventory
 from .._remote.clients import WsdClient
 from .annotate import AnnotateConfig, InputFormat, OutputFormat
 from .annotate import annotate as annotate_file
@@ -51,7 +51,7 @@ def build_index(args: argparse.Namespace) -> int:
 
 
 def _ray_runner(address: str, encoder: Encoder, actors: int | None) -> Runner:
-    from .._engine.ray_runner import connect, ray_encode
+    from .._engine.build.ray_runner import connect, ray_encode
 
     connect(address)
     # One encoder thread per actor: Ray would otherwise size it from the actor's CPU share.

@@ -13,7 +13,7 @@ import numpy as np
 from .._core.documents import Document, InputToken, Vector
 from .._core.errors import InputError
 from .._core.interface import DocumentLike, WsdApi
-from .._core.raganato import read_corpus
+from .._engine.build.raganato import read_corpus
 
 Occurrence = tuple[DocumentLike, int, str]  # the sentence, position of the word, its sense key
 _MAX_OCCURRENCES = 400

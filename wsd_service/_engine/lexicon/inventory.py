@@ -1,0 +1,180 @@
+"""The sense inventory: WordNet 3.0 plus user-defined senses, with WordNet's morphology."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
+
+from ..._core.errors import InputError, shown
+from ..._core.sense import POS_TAGS, Sense, lemma_key, normalise_pos
+from .custom_senses import CUSTOM_SYNSET_PREFIX, CustomSense
+from .wordnet import DEFAULT_WORDNET_DIR, Synset, WordNetDatabase
+
+_SS_TYPE_TAGS = {"1": "NOUN", "2": "VERB", "3": "ADJ", "4": "ADV", "5": "ADJ"}
+
+# morphy(7WN) detachment rules
+_SUFFIX_RULES = {
+    "n": (
+        ("s", ""),
+        ("ses", "s"),
+        ("xes", "x"),
+        ("zes", "z"),
+        ("ches", "ch"),
+        ("shes", "sh"),
+        ("men", "man"),
+        ("ies", "y"),
+    ),
+    "v": (
+        ("s", ""),
+        ("ies", "y"),
+        ("es", "e"),
+        ("es", ""),
+        ("ed", "e"),
+        ("ed", ""),
+        ("ing", "e"),
+        ("ing", ""),
+    ),
+    "a": (("er", ""), ("est", ""), ("er", "e"), ("est", "e")),
+    "r": (),
+}
+
+
+class Inventory:
+    """Senses by lemma and POS in WordNet's order, custom senses after WordNet's own."""
+
+    def __init__(
+        self,
+        wordnet: WordNetDatabase | None = None,
+        custom: Sequence[CustomSense] = (),
+    ) -> None:
+        self.wordnet = wordnet or WordNetDatabase(DEFAULT_WORDNET_DIR)
+        self.custom = tuple(custom)
+        self._custom: dict[tuple[str, str], list[CustomSense]] = {}
+        for sense in self.custom:
+            self._custom.setdefault((sense.lemma, sense.pos), []).append(sense)
+        lemmas = [(lemma, tag) for tag, letter in POS_TAGS.items() for lemma in self.wordnet.lemmas(letter)]
+        lemmas += list(self._custom)
+        self._max_words = max(len(lemma.split("_")) for lemma, _ in lemmas)
+        # The first words of multi-word lemmas by POS, each with its longest lemma's word count:
+        # most tokens start none, and the others are tried only as far as their lemmas reach.
+        self._expression_words: dict[str, dict[str, int]] = {tag: {} for tag in POS_TAGS}
+        for lemma, tag in lemmas:
+            first, *rest = lemma.split("_")
+            if rest:
+                longest = self._expression_words[tag]
+                longest[first] = max(longest.get(first, 0), 1 + len(rest))
+        # Pure and hot (every token of raw text, for every POS): cached, bounded so that a
+        # long-running server's memory levels off (BENCHMARKS.md, memory).
+        self.senses = lru_cache(maxsize=16384)(self._senses)
+        self.lemmatise = lru_cache(maxsize=65536)(self._lemmatise)
+
+    @property
+    def max_expression_words(self) -> int:
+        """Words in the longest multi-word lemma, for the expression finder."""
+        return self._max_words
+
+    def _senses(self, lemma: str, pos: str) -> tuple[Sense, ...]:
+        tag = normalise_pos(pos)
+        if tag is None:
+            return ()
+        key = lemma_key(lemma)
+        letter = POS_TAGS[tag]
+        found = [
+            _from_wordnet(s.key, key, tag, s.synset, s.sense_number, s.tag_count)
+            for s in self.wordnet.senses(key, letter)
+        ]
+        for number, custom in enumerate(self._custom.get((key, tag), ()), start=len(found) + 1):
+            found.append(custom.as_sense(number))
+        return tuple(found)
+
+    def by_key(self, key: str) -> Sense | None:
+        """The sense with this key; the POS is read from the key's ss_type digit."""
+        lemma, _, rest = key.partition("%")
+        tag = _SS_TYPE_TAGS.get(rest[:1])
+        candidates = self.senses(lemma, tag) if tag else self._custom_by_key(key)
+        return next((s for s in candidates if s.key == key), None)
+
+    def _custom_by_key(self, key: str) -> tuple[Sense, ...]:
+        custom = next((c for c in self.custom if c.id == key), None)
+        return () if custom is None else self.senses(custom.lemma, custom.pos)
+
+    def has_lemma(self, lemma: str, tag: str) -> bool:
+        return self.wordnet.has_lemma(lemma, POS_TAGS[tag]) or (lemma, tag) in self._custom
+
+    def expression_reach(self, word: str) -> dict[str, int]:
+        """By POS, the words in the longest multi-word lemma that starts with ``word`` or with
+        its base form; POS with none are left out."""
+        word = word.lower()
+        reach = {
+            tag: max((self._expression_words[tag].get(base, 0) for base in self._bases(word, tag)), default=0)
+            for tag in POS_TAGS
+        }
+        return {tag: longest for tag, longest in reach.items() if longest}
+
+    def _lemmatise(self, form: str, pos: str) -> list[str]:
+        """Base forms of a word form that the inventory has, as WordNet's morphy finds them."""
+        tag = normalise_pos(pos)
+        if tag is None:
+            return []
+        words = lemma_key(form).split("_")
+        if not words or not words[0]:
+            return []
+        found: list[str] = []
+        # In a collocation any one word may be inflected ("attorneys_general", "took_place").
+        for position in range(len(words)):
+            for base in self._bases(words[position], tag):
+                candidate = "_".join([*words[:position], base, *words[position + 1 :]])
+                if candidate not in found and self.has_lemma(candidate, tag):
+                    found.append(candidate)
+        return found
+
+    def _bases(self, word: str, tag: str) -> list[str]:
+        letter = POS_TAGS[tag]
+        bases = [word, *self.wordnet.exceptions(letter).get(word, ())]
+        for suffix, ending in _SUFFIX_RULES[letter]:
+            if word.endswith(suffix) and len(word) > len(suffix):
+                bases.append(word[: -len(suffix)] + ending)
+        return bases
+
+    def all_senses(self) -> Iterator[Sense]:
+        """Every sense, grouped by (lemma, POS) in a stable order."""
+        for tag, letter in POS_TAGS.items():
+            lemmas = set(self.wordnet.lemmas(letter))
+            lemmas.update(lemma for lemma, pos in self._custom if pos == tag)
+            for lemma in sorted(lemmas):
+                yield from self.senses(lemma, tag)
+
+    def broader_words(self, sense: Sense) -> list[str]:
+        """The first words of the synsets a sense is a kind of: its hypernyms (instance
+        hypernyms too), or a satellite adjective's head, at most three."""
+        words = [
+            self.wordnet.synset("a" if pos == "s" else pos, offset).words[0][0].replace("_", " ")
+            for symbol, offset, pos in self.pointers(sense.synset_id)
+            if symbol in ("@", "@i") or (symbol == "&" and self.synset(sense.synset_id).satellite)
+        ]
+        return list(dict.fromkeys(words))[:3]
+
+    def pointers(self, synset_id: str) -> tuple[tuple[str, int, str], ...]:
+        """A synset's WordNet pointers (symbol, offset, pos); none for a custom sense's."""
+        return () if synset_id.startswith(CUSTOM_SYNSET_PREFIX) else self.synset(synset_id).pointers
+
+    def synset(self, synset_id: str) -> Synset:
+        offset, _, letter = synset_id.partition("-")
+        if letter not in "nvar" or not offset.isdigit():
+            raise InputError(f"{shown(synset_id)} is not a WordNet synset id (offset-pos)")
+        return self.wordnet.synset(letter, int(offset))
+
+
+def _from_wordnet(key: str, lemma: str, tag: str, synset: Synset, number: int, count: int) -> Sense:
+    return Sense(
+        key=key,
+        lemma=lemma,
+        pos=tag,
+        synset_id=synset.synset_id,
+        sense_number=number,
+        tag_count=count,
+        gloss=synset.definition,
+        examples=synset.examples,
+        lexname=synset.lexname,
+        synonyms=tuple(word for word, _ in synset.words),
+    )

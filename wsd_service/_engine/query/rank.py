@@ -1,0 +1,172 @@
+"""Ranking: each target's contextual vector against its candidates' sense vectors, as array work
+over a whole batch of documents.
+
+A candidate's first-pass score is
+
+    cos(v, context) + gloss_weight * cos(v, gloss)                 (rows [context ; gloss])
+    + occurrence_weight * mean cos(v, its k nearest occurrences)   (its context when it has none)
+    + prior_weight * log((count + 1) / (lemma's counts + lemma's senses)).
+
+Try-again (after SREF) then compares the top two once more, each with try_again_weight *
+cos-sum(v, its synset's WordNet neighbourhood) added: only their order can change. The score
+answered is the one a sense was ranked by: the top two's try-again scores, then first-pass
+scores, capped so that scores never increase down the list (a later first-pass score can only
+exceed the second's try-again score when its neighbourhood is dissimilar to the word).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from ..._core.config import ScoringConfig
+from ..._core.documents import SenseScore, TargetResult, Vector
+from ..._core.sense import SenseRow, lemma_key
+from ..store.sense_index import Numbers, SenseIndex
+from .prepare import PreparedToken
+
+Scores = npt.NDArray[np.float64]
+
+_DOCUMENTS_AT_ONCE = 64  # a served batch's most (BatcherConfig.max_batch_sentences' default)
+
+
+@dataclass(frozen=True, slots=True)
+class _Targets:
+    """Every target of a batch, flattened: target t's candidates are rows[bounds[t]:bounds[t+1]]."""
+
+    tokens: list[tuple[int, int, PreparedToken]]  # (document, position, token)
+    vectors: Vector
+    rows: Numbers
+    bounds: Numbers
+    owners: Numbers  # the target of each candidate row
+
+
+class Ranker:
+    def __init__(self, index: SenseIndex, scoring: ScoringConfig) -> None:
+        self._index = index
+        self.scoring = scoring
+
+    def rank(
+        self,
+        documents: Sequence[list[PreparedToken]],
+        matrices: Sequence[Vector],
+        top_k: int,
+        include_glosses: bool = True,
+    ) -> list[list[TargetResult]]:
+        """The ranked senses of every target of each document (``matrices``: their vectors),
+        a chunk of documents at a time: a corpus's candidate rows never all sit in memory."""
+        results: list[list[TargetResult]] = []
+        for start in range(0, len(documents), _DOCUMENTS_AT_ONCE):
+            chunk = slice(start, start + _DOCUMENTS_AT_ONCE)
+            results += self._rank_chunk(documents[chunk], matrices[chunk], top_k, include_glosses)
+        return results
+
+    def _rank_chunk(
+        self,
+        documents: Sequence[list[PreparedToken]],
+        matrices: Sequence[Vector],
+        top_k: int,
+        include_glosses: bool,
+    ) -> list[list[TargetResult]]:
+        targets = self._targets(documents, matrices)
+        scores = self._scores(targets)
+        orders = [
+            start + np.argsort(-scores[start:end], kind="stable")
+            for start, end in zip(targets.bounds[:-1], targets.bounds[1:], strict=True)
+        ]
+        if self.scoring.try_again_weight:
+            scores = self._try_again(targets, scores, orders)
+        results: list[list[TargetResult]] = [[] for _ in documents]
+        for (document, position, token), order in zip(targets.tokens, orders, strict=True):
+            chosen = order[:top_k]
+            shown = np.minimum.accumulate(scores[chosen])  # never rising down the list
+            senses = [
+                sense_score(self._index, int(targets.rows[at]), float(score), include_glosses)
+                for at, score in zip(chosen, shown, strict=True)
+            ]
+            results[document].append(self._result(position, token, targets.rows[chosen[:1]], senses))
+        return results
+
+    def _targets(self, documents: Sequence[list[PreparedToken]], matrices: Sequence[Vector]) -> _Targets:
+        tokens, vectors, rows = [], [], []
+        for document, (prepared, matrix) in enumerate(zip(documents, matrices, strict=True)):
+            for position, token in enumerate(prepared):
+                if token.target:
+                    tokens.append((document, position, token))
+                    vectors.append(matrix[position])
+                    rows.append(self._index.candidate_rows(token.candidates))
+        dimension = matrices[0].shape[1] if len(matrices) else 0
+        sizes = [len(found) for found in rows]
+        return _Targets(
+            tokens,
+            np.asarray(vectors, dtype=np.float32).reshape(len(tokens), dimension),
+            np.concatenate(rows) if rows else np.zeros(0, np.int64),
+            np.cumsum([0, *sizes]),
+            np.repeat(np.arange(len(tokens)), sizes),
+        )
+
+    def _scores(self, targets: _Targets) -> Scores:
+        """Every candidate row's first-pass score."""
+        words = targets.vectors[targets.owners]
+        rows = self._index.rows_at(targets.rows)
+        half = words.shape[1]
+        queries = np.concatenate([words, self.scoring.gloss_weight * words], axis=1)
+        scores: Scores = np.einsum("ij,ij->i", rows, queries).astype(np.float64)
+        if self._index.occurrences is not None and self.scoring.occurrence_weight:
+            context = np.einsum("ij,ij->i", rows[:, :half], words)
+            scores += self.scoring.occurrence_weight * self._nearest_occurrences(targets, context)
+        if self.scoring.prior_weight:
+            scores += self.scoring.prior_weight * self._index.log_shares[targets.rows]
+        return scores
+
+    def _nearest_occurrences(self, targets: _Targets, context: Vector) -> Scores:
+        """Each candidate's similarity to its nearest corpus occurrences, or to its context
+        vector when the corpus has none (so every candidate gets the term)."""
+        occurrences = self._index.occurrences
+        assert occurrences is not None  # checked by the caller
+        near = context.astype(np.float64)
+        spans = self._index.occurrence_spans[targets.rows]
+        for target, (start, end) in enumerate(zip(targets.bounds[:-1], targets.bounds[1:], strict=True)):
+            found = spans[start:end, 1] > spans[start:end, 0]
+            if found.any():
+                own = spans[start:end][found]
+                near[start:end][found] = occurrences.nearest(
+                    own, targets.vectors[target], self.scoring.occurrence_k
+                )
+        return near
+
+    def _try_again(self, targets: _Targets, scores: Scores, orders: list[Numbers]) -> Scores:
+        """Scores with the top two of each target rescored against their neighbourhoods, and
+        ``orders`` with the two swapped where the second now wins."""
+        pairs = [number for number, order in enumerate(orders) if len(order) >= 2]
+        if not pairs:
+            return scores
+        tops = np.asarray([orders[number][:2] for number in pairs])
+        words = targets.vectors[targets.owners[tops.ravel()]]
+        closeness = self._index.neighbourhoods.closeness(targets.rows[tops.ravel()], words)
+        again = scores.copy()
+        again[tops.ravel()] += self.scoring.try_again_weight * closeness
+        for number, (first, second) in zip(pairs, tops, strict=True):
+            if again[second] > again[first]:
+                orders[number][:2] = (second, first)
+        return again
+
+    def _result(
+        self, position: int, token: PreparedToken, best: Numbers, senses: list[SenseScore]
+    ) -> TargetResult:
+        """A target's answer; its lemma and POS are the best sense's (else its first candidate's)."""
+        lemma, pos = token.candidates[0] if token.candidates else (lemma_key(token.text), "")
+        if len(best):
+            row = self._index.rows[int(best[0])]
+            lemma, pos = row.lemma, row.pos
+        return TargetResult(position, token.text, lemma, pos, token.start, token.end, senses)
+
+
+def sense_score(index: SenseIndex, number: int, score: float, include_gloss: bool) -> SenseScore:
+    """A ranked row as the API answers it (the gloss read only when asked for)."""
+    row: SenseRow = index.rows[number]
+    gloss = index.glosses.text(number) if include_gloss else ""
+    return SenseScore(row.key, row.synset_id, round(score, 6), gloss, row.source)

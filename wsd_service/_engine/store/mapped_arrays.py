@@ -1,0 +1,36 @@
+"""Stored arrays read in place, memory-mapped: FAISS stores without a per-call copy or decode,
+and .npy files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+import numpy.typing as npt
+
+from ..._core.errors import SenseIndexError
+
+
+def stored_vectors(store: Any) -> npt.NDArray[Any]:
+    """A FAISS store's vectors as an array over the store's own memory, no copy: float32 rows
+    of a flat index, float16 rows of an fp16 scalar quantizer (FAISS's fp16 is IEEE half)."""
+    if isinstance(store, faiss.IndexFlat):
+        dtype: type[np.floating[Any]] = np.float32
+    elif isinstance(store, faiss.IndexScalarQuantizer) and store.sq.qtype == faiss.ScalarQuantizer.QT_fp16:
+        dtype = np.float16
+    else:
+        raise SenseIndexError(f"vectors stored as {type(store).__name__}: this version reads fp32 or fp16")
+    if store.ntotal == 0:
+        return np.zeros((0, store.d), dtype=dtype)
+    view = faiss.rev_swig_ptr(store.codes.data(), store.codes.size()).view(dtype).reshape(-1, store.d)
+    view.flags.writeable = False  # the mapping is read-only
+    return view
+
+
+def mapped(path: Path) -> npt.NDArray[Any]:
+    """A .npy file memory-mapped read-only, as a plain array (numpy's memmap class adds Python
+    work to every indexing; worker processes share the pages either way)."""
+    array: npt.NDArray[Any] = np.load(path, mmap_mode="r").view(np.ndarray)
+    return array

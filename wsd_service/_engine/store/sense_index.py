@@ -1,0 +1,296 @@
+"""The sense index on disk and in memory: sense vectors in a FAISS store, the sense table, and
+what ranking reads beside them (each row's gloss, WordNet neighbourhood and frequency prior).
+
+Rows are grouped by (lemma, POS), so a lemma's candidates are one contiguous range. Ranking reads
+the store's memory directly as an array (memory-mapped when loaded): FAISS keeps the vectors on
+disk and decodes nothing per call.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from sys import intern
+from typing import Any
+
+import faiss
+import numpy as np
+import numpy.typing as npt
+
+from ..._core.config import VectorStorage
+from ..._core.documents import Vector
+from ..._core.errors import SenseIndexError
+from ..._core.hashing import sha256_file
+from ..._core.manifest import (
+    NEAREST_FILE,
+    CURRENT_LINK,
+    FORMAT_VERSION,
+    GLOSS_SPANS_FILE,
+    GLOSSES_FILE,
+    MANIFEST_FILE,
+    NEIGHBOURHOOD_SLOTS_FILE,
+    NEIGHBOURHOODS_FILE,
+    OCCURRENCES_FILE,
+    SENSES_FILE,
+    VECTORS_FILE,
+    EncoderSignature,
+    Manifest,
+    check_compatible,
+    read_manifest,
+    resolve_index_dir,
+)
+from ..._core.sense import SenseRow
+from .glosses import Glosses
+from .mapped_arrays import stored_vectors
+from .neighbourhoods import Neighbourhoods
+from .occurrence_store import OccurrenceIndex
+
+_VERSION_PREFIX = "wsd-index-"  # version folders; only these are ever deleted
+_SENSE_COLUMNS = ("key", "lemma", "pos", "synset_id", "count", "source")
+_REQUIRED_FILES = (
+    VECTORS_FILE,
+    SENSES_FILE,
+    GLOSS_SPANS_FILE,
+    GLOSSES_FILE,
+    NEIGHBOURHOOD_SLOTS_FILE,
+    NEIGHBOURHOODS_FILE,
+    NEAREST_FILE,
+)
+
+Numbers = npt.NDArray[np.int64]
+
+
+class SenseIndex:
+    """Sense vectors, the sense table and the ranking tables, read one lemma's range at a time."""
+
+    def __init__(
+        self,
+        manifest: Manifest,
+        rows: Sequence[SenseRow],
+        vectors: Any,
+        directory: Path | None,
+        tables: RankingTables,
+    ) -> None:
+        self.manifest = manifest
+        self.rows = list(rows)
+        self.directory = directory
+        self._faiss = vectors
+        self._matrix = stored_vectors(vectors)
+        self.occurrences = tables.occurrences  # corpus occurrence vectors, when the build kept them
+        self.glosses = tables.glosses
+        self.neighbourhoods = tables.neighbourhoods
+        self._ranges: dict[tuple[str, str], tuple[int, int]] = {}
+        self._row_of_key: dict[str, int] = {}
+        for number, row in enumerate(self.rows):
+            start, _ = self._ranges.get((row.lemma, row.pos), (number, number))
+            if start != number and self._ranges[(row.lemma, row.pos)][1] != number:
+                raise SenseIndexError(f"sense table rows of {row.lemma}/{row.pos} are not contiguous")
+            self._ranges[(row.lemma, row.pos)] = (start, number + 1)
+            self._row_of_key[row.key] = number
+        self.log_shares = self._log_shares()
+        # UTF-8 bytes of each row's sense key and synset id: answer-size bounds add them up.
+        self.label_bytes = np.asarray(
+            [len(row.key.encode()) + len(row.synset_id.encode()) for row in self.rows], dtype=np.int64
+        )
+        self.occurrence_spans = self._occurrence_spans()
+
+    @property
+    def dimension(self) -> int:
+        return int(self._faiss.d)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def candidate_range(self, lemma: str, pos: str) -> tuple[int, int] | None:
+        return self._ranges.get((lemma, pos))
+
+    def candidate_rows(self, candidates: Sequence[tuple[str, str]]) -> Numbers:
+        """The row numbers of every (lemma, POS) pair's senses, pair after pair."""
+        spans = [self._ranges.get(pair, (0, 0)) for pair in candidates]
+        if len(spans) == 1:  # most words: one lemma and POS
+            return np.arange(*spans[0])
+        return np.concatenate([np.arange(start, end) for start, end in spans] or [np.zeros(0, np.int64)])
+
+    def row_number(self, key: str) -> int | None:
+        return self._row_of_key.get(key)
+
+    def vectors(self, start: int, end: int) -> Vector:
+        """Rows ``start`` to ``end`` as float32."""
+        return np.asarray(self._matrix[start:end], dtype=np.float32)
+
+    def rows_at(self, numbers: Numbers) -> Vector:
+        """The rows ``numbers`` (anywhere in the index) as float32."""
+        return np.asarray(self._matrix[np.asarray(numbers, dtype=np.int64)], dtype=np.float32)
+
+    def _log_shares(self) -> npt.NDArray[np.float64]:
+        """Each row's frequency prior: log((count + 1) / (its lemma's counts + its lemma's senses))."""
+        counts = np.asarray([row.count for row in self.rows], dtype=np.float64)
+        starts = np.asarray(sorted(start for start, _ in self._ranges.values()), dtype=np.int64)
+        if not len(starts):
+            return counts
+        sizes = np.diff(np.append(starts, len(counts)))
+        totals = np.repeat(np.add.reduceat(counts, starts) + sizes, sizes)
+        shares: npt.NDArray[np.float64] = np.log((counts + 1) / totals)
+        return shares
+
+    def _occurrence_spans(self) -> Numbers:
+        """Each row's range of occurrence vectors ((0, 0): none)."""
+        spans = np.zeros((len(self.rows), 2), dtype=np.int64)
+        if self.occurrences is not None:
+            for number, row in enumerate(self.rows):
+                spans[number] = self.occurrences.span(row.key)
+        return spans
+
+    # -- persistence ----------------------------------------------------------------------
+
+    def save(self, out: Path, extra_files: dict[str, Path] | None = None) -> Path:
+        """Write atomically: a new version folder, then one rename of the ``current`` link.
+
+        A crash at any point leaves the previous index in ``out`` loadable.
+        """
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        version = Path(
+            tempfile.mkdtemp(prefix=f"{_VERSION_PREFIX}{time.strftime('%Y%m%dT%H%M%S')}-", dir=out)
+        )
+        version.chmod(0o755)  # mkdtemp makes it private; an index is meant to be shared
+        faiss.write_index(self._faiss, str(version / VECTORS_FILE))
+        _write_rows(version / SENSES_FILE, self.rows)
+        if self.occurrences is not None:
+            self.occurrences.save(version)
+        self.glosses.save(version)
+        self.neighbourhoods.save(version)
+        for name, source in (extra_files or {}).items():
+            shutil.copyfile(source, version / name)
+        self.manifest.files = {p.name: sha256_file(p) for p in sorted(version.iterdir())}
+        (version / MANIFEST_FILE).write_text(self.manifest.to_json(), encoding="utf-8")
+        _fsync_tree(version)
+        _swap_link(out, version.name)
+        _remove_old_versions(out, keep=version.name)
+        self.directory = version
+        return version
+
+
+def load_index(path: Path, expected: EncoderSignature | None = None) -> SenseIndex:
+    """Load and verify an index; refuse one that is corrupt or built with another encoder."""
+    directory = resolve_index_dir(path)
+    manifest = read_manifest(path)
+    if manifest.format_version != FORMAT_VERSION:
+        raise SenseIndexError(
+            f"{path}: index format {manifest.format_version}, this version reads {FORMAT_VERSION};"
+            " rebuild it with build-index"
+        )
+    _verify_files(directory, manifest)
+    if expected is not None:
+        check_compatible(manifest.encoder, expected, path)
+    # Memory-mapped read-only: processes serving the same index share one copy in the page cache.
+    vectors = faiss.read_index(
+        str(directory / VECTORS_FILE), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY
+    )
+    if vectors.d != manifest.dimension:
+        raise SenseIndexError(
+            f"{path}: vectors have dimension {vectors.d}, manifest says {manifest.dimension}"
+        )
+    rows = _read_rows(directory / SENSES_FILE)
+    if len(rows) != vectors.ntotal:
+        raise SenseIndexError(f"{path}: {len(rows)} senses but {vectors.ntotal} vectors")
+    occurrences = OccurrenceIndex.load(directory) if OCCURRENCES_FILE in manifest.files else None
+    tables = RankingTables(Glosses.load(directory), Neighbourhoods.load(directory), occurrences)
+    return SenseIndex(manifest, rows, vectors, directory, tables)
+
+
+@dataclass(frozen=True, slots=True)
+class RankingTables:
+    """What ranking reads beside the sense vectors, computed when the index is assembled."""
+
+    glosses: Glosses
+    neighbourhoods: Neighbourhoods
+    occurrences: OccurrenceIndex | None = None
+
+
+def new_vector_store(vectors: Vector, storage: VectorStorage) -> Any:
+    """A FAISS index of ``vectors``: exact fp32, or fp16 codes at half the memory."""
+    dimension = vectors.shape[1]
+    index: Any = faiss.IndexFlatIP(dimension)
+    if storage == "fp16":
+        index = faiss.IndexScalarQuantizer(
+            dimension, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
+        )
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+def _verify_files(directory: Path, manifest: Manifest) -> None:
+    for name, digest in manifest.files.items():
+        file = directory / name
+        if not file.is_file():
+            raise SenseIndexError(f"{directory}: index file {name} is missing")
+        if sha256_file(file) != digest:
+            raise SenseIndexError(f"{directory}: index file {name} is corrupt (checksum mismatch)")
+    for name in _REQUIRED_FILES:
+        if name not in manifest.files:
+            raise SenseIndexError(f"{directory}: manifest lists no {name}")
+
+
+def _write_rows(path: Path, rows: Sequence[SenseRow]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
+        writer.writerow(_SENSE_COLUMNS)
+        for row in rows:
+            writer.writerow((row.key, row.lemma, row.pos, row.synset_id, row.count, row.source))
+
+
+def _read_rows(path: Path) -> list[SenseRow]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle, delimiter="\t")
+        if tuple(next(reader, ())) != _SENSE_COLUMNS:
+            raise SenseIndexError(f"{path}: not a sense table")
+        try:
+            # Interned: neighbouring rows share lemma, POS and synset, and 200k rows add up.
+            return [
+                SenseRow(k, intern(lemma), intern(pos), intern(sid), int(count), intern(src))
+                for k, lemma, pos, sid, count, src in reader
+            ]
+        except ValueError as error:
+            raise SenseIndexError(f"{path}:{reader.line_num}: malformed row ({error})") from None
+
+
+def _fsync_tree(directory: Path) -> None:
+    for file in directory.iterdir():
+        with file.open("rb") as handle:
+            os.fsync(handle.fileno())
+    _fsync_dir(directory)
+
+
+def _swap_link(out: Path, target: str) -> None:
+    temporary = out / f".{CURRENT_LINK}.{os.getpid()}"
+    if temporary.is_symlink():
+        temporary.unlink()
+    temporary.symlink_to(target)
+    temporary.replace(out / CURRENT_LINK)  # rename(2): atomic on POSIX
+    _fsync_dir(out)
+
+
+def _fsync_dir(directory: Path) -> None:
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _remove_old_versions(out: Path, keep: str) -> None:
+    for entry in out.iterdir():
+        if (
+            entry.is_dir()
+            and not entry.is_symlink()
+            and entry.name.startswith(_VERSION_PREFIX)
+            and entry.name != keep
+        ):
+            shutil.rmtree(entry, ignore_errors=True)
