@@ -87,12 +87,12 @@ def main() -> None:
     args = parser.parse_args()
 
     engine = Disambiguator.load(args.index)
-    index, config = engine.index, NearestConfig()
+    index, config = engine.pipeline.index, NearestConfig()
     documents = [
         Document(tokens=[InputToken(w) for w in words])
         for words in sentences(["semeval2007"], args.sentences)
     ]
-    prepared = engine.prepare(documents, open_vocabulary=True)
+    prepared = [engine.pipeline.nearest(d, K, True).tokens for d in documents]
     matrices = engine.encoder.encode(words_of(prepared))
     queries = np.concatenate(
         [

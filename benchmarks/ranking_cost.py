@@ -22,9 +22,9 @@ from wsd_service import Disambiguator
 from wsd_service._core.documents import Document, Vector
 from wsd_service._core.manifest import resolve_index_dir
 from wsd_service._engine.build.raganato import Corpus
-from wsd_service._engine.dev.evaluate import encode_corpus, evaluate_encoded
-from wsd_service._engine.disambiguator import EncodedBatch
-from wsd_service._engine.query.prepare import PreparedToken, words_of
+from wsd_service._engine.dev.evaluate import corpus_documents, evaluate
+from wsd_service._engine.query.prepare import PreparedToken
+from wsd_service._engine.query.rank import Ranker
 from wsd_service.evaluation import read_corpus
 
 
@@ -41,7 +41,8 @@ def main() -> None:
     engine = Disambiguator.load(args.index)
     if args.text:
         unseen_text(engine, read_corpus(args.text), args.sentences)
-    batch, ids = encode_corpus(engine, corpus)
+    documents, ids = corpus_documents(corpus)
+    vectors = engine.encoder.encode(engine.pipeline.disambiguation(documents, 1, False, offline=True).words)
     targets = sum(len(i) for i in ids)
     variants = {
         "plain (no kNN, no try-again)": dict(occurrence_weight=0.0, try_again_weight=0.0),
@@ -51,11 +52,11 @@ def main() -> None:
     }
     print(f"{targets} targets; ms per target (median of {args.repeats}), F1")
     for name, change in variants.items():
-        tuned = engine.with_scoring(replace(engine.scoring, **change))
+        tuned = Disambiguator(engine.pipeline.with_scoring(replace(engine.pipeline.scoring, **change)))
         times = []
         for _ in range(args.repeats):
             started = time.perf_counter()
-            f1 = evaluate_encoded(tuned, corpus, batch, ids).report.overall.f1
+            f1 = evaluate(tuned, corpus, lambda words: vectors).report.overall.f1
             times.append(time.perf_counter() - started)
         print(f"{name:30} {1000 * median(times) / targets:7.3f} ms  F1 {f1:5.1f}")
     folder = resolve_index_dir(args.index)
@@ -70,9 +71,10 @@ def unseen_text(engine: Disambiguator, corpus: Corpus, limit: int) -> None:
     documents = [Document(text=" ".join(t.text for t in s.tokens)) for s in chosen]
     for name in ("first pass", "second pass"):
         started = time.perf_counter()
-        prepared = engine.prepare(documents)
+        pending = engine.pipeline.disambiguation(documents, 1, True)
+        prepared = pending.tokens
         preparing = time.perf_counter() - started
-        vectors = engine.encoder.encode(words_of(prepared))
+        vectors = engine.encoder.encode(pending.words)
         per_target = [
             seconds / targets
             for tokens, matrix in zip(prepared, vectors, strict=True)
@@ -90,8 +92,9 @@ def unseen_text(engine: Disambiguator, corpus: Corpus, limit: int) -> None:
 
 
 def _rank_seconds(engine: Disambiguator, tokens: list[PreparedToken], matrix: Vector) -> float:
+    ranker = Ranker(engine.pipeline.index, engine.pipeline.scoring)
     started = time.perf_counter()
-    engine.rank(EncodedBatch([tokens], [matrix]))
+    ranker.rank([tokens], [matrix], 1, True)
     return time.perf_counter() - started
 
 

@@ -16,13 +16,11 @@ from pathlib import Path
 
 from _common import DATA, machine
 
-from wsd_service import Disambiguator
 from wsd_service._core import convert
 from wsd_service._core.config import MAX_MESSAGE_BYTES, LimitsConfig
 from wsd_service._core.documents import Document
 from wsd_service._core.manifest import read_manifest
-from wsd_service._engine.disambiguator import EncodedBatch
-from wsd_service._engine.query.prepare import words_of
+from wsd_service._engine.query.pipeline import Pipeline
 from wsd_service.evaluation import read_corpus
 
 
@@ -33,21 +31,19 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=8, help="sentences per batch, as the batcher forms")
     args = parser.parse_args()
     config = replace(read_manifest(args.index).encoder.encoder_config(), threads=1)
-    engine = Disambiguator.load(args.index, config, limits=LimitsConfig(max_answer_bytes=MAX_MESSAGE_BYTES))
+    pipeline = Pipeline.load(args.index, config, limits=LimitsConfig(max_answer_bytes=MAX_MESSAGE_BYTES))
     corpus = read_corpus(DATA / "semcor" / "semcor")
     random.seed(5)
     chosen = random.sample(corpus.sentences, min(args.sentences, len(corpus.sentences)))
     documents = [Document(text=" ".join(t.text for t in s.tokens)) for s in chosen]
-    seconds = dict.fromkeys(("preparation", "answer-size bound", "encoding", "ranking", "protobuf"), 0.0)
+    seconds = dict.fromkeys(("preparation and bound", "encoding", "ranking", "protobuf"), 0.0)
     for start in range(0, len(documents), args.batch):
         laps = [time.perf_counter()]
-        prepared = engine.prepare(documents[start : start + args.batch])
+        pending = pipeline.disambiguation(documents[start : start + args.batch], 1, True)
         laps.append(time.perf_counter())
-        engine.check_answer_size(prepared, 1, True)
+        vectors = pipeline.encoder.encode(pending.words)
         laps.append(time.perf_counter())
-        vectors = engine.encoder.encode(words_of(prepared))
-        laps.append(time.perf_counter())
-        results = engine.rank(EncodedBatch(prepared, vectors))
+        results = pending.finish(vectors)
         laps.append(time.perf_counter())
         for result in results:
             convert.document_result_to_proto(result, True).SerializeToString()

@@ -13,7 +13,7 @@ import itertools
 from pathlib import Path
 
 from wsd_service import Disambiguator, ScoringConfig
-from wsd_service._engine.dev.evaluate import encode_corpus, evaluate_encoded
+from wsd_service._engine.dev.evaluate import corpus_documents, evaluate
 from wsd_service.evaluation import read_corpus
 
 
@@ -26,12 +26,15 @@ def main() -> None:
     args = parser.parse_args()
     corpus = read_corpus(args.prefix)
     engine = Disambiguator.load(args.index)
-    batch, ids = encode_corpus(engine, corpus)
+    documents, _ = corpus_documents(corpus)
+    vectors = engine.encoder.encode(engine.pipeline.disambiguation(documents, 1, False, offline=True).words)
     print(f"{'prior':>6} {'gloss':>6} {'F1':>6}")
     best = (0.0, 0.0, 0.0)
     for prior, gloss in itertools.product(args.prior, args.gloss):
-        tuned = engine.with_scoring(ScoringConfig(prior_weight=prior, gloss_weight=gloss))
-        f1 = evaluate_encoded(tuned, corpus, batch, ids).report.overall.f1
+        tuned = Disambiguator(
+            engine.pipeline.with_scoring(ScoringConfig(prior_weight=prior, gloss_weight=gloss))
+        )
+        f1 = evaluate(tuned, corpus, lambda words: vectors).report.overall.f1
         print(f"{prior:6.2f} {gloss:6.2f} {f1:6.1f}")
         best = max(best, (f1, prior, gloss))
     print(f"best: F1 {best[0]:.1f} with prior_weight {best[1]} and gloss_weight {best[2]}")

@@ -16,8 +16,8 @@ TEXTS = ["I went to the bank and withdrew some cash", "the river bank flooded " 
 @pytest.mark.parametrize("include_glosses", [True, False])
 def test_disambiguation_bound(disambiguator: Disambiguator, top_k: int, include_glosses: bool) -> None:
     documents = [Document(text=t) for t in TEXTS]
-    prepared = disambiguator.prepare(documents)
-    bound = disambiguation_bytes(prepared, disambiguator.index, top_k, include_glosses)
+    prepared = disambiguator.pipeline.disambiguation(documents, top_k, include_glosses).tokens
+    bound = disambiguation_bytes(prepared, disambiguator.pipeline.index, top_k, include_glosses)
     results = disambiguator.disambiguate_batch(documents, top_k=top_k, include_glosses=include_glosses)
     actual = sum(convert.document_result_to_proto(r, include_glosses).ByteSize() for r in results)
     # When every candidate is returned the bound is near exact; with fewer it assumes the
@@ -27,7 +27,7 @@ def test_disambiguation_bound(disambiguator: Disambiguator, top_k: int, include_
 
 @pytest.mark.parametrize("include_static", [True, False])
 def test_embedding_bound(disambiguator: Disambiguator, include_static: bool) -> None:
-    [prepared] = disambiguator.prepare([Document(text=TEXTS[1])])
+    prepared = disambiguator.pipeline.embedding(Document(text=TEXTS[1]), (), include_static).tokens
     bound = embedding_bytes(prepared, disambiguator.encoder.dimension, include_static)
     embedding = disambiguator.embed(TEXTS[1], include_static=include_static)
     actual = convert.embedding_to_proto(embedding).ByteSize()

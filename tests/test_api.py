@@ -163,7 +163,7 @@ def test_lookup_senses(api: WsdApi) -> None:
 
 def test_index_info_is_the_manifest(api: WsdApi, disambiguator: Disambiguator) -> None:
     info = api.index_info()
-    assert isinstance(info, Manifest) and info == disambiguator.index.manifest
+    assert isinstance(info, Manifest) and info == disambiguator.pipeline.index.manifest
     assert info.dimension == 768 and info.encoder.layer_indexes == (6,)
 
 

@@ -93,7 +93,7 @@ def test_manifest_without_backend_means_torch(tmp_path: Path, tiny_index: Path, 
     del manifest["encoder"]["backend"]  # as written before backends existed
     del manifest["encoder"]["query_backends"]  # the rule for torch-built vectors applies
     (copy / MANIFEST_FILE).write_text(json.dumps(manifest))
-    assert len(Disambiguator.load(copy, encoder=encoder).index) > 0
+    assert len(Disambiguator.load(copy, encoder=encoder).pipeline.index) > 0
     assert Disambiguator.load(copy).encoder.backend == "onnx-int8"
 
 

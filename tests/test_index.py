@@ -65,7 +65,7 @@ def test_fp16_vectors_rank_like_fp32(tmp_path: Path, encoder: Encoder, inventory
         )
         IndexBuilder(encoder, inventory, config).build(tmp_path / storage)
         engines[storage] = Disambiguator.load(tmp_path / storage, encoder=encoder)
-        assert engines[storage].index.manifest.build["options"]["vector_storage"] == storage
+        assert engines[storage].pipeline.index.manifest.build["options"]["vector_storage"] == storage
     sizes = {s: (resolve_index_dir(tmp_path / s) / "vectors.faiss").stat().st_size for s in engines}
     assert sizes["fp16"] < 0.6 * sizes["fp32"]
     [half, full] = (

@@ -28,14 +28,14 @@ def build(out: Path, encoder: Encoder, inventory: Inventory, config: BuildConfig
 
 
 def row(engine: Disambiguator, key: str) -> Vector:
-    number = engine.index.row_number(key)
+    number = engine.pipeline.index.row_number(key)
     assert number is not None
-    vector: Vector = engine.index.vectors(number, number + 1)[0]
+    vector: Vector = engine.pipeline.index.vectors(number, number + 1)[0]
     return vector
 
 
 def synset_mean(engine: Disambiguator, synset_id: str) -> Vector:
-    rows = [r for r in engine.index.rows if r.synset_id == synset_id]
+    rows = [r for r in engine.pipeline.index.rows if r.synset_id == synset_id]
     assert rows
     return np.asarray(np.mean([row(engine, r.key) for r in rows], axis=0), dtype=np.float32)
 
@@ -56,7 +56,7 @@ def test_a_relation_enhanced_gloss_vector_is_the_plain_one_plus_its_related_syns
     expected /= np.linalg.norm(expected)
     np.testing.assert_allclose(row(enhanced, DOG)[half:], expected, atol=1e-5)
     np.testing.assert_array_equal(row(enhanced, DOG)[:half], row(plain, DOG)[:half])  # context half kept
-    assert enhanced.index.manifest.build["options"]["gloss_relations"] == {"hypernym": 0.5}
+    assert enhanced.pipeline.index.manifest.build["options"]["gloss_relations"] == {"hypernym": 0.5}
 
 
 def test_context_relations_leave_corpus_centroids_alone(
@@ -75,7 +75,7 @@ def test_context_relations_leave_corpus_centroids_alone(
     half = encoder.dimension
     changed = {
         r.source: not np.allclose(row(plain, r.key)[:half], row(enhanced, r.key)[:half], atol=1e-6)
-        for r in plain.index.rows
+        for r in plain.pipeline.index.rows
         if r.source in ("corpus", "propagated")
     }
     assert changed == {"corpus": False, "propagated": True}
@@ -83,18 +83,24 @@ def test_context_relations_leave_corpus_centroids_alone(
 
 def test_knn_adds_the_similarity_to_the_nearest_occurrence(encoder: Encoder, tiny_index: Path) -> None:
     engine = Disambiguator.load(tiny_index, encoder=encoder)
-    assert engine.index.occurrences is not None
-    assert len(engine.index.occurrences) == 6  # the tiny corpus's annotated occurrences of TINY_LEMMAS
+    assert engine.pipeline.index.occurrences is not None
+    assert (
+        len(engine.pipeline.index.occurrences) == 6
+    )  # the tiny corpus's annotated occurrences of TINY_LEMMAS
     sentence = "She deposited the cheque at the bank ."  # a corpus sentence: its own occurrence
     words = sentence.split()
     vector = encoder.encode([words])[0][words.index("bank")]
-    first_pass = replace(engine.scoring, try_again_weight=0.0)
+    first_pass = replace(engine.pipeline.scoring, try_again_weight=0.0)
     on, off = (
-        dict(engine_ranking(Ranker(engine.index, replace(first_pass, occurrence_weight=w)), vector, [BANK]))
+        dict(
+            engine_ranking(
+                Ranker(engine.pipeline.index, replace(first_pass, occurrence_weight=w)), vector, [BANK]
+            )
+        )
         for w in (0.5, 0.0)
     )
     assert on["bank%1:14:00::"] - off["bank%1:14:00::"] == pytest.approx(0.5, abs=1e-4)
-    for sense_row in engine.index.rows:
+    for sense_row in engine.pipeline.index.rows:
         if sense_row.lemma == "bank" and sense_row.pos == "NOUN" and sense_row.source != "corpus":
             context = row(engine, sense_row.key)[: encoder.dimension] @ vector  # stands in for occurrences
             assert on[sense_row.key] - off[sense_row.key] == pytest.approx(0.5 * context, abs=1e-4)
@@ -105,7 +111,7 @@ def test_an_index_built_without_occurrences_loads_and_scores_without_knn(
 ) -> None:
     config = BuildConfig(corpora=(tiny_corpus,), lemmas=TINY_LEMMAS, keep_occurrences=False)
     engine = build(tmp_path / "index", encoder, inventory, config)
-    assert engine.index.occurrences is None
+    assert engine.pipeline.index.occurrences is None
     assert "occurrences.faiss" not in load_index(tmp_path / "index").manifest.files
     assert engine.disambiguate("I went to the bank and withdrew some cash.")
 
@@ -123,9 +129,9 @@ SENTENCES = [
 def test_try_again_changes_a_decision_only_between_the_top_two(
     encoder: Encoder, disambiguator: Disambiguator
 ) -> None:
-    index, inventory = disambiguator.index, disambiguator.inventory
-    plain = Ranker(index, replace(disambiguator.scoring, try_again_weight=0.0))
-    strong = Ranker(index, replace(disambiguator.scoring, try_again_weight=100.0))
+    index, inventory = disambiguator.pipeline.index, disambiguator.pipeline.inventory
+    plain = Ranker(index, replace(disambiguator.pipeline.scoring, try_again_weight=0.0))
+    strong = Ranker(index, replace(disambiguator.pipeline.scoring, try_again_weight=100.0))
     swapped = 0
     for sentence in SENTENCES:
         words = sentence.split()
@@ -150,13 +156,16 @@ def test_array_ranking_agrees_with_the_obvious_one(
 ) -> None:
     """Same order and scores within 1e-5, every candidate of every word of the sentences."""
     engine = Disambiguator.load(request.getfixturevalue(fixture), encoder=encoder)
-    ranker = Ranker(engine.index, engine.scoring)
+    pipeline = engine.pipeline
+    ranker = Ranker(pipeline.index, pipeline.scoring)
     compared = 0
     for sentence in SENTENCES:
-        [prepared] = engine.prepare([Document(text=sentence)])
+        [prepared] = pipeline.disambiguation([Document(text=sentence)], 1, True).tokens
         [matrix] = encoder.encode([[token.text for token in prepared]])
         for token, vector in zip(prepared, matrix, strict=True):
-            expected = reference_ranking(engine.index, inventory, engine.scoring, vector, token.candidates)
+            expected = reference_ranking(
+                pipeline.index, inventory, pipeline.scoring, vector, token.candidates
+            )
             found = engine_ranking(ranker, vector, token.candidates)
             assert [k for k, _ in found] == [k for k, _ in expected], token.text
             np.testing.assert_allclose([s for _, s in found], [s for _, s in expected], atol=1e-5)

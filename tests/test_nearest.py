@@ -19,11 +19,12 @@ from wsd_service import (
     Encoder,
     LimitExceededError,
     LimitsConfig,
+    ScoringConfig,
     SenseIndexError,
     ServerConfig,
 )
 from wsd_service._core.manifest import MANIFEST_FILE, NEAREST_FILE, resolve_index_dir
-from wsd_service._engine.query.prepare import words_of
+from wsd_service._engine.query.pipeline import Pipeline
 from wsd_service._proto.wsd.v1 import wsd_service_pb2 as pb
 from wsd_service._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
 from wsd_service.cli import main
@@ -83,12 +84,12 @@ def test_approximate_equals_exact_search_on_a_tiny_index(disambiguator: Disambig
     text = "She paid the vibecoding startup in cash at the river bank"
     document = Document(text=text)
     found = disambiguator.nearest_senses(document, top_k=10)
-    [prepared] = disambiguator.prepare([document], open_vocabulary=True)
-    [matrix] = disambiguator.encoder.encode(words_of([prepared]))
-    index = disambiguator.index
+    pending = disambiguator.pipeline.nearest(document, 10, True)
+    [matrix] = disambiguator.encoder.encode(pending.words)
+    index = disambiguator.pipeline.index
     exact = faiss.IndexFlatIP(index.dimension)
     exact.add(index.vectors(0, len(index)))
-    gloss_weight = disambiguator.index.manifest.scoring["gloss_weight"]
+    gloss_weight = index.manifest.scoring["gloss_weight"]
     vectors = matrix[[t.token_index for t in found]]
     scores, rows = exact.search(np.concatenate([vectors, gloss_weight * vectors], axis=1), 10)
     assert len(found) == 6  # paid vibecoding startup cash river bank
@@ -98,12 +99,15 @@ def test_approximate_equals_exact_search_on_a_tiny_index(disambiguator: Disambig
 
 
 def test_scores_are_disambiguations_without_the_prior(disambiguator: Disambiguator) -> None:
-    plain = disambiguator.with_scoring(  # nor kNN, nor try-again: the sense rows alone
-        type(disambiguator.scoring)(
-            prior_weight=0.0,
-            gloss_weight=disambiguator.scoring.gloss_weight,
-            occurrence_weight=0.0,
-            try_again_weight=0.0,
+    pipeline = disambiguator.pipeline
+    plain = Disambiguator(  # nor kNN, nor try-again: the sense rows alone
+        pipeline.with_scoring(
+            ScoringConfig(
+                prior_weight=0.0,
+                gloss_weight=pipeline.scoring.gloss_weight,
+                occurrence_weight=0.0,
+                try_again_weight=0.0,
+            )
         )
     )
     [bank] = [t for t in plain.disambiguate("the river bank", top_k=10) if t.lemma == "bank"]
@@ -165,7 +169,8 @@ def test_cli_prints_nearest_senses_locally_and_remotely(
 def test_answers_over_the_size_limit_are_refused(disambiguator: Disambiguator) -> None:
     """Without glosses before encoding (any sense may be found), with them once found."""
     limits = LimitsConfig(max_answer_bytes=4000)
-    engine = Disambiguator(disambiguator.index, disambiguator.encoder, disambiguator.inventory, limits=limits)
+    source = disambiguator.pipeline
+    engine = Disambiguator(Pipeline(source.index, source.encoder, source.inventory, limits=limits))
     assert len(engine.nearest_senses("bank river cash", top_k=20, include_glosses=False)) == 3
     with pytest.raises(LimitExceededError, match="include_glosses=false"):
         engine.nearest_senses("bank river cash", top_k=20)

@@ -188,7 +188,7 @@ def test_concurrent_clients_are_batched(server: ServerThread, stub: pb_grpc.WsdS
     with concurrent.futures.ThreadPoolExecutor(16) as pool:
         answers = list(pool.map(lambda t: stub.Disambiguate(_text_request(t)), texts))
     assert all(a.documents[0].targets for a in answers)
-    stats = server.server.engine.batcher.stats  # type: ignore[union-attr]
+    stats = server.server.data_plane.batcher.stats  # type: ignore[union-attr]
     assert max(stats.sizes) > 1
     samples = {s.name: s.value for m in metrics.registry.collect() for s in m.samples}
     assert samples["wsd_encoder_batch_sentences_sum"] - count_before >= 32
@@ -323,8 +323,8 @@ def test_metrics_endpoint(tiny_index: Path) -> None:
 def test_stream_items_share_batches_and_keep_their_order(
     server: ServerThread, stub: pb_grpc.WsdServiceStub
 ) -> None:
-    assert server.server is not None and server.server.engine.batcher is not None
-    stats = server.server.engine.batcher.stats
+    assert server.server is not None and server.server.data_plane.batcher is not None
+    stats = server.server.data_plane.batcher.stats
     batches_before, sentences_before = stats.batches, stats.sentences
     requests = [
         pb.DisambiguateStreamRequest(id=str(i), document=pb.Document(text=f"The river bank {i} flooded."))

@@ -217,14 +217,15 @@ class ServerConfig:
     tokens: frozenset[str] = frozenset()  # accepted bearer tokens; empty: no token required
 
 
-# Senses per target word that NearestSenses returns when the caller does not say.
+# Senses per target word answered when the caller does not say: Disambiguate, NearestSenses.
+DISAMBIGUATE_TOP_K = 1
 NEAREST_TOP_K = 10
 
 
 @dataclass(frozen=True, slots=True)
 class NearestConfig:
     """The approximate index behind NearestSenses: HNSW over 8-bit codes of every sense row,
-    chosen over IVF and tuned on the full WordNet index (BENCHMARKS.md "Issue 13: NearestSenses":
+    chosen over IVF and tuned on the full WordNet index (BENCHMARKS.md "NearestSenses":
     recall@10 0.987 against exact search at 0.24 ms a word)."""
 
     neighbours: int = 32  # HNSW M: links per node (2M on the base layer); 16 lost up to 3 points

@@ -102,8 +102,20 @@ def disambiguate_request(
 ) -> pb.DisambiguateRequest:
     return pb.DisambiguateRequest(
         documents=[document_to_proto(d) for d in documents],
-        options=pb.DisambiguateOptions(top_k=top_k, include_glosses=include_glosses),
+        options=disambiguate_options(top_k, include_glosses),
     )
+
+
+def disambiguate_options(top_k: int, include_glosses: bool) -> pb.DisambiguateOptions:
+    return pb.DisambiguateOptions(top_k=requested_top_k(top_k), include_glosses=include_glosses)
+
+
+def requested_top_k(top_k: int) -> int:
+    """``top_k`` for the wire, where 0 means the server's default: a caller's 0 or less is
+    refused here, as the local engine refuses it."""
+    if top_k < 1:
+        raise InputError(f"top_k must be at least 1, got {top_k}", field="top_k")
+    return top_k
 
 
 def embed_request(document: Document, layers: Sequence[int], include_static: bool) -> pb.EmbedRequest:
@@ -115,7 +127,7 @@ def embed_request(document: Document, layers: Sequence[int], include_static: boo
 
 def nearest_request(document: Document, top_k: int, include_glosses: bool) -> pb.NearestSensesRequest:
     return pb.NearestSensesRequest(
-        document=document_to_proto(document), top_k=top_k, include_glosses=include_glosses
+        document=document_to_proto(document), top_k=requested_top_k(top_k), include_glosses=include_glosses
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Sequence
 from typing import Protocol, runtime_checkable
 
-from .config import NEAREST_TOP_K
+from .config import DISAMBIGUATE_TOP_K, NEAREST_TOP_K
 from .documents import Document, Embedding, InputToken, SenseInfo, StreamResult, TargetResult
 from .manifest import Manifest
 
@@ -32,19 +32,27 @@ class WsdApi(Protocol):
     """
 
     def disambiguate(
-        self, document: DocumentLike, *, top_k: int = 1, include_glosses: bool = True
+        self, document: DocumentLike, *, top_k: int = DISAMBIGUATE_TOP_K, include_glosses: bool = True
     ) -> list[TargetResult]:
         """Ranked senses for every target of one document."""
         ...
 
     def disambiguate_batch(
-        self, documents: Sequence[DocumentLike], *, top_k: int = 1, include_glosses: bool = True
+        self,
+        documents: Sequence[DocumentLike],
+        *,
+        top_k: int = DISAMBIGUATE_TOP_K,
+        include_glosses: bool = True,
     ) -> list[list[TargetResult]]:
         """Several documents in one call (one encoder pass); one refused document fails it."""
         ...
 
     def disambiguate_stream(
-        self, documents: Iterable[DocumentLike], *, top_k: int = 1, include_glosses: bool = True
+        self,
+        documents: Iterable[DocumentLike],
+        *,
+        top_k: int = DISAMBIGUATE_TOP_K,
+        include_glosses: bool = True,
     ) -> Iterator[StreamResult]:
         """One result per document, in order; a refused document gets its error, the rest go on."""
         ...
@@ -78,18 +86,22 @@ class AsyncWsdApi(Protocol):
     """``WsdApi`` for asyncio callers: the same methods, awaited."""
 
     async def disambiguate(
-        self, document: DocumentLike, *, top_k: int = 1, include_glosses: bool = True
+        self, document: DocumentLike, *, top_k: int = DISAMBIGUATE_TOP_K, include_glosses: bool = True
     ) -> list[TargetResult]: ...
 
     async def disambiguate_batch(
-        self, documents: Sequence[DocumentLike], *, top_k: int = 1, include_glosses: bool = True
+        self,
+        documents: Sequence[DocumentLike],
+        *,
+        top_k: int = DISAMBIGUATE_TOP_K,
+        include_glosses: bool = True,
     ) -> list[list[TargetResult]]: ...
 
     def disambiguate_stream(
         self,
         documents: Iterable[DocumentLike] | AsyncIterable[DocumentLike],
         *,
-        top_k: int = 1,
+        top_k: int = DISAMBIGUATE_TOP_K,
         include_glosses: bool = True,
     ) -> AsyncIterator[StreamResult]: ...
 

@@ -9,9 +9,10 @@ from typing import Any
 import grpc
 
 from .._core import convert
-from .._core.config import MAX_MESSAGE_BYTES, NEAREST_TOP_K
+from .._core.config import DISAMBIGUATE_TOP_K, MAX_MESSAGE_BYTES, NEAREST_TOP_K
 from .._core.credentials import ClientTls
 from .._core.documents import Embedding, SenseInfo, StreamResult, TargetResult
+from .._core.errors import InputError
 from .._core.interface import DocumentLike, as_document
 from .._core.manifest import Manifest
 from .._core.paths import DEFAULT_TARGET, DEFAULT_TIMEOUT
@@ -61,20 +62,32 @@ class WsdClient(_Connection):
             raise remote_error(error) from None
 
     def disambiguate(
-        self, document: DocumentLike, *, top_k: int = 1, include_glosses: bool = True
+        self, document: DocumentLike, *, top_k: int = DISAMBIGUATE_TOP_K, include_glosses: bool = True
     ) -> list[TargetResult]:
         return self.disambiguate_batch([document], top_k=top_k, include_glosses=include_glosses)[0]
 
     def disambiguate_batch(
-        self, documents: Sequence[DocumentLike], *, top_k: int = 1, include_glosses: bool = True
+        self,
+        documents: Sequence[DocumentLike],
+        *,
+        top_k: int = DISAMBIGUATE_TOP_K,
+        include_glosses: bool = True,
     ) -> list[list[TargetResult]]:
         request = convert.disambiguate_request([as_document(d) for d in documents], top_k, include_glosses)
         return convert.results_from_proto(self._call("Disambiguate", request))
 
     def disambiguate_stream(
-        self, documents: Iterable[DocumentLike], *, top_k: int = 1, include_glosses: bool = True
+        self,
+        documents: Iterable[DocumentLike],
+        *,
+        top_k: int = DISAMBIGUATE_TOP_K,
+        include_glosses: bool = True,
     ) -> Iterator[StreamResult]:
-        options = pb.DisambiguateOptions(top_k=top_k, include_glosses=include_glosses)
+        try:
+            options = convert.disambiguate_options(top_k, include_glosses)
+        except InputError as error:  # every item's answer, as the engine gives it
+            yield from (StreamResult(error=error) for _ in documents)
+            return
         responses = self._stub.DisambiguateStream(
             (_stream_request(n, item, options) for n, item in enumerate(documents)), **self._options()
         )
@@ -140,12 +153,16 @@ class AsyncWsdClient(_Connection):
             raise remote_error(error) from None
 
     async def disambiguate(
-        self, document: DocumentLike, *, top_k: int = 1, include_glosses: bool = True
+        self, document: DocumentLike, *, top_k: int = DISAMBIGUATE_TOP_K, include_glosses: bool = True
     ) -> list[TargetResult]:
         return (await self.disambiguate_batch([document], top_k=top_k, include_glosses=include_glosses))[0]
 
     async def disambiguate_batch(
-        self, documents: Sequence[DocumentLike], *, top_k: int = 1, include_glosses: bool = True
+        self,
+        documents: Sequence[DocumentLike],
+        *,
+        top_k: int = DISAMBIGUATE_TOP_K,
+        include_glosses: bool = True,
     ) -> list[list[TargetResult]]:
         request = convert.disambiguate_request([as_document(d) for d in documents], top_k, include_glosses)
         return convert.results_from_proto(await self._call("Disambiguate", request))
@@ -154,10 +171,15 @@ class AsyncWsdClient(_Connection):
         self,
         documents: Iterable[DocumentLike] | AsyncIterable[DocumentLike],
         *,
-        top_k: int = 1,
+        top_k: int = DISAMBIGUATE_TOP_K,
         include_glosses: bool = True,
     ) -> AsyncIterator[StreamResult]:
-        options = pb.DisambiguateOptions(top_k=top_k, include_glosses=include_glosses)
+        try:
+            options = convert.disambiguate_options(top_k, include_glosses)
+        except InputError as error:  # every item's answer, as the engine gives it
+            async for _ in _aiter(documents):
+                yield StreamResult(error=error)
+            return
 
         async def requests() -> AsyncIterator[pb.DisambiguateStreamRequest]:
             number = 0

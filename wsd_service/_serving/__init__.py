@@ -1,1 +1,1 @@
-"""The gRPC server over the engine: batcher, async engine, servicer, interceptors, lifecycle, metrics."""
+"""The gRPC server over the engine: batcher, data plane, servicer, interceptors, lifecycle, metrics."""

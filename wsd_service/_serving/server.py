@@ -19,7 +19,7 @@ from .._core.paths import DEFAULT_INDEX_DIR
 from .._proto.wsd.v1 import wsd_service_pb2 as pb
 from .._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
 from .auth import TokenAuthInterceptor, server_credentials
-from .engine import AsyncEngine, EngineConfig
+from .data_plane import DataPlane, DataPlaneConfig
 from .first_start import ensure_default_index
 from .interceptor import ErrorInterceptor
 from .metrics import ServerMetrics
@@ -42,14 +42,14 @@ _DROPPED = {
 
 
 class WsdServer:
-    """One gRPC server over one engine; usable from tests and from ``wsd-service serve``."""
+    """One gRPC server over one data plane; usable from tests and from ``wsd-service serve``."""
 
     def __init__(self, config: ServerConfig, board: SlotBoard | None = None) -> None:
         self.config = config
         self.metrics = ServerMetrics()
         self.index_dir = config.index or DEFAULT_INDEX_DIR
-        self.engine = AsyncEngine(
-            EngineConfig(self.index_dir, config.encoder, self._limits(config), config.batcher),
+        self.data_plane = DataPlane(
+            DataPlaneConfig(self.index_dir, config.encoder, self._limits(config), config.batcher),
             on_batch=self.metrics.batch_size.observe,
             board=board,
         )
@@ -62,7 +62,7 @@ class WsdServer:
         self.load_error: BaseException | None = None
 
     async def start(self) -> int:
-        """Bind and start answering (UNAVAILABLE, health NOT_SERVING) while the engine loads."""
+        """Bind and start answering (UNAVAILABLE, health NOT_SERVING) while the data plane loads."""
         size = self.config.max_message_bytes
         interceptors: list[grpc.aio.ServerInterceptor] = [ErrorInterceptor(self.metrics)]
         if self.config.tokens:
@@ -75,7 +75,7 @@ class WsdServer:
             ("grpc.max_connection_age_grace_ms", int(self.config.max_connection_age_grace * 1000)),
         ]
         server = grpc.aio.server(interceptors=interceptors, options=options)
-        pb_grpc.add_WsdServiceServicer_to_server(WsdServicer(self.engine), server)
+        pb_grpc.add_WsdServiceServicer_to_server(WsdServicer(self.data_plane), server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         enable_reflection((SERVICE_NAME, health.SERVICE_NAME), server)
         address = f"{self.config.host}:{self.config.port}"
@@ -104,7 +104,7 @@ class WsdServer:
         try:
             if self.config.index is None:
                 await ensure_default_index(self.index_dir, self.config.encoder)
-            await self.engine.load()
+            await self.data_plane.load()
             await self._set_health(health_pb2.HealthCheckResponse.SERVING)
             log.info("serving index %s", resolve_index_dir(self.index_dir))
         except Exception as error:  # the server stays up, NOT_SERVING, and says why
@@ -119,11 +119,11 @@ class WsdServer:
         If no index was loaded yet (the first load failed), this is that load, retried.
         """
         try:
-            if self.engine.ready:
-                manifest = await self.engine.reload()
+            if self.data_plane.ready:
+                manifest = await self.data_plane.reload()
                 log.info("reloaded index %s (%d senses)", self.index_dir, manifest.senses.get("total", 0))
             else:
-                await self.engine.load()
+                await self.data_plane.load()
                 await self._set_health(health_pb2.HealthCheckResponse.SERVING)
                 self.load_error = None
                 log.info("loaded index %s on reload", self.index_dir)
@@ -143,7 +143,7 @@ class WsdServer:
                 await self._loading
         if self._server is not None:
             await self._server.stop(self.config.grace_seconds if grace is None else grace)
-        await self.engine.close()
+        await self.data_plane.close()
         log.info("stopped")
 
     async def wait_for_termination(self) -> None:
@@ -160,11 +160,11 @@ class WsdServer:
         return replace(config.limits, max_answer_bytes=config.max_message_bytes)
 
     def _skipped(self, counter: str) -> float:
-        batcher = self.engine.batcher
+        batcher = self.data_plane.batcher
         return float(getattr(batcher.stats, counter)) if batcher else 0.0
 
     def _queue_depth(self) -> float:
-        batcher = self.engine.batcher
+        batcher = self.data_plane.batcher
         return float(batcher.queue_depth) if batcher else 0.0
 
 

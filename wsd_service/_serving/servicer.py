@@ -1,4 +1,4 @@
-"""wsd.v1.WsdService: translates messages to engine calls and back, nothing else.
+"""wsd.v1.WsdService: translates messages to data-plane calls and back, nothing else.
 
 Errors are raised as engine exceptions; the interceptor turns them into statuses.
 """
@@ -10,11 +10,11 @@ from collections.abc import AsyncIterator
 import grpc
 
 from .._core import convert
-from .._core.config import NEAREST_TOP_K
+from .._core.config import DISAMBIGUATE_TOP_K, NEAREST_TOP_K
 from .._core.errors import WsdError
 from .._proto.wsd.v1 import wsd_service_pb2 as pb
 from .._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
-from .engine import AsyncEngine
+from .data_plane import DataPlane
 from .ordered import map_ordered
 
 # Stream items in flight at once: enough to fill encoder batches, bounded for memory.
@@ -22,8 +22,8 @@ STREAM_CONCURRENCY = 64
 
 
 class WsdServicer(pb_grpc.WsdServiceServicer):  # type: ignore[misc]
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+    def __init__(self, data_plane: DataPlane) -> None:
+        self._data_plane = data_plane
 
     async def Disambiguate(  # noqa: N802 - gRPC method names
         self, request: pb.DisambiguateRequest, context: grpc.aio.ServicerContext
@@ -32,7 +32,7 @@ class WsdServicer(pb_grpc.WsdServiceServicer):  # type: ignore[misc]
             convert.document_from_proto(d, f"documents[{i}]") for i, d in enumerate(request.documents)
         ]
         options = request.options
-        results = await self._engine.disambiguate(
+        results = await self._data_plane.disambiguate(
             documents, _top_k(options), context.time_remaining(), options.include_glosses
         )
         return pb.DisambiguateResponse(
@@ -54,7 +54,7 @@ class WsdServicer(pb_grpc.WsdServiceServicer):  # type: ignore[misc]
         options = request.options
         try:
             document = convert.document_from_proto(request.document, "document")
-            [result] = await self._engine.disambiguate(
+            [result] = await self._data_plane.disambiguate(
                 [document], _top_k(options), timeout, options.include_glosses
             )
         except WsdError as error:
@@ -67,14 +67,14 @@ class WsdServicer(pb_grpc.WsdServiceServicer):  # type: ignore[misc]
         self, request: pb.EmbedRequest, context: grpc.aio.ServicerContext
     ) -> pb.EmbedResponse:
         document = convert.document_from_proto(request, "content")
-        embedding = await self._engine.embed(document, list(request.layers), request.include_static)
+        embedding = await self._data_plane.embed(document, list(request.layers), request.include_static)
         return convert.embedding_to_proto(embedding)
 
     async def LookupSenses(  # noqa: N802
         self, request: pb.LookupSensesRequest, context: grpc.aio.ServicerContext
     ) -> pb.LookupSensesResponse:
         pos = convert.pos_from_proto(request.pos, "pos")
-        senses = self._engine.lookup_senses(request.lemma, pos, request.include_vectors)
+        senses = self._data_plane.lookup_senses(request.lemma, pos, request.include_vectors)
         return pb.LookupSensesResponse(
             lemma=request.lemma, senses=[convert.sense_info_to_proto(s) for s in senses]
         )
@@ -84,7 +84,7 @@ class WsdServicer(pb_grpc.WsdServiceServicer):  # type: ignore[misc]
     ) -> pb.NearestSensesResponse:
         document = convert.document_from_proto(request.document, "document")
         top_k = request.top_k or NEAREST_TOP_K
-        targets = await self._engine.nearest_senses(
+        targets = await self._data_plane.nearest_senses(
             document, top_k, context.time_remaining(), request.include_glosses
         )
         return convert.nearest_response(targets, request.include_glosses)
@@ -92,8 +92,8 @@ class WsdServicer(pb_grpc.WsdServiceServicer):  # type: ignore[misc]
     async def GetIndexInfo(  # noqa: N802
         self, request: pb.GetIndexInfoRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetIndexInfoResponse:
-        return convert.index_info_to_proto(self._engine.manifest())
+        return convert.index_info_to_proto(self._data_plane.manifest())
 
 
 def _top_k(options: pb.DisambiguateOptions) -> int:
-    return options.top_k or 1
+    return options.top_k or DISAMBIGUATE_TOP_K

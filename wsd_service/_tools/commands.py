@@ -16,6 +16,7 @@ from .._core.config import BuildConfig
 from .._core.credentials import read_token
 from .._core.errors import InputError
 from .._core.interface import WsdApi
+from .._core.manifest import read_manifest
 from .._engine.build.builder import IndexBuilder, Runner
 from .._engine.build.raganato import read_corpus
 from .._engine.dev.evaluate import Evaluation
@@ -103,13 +104,9 @@ def scoring_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _load(args: argparse.Namespace) -> Disambiguator:
-    disambiguator = Disambiguator.load(args.index, index_encoder(args.index, args))
     overrides = scoring_options(args)
-    return (
-        disambiguator.with_scoring(replace(disambiguator.scoring, **overrides))
-        if overrides
-        else disambiguator
-    )
+    scoring = replace(read_manifest(args.index).scoring_config(), **overrides) if overrides else None
+    return Disambiguator.load(args.index, index_encoder(args.index, args), scoring=scoring)
 
 
 def evaluate(args: argparse.Namespace) -> int:

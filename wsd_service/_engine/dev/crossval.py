@@ -23,18 +23,20 @@ from typing import Any
 import numpy as np
 
 from ..._core.config import BuildConfig
+from ..._core.documents import Vector
 from ..._core.hashing import sha256_file
 from ..._core.sense import Sense
 from ..build.builder import IndexBuilder
 from ..build.raganato import Corpus
 from ..build.sources import EncodeJob, encode_jobs, example_jobs, gloss_jobs, known_keys
-from ..disambiguator import Disambiguator, EncodedBatch
+from ..disambiguator import Disambiguator
 from ..encoding.encoder import Encoder
 from ..lexicon.inventory import Inventory
 from ..lexicon.relations import RelationGraph, relation_graph
+from ..query.pipeline import Pipeline
 from ..store.centroids import Centroids
 from .corpus_vectors import Occurrences, encode_occurrences, occurrence_sums
-from .evaluate import Evaluation, corpus_documents, evaluate_encoded
+from .evaluate import Evaluation, corpus_documents, evaluate
 from .trial_cache import cached, load_centroids, load_occurrences, save_centroids, save_occurrences
 
 _CHUNK = BuildConfig().chunk_size  # sentences per encode call, as a build's
@@ -185,7 +187,7 @@ class CrossValidation:
         relations = material.relations() if options.context_relations or options.gloss_relations else None
         builder = IndexBuilder(material.encoder, material.inventory, config, relations=relations)
         _, index = builder.assemble(senses, sums, [], time.time(), {})
-        return Disambiguator(index, material.encoder, material.inventory)
+        return Disambiguator(Pipeline(index, material.encoder, material.inventory))
 
 
 def _sub_corpus(corpus: Corpus, sentences: set[int], fold: int) -> Corpus:
@@ -198,17 +200,20 @@ def _sub_corpus(corpus: Corpus, sentences: set[int], fold: int) -> Corpus:
 def _evaluate(engine: Disambiguator, corpus: Corpus, occurrences: Occurrences) -> Evaluation:
     """``evaluate`` with the cached vectors in place of the encoder's: rows of the tokens that
     are not instances stay zero (ranking reads only the instances')."""
-    documents, instance_ids = corpus_documents(corpus)
-    prepared = engine.prepare(documents, max_words=2**62)
+    _, instance_ids = corpus_documents(corpus)
     row_of = occurrences.row_of()
     dimension = int(occurrences.vectors.shape[1])
-    vectors = []
-    for tokens, ids in zip(prepared, instance_ids, strict=True):
-        matrix = np.zeros((len(tokens), dimension), dtype=np.float32)
-        for position, instance in ids.items():
-            matrix[position] = occurrences.vectors[row_of[instance]]
-        vectors.append(matrix)
-    return evaluate_encoded(engine, corpus, EncodedBatch(prepared, vectors), instance_ids)
+
+    def cached(words: list[list[str]]) -> list[Vector]:
+        vectors = []
+        for sentence, ids in zip(words, instance_ids, strict=True):
+            matrix = np.zeros((len(sentence), dimension), dtype=np.float32)
+            for position, instance in ids.items():
+                matrix[position] = occurrences.vectors[row_of[instance]]
+            vectors.append(matrix)
+        return vectors
+
+    return evaluate(engine, corpus, cached)
 
 
 def summarise(evaluations: Sequence[Evaluation]) -> dict[str, Any]:

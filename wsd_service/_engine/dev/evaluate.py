@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from ..._core.documents import Document, InputToken
 from ..build.raganato import Corpus
-from ..disambiguator import Disambiguator, EncodedBatch
+from ..disambiguator import Disambiguator
+from ..query.pipeline import Encode
 from .scorer import Report, score
 
 
@@ -30,24 +31,15 @@ def corpus_documents(corpus: Corpus) -> tuple[list[Document], InstanceIds]:
     return documents, instance_ids
 
 
-def encode_corpus(disambiguator: Disambiguator, corpus: Corpus) -> tuple[EncodedBatch, InstanceIds]:
+def evaluate(disambiguator: Disambiguator, corpus: Corpus, encode: Encode | None = None) -> Evaluation:
+    """Score the engine's first sense for every instance; ``encode`` (default: the engine's
+    encoder) turns the corpus's words into vectors."""
     documents, instance_ids = corpus_documents(corpus)
-    # An evaluation corpus is one offline job, not a request: no per-call word limit.
-    return disambiguator.encode_documents(documents, max_words=2**62), instance_ids
-
-
-def evaluate_encoded(
-    disambiguator: Disambiguator, corpus: Corpus, batch: EncodedBatch, instance_ids: InstanceIds
-) -> Evaluation:
+    pending = disambiguator.pipeline.disambiguation(documents, 1, False, offline=True)
     predictions: dict[str, str] = {}
-    for results, ids in zip(disambiguator.rank(batch), instance_ids, strict=True):
+    for results, ids in zip(pending.run(encode or disambiguator.encoder.encode), instance_ids, strict=True):
         for result in results:
             if result.best is not None:
                 predictions[ids[result.token_index]] = result.best.key
     pos_of = {i: t.pos for i, t in corpus.instances().items()}
     return Evaluation(corpus.name, score(corpus.gold, predictions, pos_of), predictions)
-
-
-def evaluate(disambiguator: Disambiguator, corpus: Corpus) -> Evaluation:
-    batch, instance_ids = encode_corpus(disambiguator, corpus)
-    return evaluate_encoded(disambiguator, corpus, batch, instance_ids)

@@ -28,12 +28,12 @@ from ..._core.documents import Vector
 from ..._core.errors import SenseIndexError
 from ..._core.hashing import sha256_file
 from ..._core.manifest import (
-    NEAREST_FILE,
     CURRENT_LINK,
     FORMAT_VERSION,
     GLOSS_SPANS_FILE,
     GLOSSES_FILE,
     MANIFEST_FILE,
+    NEAREST_FILE,
     NEIGHBOURHOOD_SLOTS_FILE,
     NEIGHBOURHOODS_FILE,
     OCCURRENCES_FILE,

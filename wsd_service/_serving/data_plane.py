@@ -1,6 +1,8 @@
-"""The engine behind an asyncio server: loading state, micro-batched encoding, limits.
+"""The data plane under every transport: the request pipeline driven by the micro-batcher.
 
-It knows nothing of gRPC; the servicer translates messages and calls it.
+It loads the pipeline off the event loop, admits work against the deadline, queues the words
+on the shared encoder batches and runs the pipeline's other steps. It knows nothing of gRPC;
+the servicer translates messages and calls it.
 """
 
 from __future__ import annotations
@@ -13,11 +15,10 @@ from typing import Any, TypeVar
 
 from .._core.config import BatcherConfig, EncoderConfig, LimitsConfig
 from .._core.documents import Document, Embedding, SenseInfo, TargetResult, Vector
-from .._core.errors import InputError, LimitExceededError, SenseIndexError, UnavailableError
+from .._core.errors import SenseIndexError, UnavailableError
 from .._core.manifest import Manifest, check_compatible, read_manifest
-from .._engine.disambiguator import Disambiguator, EncodedBatch
 from .._engine.encoding.encoder import Encoder
-from .._engine.query.prepare import words_of
+from .._engine.query.pipeline import Pipeline
 from .batcher import MicroBatcher
 from .slot_board import SlotBoard
 
@@ -42,32 +43,32 @@ def _is_big(documents: Sequence[Document]) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class EngineConfig:
+class DataPlaneConfig:
     index: Path
     encoder: EncoderConfig | None = None
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     batcher: BatcherConfig = field(default_factory=BatcherConfig)
 
 
-class AsyncEngine:
-    """Loads a Disambiguator off the event loop and serves it with micro-batching."""
+class DataPlane:
+    """The pipeline over one index, served with micro-batching; reloadable in place."""
 
     def __init__(
         self,
-        config: EngineConfig,
+        config: DataPlaneConfig,
         on_batch: Callable[[int], None] | None = None,
         board: SlotBoard | None = None,
     ) -> None:
         self.config = config
         self._on_batch = on_batch
         self._board = board
-        self._engine: Disambiguator | None = None
+        self._pipeline: Pipeline | None = None
         self._batcher: MicroBatcher[Vector] | None = None
         self._loading = asyncio.Lock()  # one load or reload at a time
 
     @property
     def ready(self) -> bool:
-        return self._engine is not None
+        return self._pipeline is not None
 
     @property
     def batcher(self) -> MicroBatcher[Vector] | None:
@@ -75,29 +76,29 @@ class AsyncEngine:
 
     async def load(self) -> None:
         async with self._loading:
-            engine = await asyncio.to_thread(self._load_engine, None)
-            self._engine, self._batcher = engine, self._start_batcher(engine)
+            pipeline = await asyncio.to_thread(self._load_pipeline, None)
+            self._pipeline, self._batcher = pipeline, self._start_batcher(pipeline)
 
     async def reload(self) -> Manifest:
         """Load the index again (a rebuild switches its ``current`` version) and swap it in.
 
-        Requests in flight finish on the engine they started with; if the new index fails to
+        Requests in flight finish on the pipeline they started with; if the new index fails to
         load, the error is raised and the old one keeps serving.
         """
         async with self._loading:
-            old_engine, old_batcher = self._engine, self._batcher
-            engine = await asyncio.to_thread(self._load_engine, old_engine)
-            same_encoder = old_engine is not None and engine.encoder is old_engine.encoder
-            batcher = old_batcher if same_encoder and old_batcher else self._start_batcher(engine)
-            self._engine, self._batcher = engine, batcher
+            old_pipeline, old_batcher = self._pipeline, self._batcher
+            pipeline = await asyncio.to_thread(self._load_pipeline, old_pipeline)
+            same_encoder = old_pipeline is not None and pipeline.encoder is old_pipeline.encoder
+            batcher = old_batcher if same_encoder and old_batcher else self._start_batcher(pipeline)
+            self._pipeline, self._batcher = pipeline, batcher
             if old_batcher is not None and old_batcher is not batcher:
                 await old_batcher.drain()
-            return engine.index.manifest
+            return pipeline.index.manifest
 
-    def _load_engine(self, current: Disambiguator | None) -> Disambiguator:
-        """A new engine over the index; it shares ``current``'s encoder when the index allows."""
+    def _load_pipeline(self, current: Pipeline | None) -> Pipeline:
+        """A new pipeline over the index; it shares ``current``'s encoder when the index allows."""
         encoder = current.encoder if current is not None and self._can_query(current.encoder) else None
-        return Disambiguator.load(
+        return Pipeline.load(
             self.config.index,
             None if encoder else self._encoder_config(),
             encoder=encoder,
@@ -117,75 +118,60 @@ class AsyncEngine:
             return False
         return True
 
-    def _start_batcher(self, engine: Disambiguator) -> MicroBatcher[Vector]:
+    def _start_batcher(self, pipeline: Pipeline) -> MicroBatcher[Vector]:
         batcher: MicroBatcher[Vector] = MicroBatcher(
-            engine.encoder.encode, self.config.batcher, self._on_batch, self._board
+            pipeline.encoder.encode, self.config.batcher, self._on_batch, self._board
         )
         batcher.start()
         return batcher
 
     async def close(self) -> None:
-        batcher, self._batcher, self._engine = self._batcher, None, None
+        batcher, self._batcher, self._pipeline = self._batcher, None, None
         if batcher is not None:
             await batcher.stop()
 
-    def _ready(self) -> tuple[Disambiguator, MicroBatcher[Vector]]:
-        if self._engine is None or self._batcher is None:
+    def _ready(self) -> tuple[Pipeline, MicroBatcher[Vector]]:
+        if self._pipeline is None or self._batcher is None:
             raise UnavailableError("the service is loading its encoder and index; retry shortly")
-        return self._engine, self._batcher
+        return self._pipeline, self._batcher
 
     async def disambiguate(
         self, documents: Sequence[Document], top_k: int, timeout: float | None, include_glosses: bool = True
     ) -> list[list[TargetResult]]:
-        engine, batcher = self._ready()
-        if not documents:
-            raise InputError("documents: at least one document is required", field="documents")
-        if len(documents) > self.config.limits.max_documents:
-            raise LimitExceededError(
-                f"documents: {len(documents)} in one request; the limit is {self.config.limits.max_documents}"
-            )
+        pipeline, batcher = self._ready()
         # Tokenising and ranking take about 1.5 ms a sentence: on the loop for small requests
         # (a thread hop cost throughput when measured), in a thread for big ones so that a
         # 10,000-word request does not stall everyone else.
         if timeout is not None:  # refuse before preparing, as cheaply as possible, what cannot make it
             batcher.admit(_rough_words(documents), timeout)
         big = _is_big(documents)
-        prepared = await _maybe_in_thread(big, engine.prepare, documents)
-        await _maybe_in_thread(big, engine.check_answer_size, prepared, top_k, include_glosses)
-        vectors = await batcher.encode(words_of(prepared), timeout)
-        batch = EncodedBatch(prepared, vectors)
-        return await _maybe_in_thread(
-            big, lambda: engine.rank(batch, top_k=top_k, include_glosses=include_glosses)
-        )
+        pending = await _maybe_in_thread(big, pipeline.disambiguation, documents, top_k, include_glosses)
+        vectors = await batcher.encode(pending.words, timeout)
+        return await _maybe_in_thread(big, pending.finish, vectors)
 
     async def nearest_senses(
         self, document: Document, top_k: int, timeout: float | None, include_glosses: bool = True
     ) -> list[TargetResult]:
         """Like ``disambiguate`` for one document: admission, the shared encoder batches, then
         the graph search (in a thread for big documents)."""
-        engine, batcher = self._ready()
+        pipeline, batcher = self._ready()
         if timeout is not None:
             batcher.admit(_rough_words([document]), timeout)
         big = _is_big([document])
-        prepared = await _maybe_in_thread(big, engine.prepare_nearest, document, top_k, include_glosses)
-        [matrix] = await batcher.encode(words_of([prepared]), timeout)
-        return await _maybe_in_thread(
-            big, lambda: engine.nearest(prepared, matrix, top_k=top_k, include_glosses=include_glosses)
-        )
+        pending = await _maybe_in_thread(big, pipeline.nearest, document, top_k, include_glosses)
+        vectors = await batcher.encode(pending.words, timeout)
+        return await _maybe_in_thread(big, pending.finish, vectors)
 
     async def embed(self, document: Document, layers: Sequence[int], include_static: bool) -> Embedding:
-        engine, batcher = self._ready()
-        [prepared] = engine.prepare([document])  # input, limits and answer size before queueing
-        engine.check_embedding_size(prepared, include_static)
+        pipeline, batcher = self._ready()
+        pending = pipeline.embedding(document, layers, include_static)  # checked before queueing
         # Another layer choice is another forward pass: it runs on an encoder thread beside the batches.
-        return await batcher.run_on_encoder_thread(
-            lambda: engine.embed_prepared(prepared, layers, include_static)
-        )
+        return await batcher.run_on_encoder_thread(lambda: pending.run(pipeline.encoder))
 
     def lookup_senses(self, lemma: str, pos: str | None, include_vectors: bool) -> list[SenseInfo]:
-        engine, _ = self._ready()
-        return engine.lookup_senses(lemma, pos, include_vectors=include_vectors)
+        pipeline, _ = self._ready()
+        return pipeline.lookup_senses(lemma, pos, include_vectors)
 
     def manifest(self) -> Manifest:
-        engine, _ = self._ready()
-        return engine.index_info()
+        pipeline, _ = self._ready()
+        return pipeline.index_info()
