@@ -4,7 +4,7 @@ client (driven through a small synchronous adapter) must answer alike, errors in
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from wsd_service import (
     NotFoundError,
     ServerConfig,
     WsdApi,
+    WsdError,
 )
 from wsd_service.client import AsyncWsdApi, AsyncWsdClient, DocumentLike, StreamResult, WsdClient
 
@@ -132,13 +133,57 @@ def test_errors_are_the_engines_own(api: WsdApi) -> None:
     with pytest.raises(InputError, match="text is empty") as caught:
         api.disambiguate("   ")
     assert caught.value.code == "INVALID_ARGUMENT"
-    with pytest.raises(InputError, match="top_k"):
-        api.disambiguate("the bank", top_k=0 if isinstance(api, Disambiguator) else 101)
     with pytest.raises(LimitExceededError) as over:
         api.disambiguate(" ".join(["bank"] * 10_001))
     assert over.value.code == "RESOURCE_EXHAUSTED"
     with pytest.raises(NotFoundError, match="xyzzyq"):
         api.lookup_senses("xyzzyq")
+
+
+# (call, the exception every implementation raises, the field it names); the same table runs
+# against the local engine and both clients.
+_REFUSED: list[tuple[str, Callable[[WsdApi], object], type[WsdError], str | None]] = [
+    ("top_k 0", lambda api: api.disambiguate("the bank", top_k=0), InputError, "top_k"),
+    ("top_k negative", lambda api: api.disambiguate("the bank", top_k=-1), InputError, "top_k"),
+    ("top_k over 100", lambda api: api.disambiguate("the bank", top_k=101), InputError, "top_k"),
+    ("batch top_k 0", lambda api: api.disambiguate_batch(["the bank"], top_k=0), InputError, "top_k"),
+    ("nearest top_k 0", lambda api: api.nearest_senses("the bank", top_k=0), InputError, "top_k"),
+    ("nearest top_k negative", lambda api: api.nearest_senses("bank", top_k=-3), InputError, "top_k"),
+    ("nearest top_k over 100", lambda api: api.nearest_senses("bank", top_k=101), InputError, "top_k"),
+    ("no documents", lambda api: api.disambiguate_batch([]), InputError, "documents"),
+    ("empty text", lambda api: api.disambiguate(""), InputError, None),
+    ("blank text", lambda api: api.disambiguate("   "), InputError, None),
+    ("no tokens", lambda api: api.disambiguate([]), InputError, None),
+    ("empty embed", lambda api: api.embed(""), InputError, None),
+    ("layer out of range", lambda api: api.embed("bank", layers=[99]), InputError, None),
+    ("unknown lemma", lambda api: api.lookup_senses("xyzzyq"), NotFoundError, "lemma"),
+    ("empty lemma", lambda api: api.lookup_senses(" "), InputError, "lemma"),
+    (
+        "over the word limit",
+        lambda api: api.disambiguate(" ".join(["bank"] * 10_001)),
+        LimitExceededError,
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "refused", "field"), [case[1:] for case in _REFUSED], ids=[c[0] for c in _REFUSED]
+)
+def test_local_and_remote_refuse_alike(
+    api: WsdApi, call: Callable[[WsdApi], object], refused: type[WsdError], field: str | None
+) -> None:
+    with pytest.raises(WsdError) as caught:
+        call(api)
+    assert type(caught.value) is refused
+    assert caught.value.field == field
+
+
+@pytest.mark.parametrize("top_k", [0, -1, 101])
+def test_a_stream_answers_a_bad_top_k_on_every_item(api: WsdApi, top_k: int) -> None:
+    results = list(api.disambiguate_stream(["the river bank", "cash"], top_k=top_k))
+    assert len(results) == 2
+    assert all(isinstance(r.error, InputError) and r.error.field == "top_k" for r in results)
 
 
 def test_embed_returns_numpy_vectors(api: WsdApi) -> None:
