@@ -8,14 +8,14 @@ import math
 import numpy as np
 
 from wsd_service import Inventory, ScoringConfig
+from wsd_service._core.config import RELATION_GROUPS, SEMANTIC_GROUPS
 from wsd_service._core.documents import Vector
 from wsd_service._core.sense import POS_TAGS
-from wsd_service._engine.lexicon.relations import RELATION_GROUPS
 from wsd_service._engine.query.prepare import PreparedToken
 from wsd_service._engine.query.rank import Ranker
 from wsd_service._engine.store.sense_index import SenseIndex
 
-_SYMBOLS = {s for group, symbols in RELATION_GROUPS.items() if group != "antonym" for s in symbols}
+_SYMBOLS = {s for group in SEMANTIC_GROUPS for s in RELATION_GROUPS[group]}
 _TAG_OF = {letter: tag for tag, letter in POS_TAGS.items()}
 
 Ranked = list[tuple[str, float]]  # (sense key, score), best first

@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 
 from wsd_service import BuildConfig, Disambiguator, Encoder, EncoderConfig, Inventory, SenseIndexError
+from wsd_service._core.environment import cache_dir
 from wsd_service._core.manifest import MANIFEST_FILE, resolve_index_dir
-from wsd_service._engine.encoding.onnx_backend import bundle_dir, cache_dir
+from wsd_service._engine.encoding.onnx_backend import bundle_dir
 from wsd_service.build import IndexBuilder
 from wsd_service.cli import main
 from wsd_service.client import WsdClient

@@ -182,10 +182,3 @@ def test_returned_scores_never_increase_down_the_list(disambiguator: Disambiguat
 
 def test_scoring_defaults_are_stored_in_the_manifest(tiny_index: Path) -> None:
     assert load_index(tiny_index).manifest.scoring_config() == ScoringConfig()
-
-
-def test_the_default_relation_groups_are_every_group_but_antonymy() -> None:
-    from wsd_service._core.config import every_relation
-    from wsd_service._engine.lexicon.relations import RELATION_GROUPS
-
-    assert {group for group, _ in every_relation(1.0)} == set(RELATION_GROUPS) - {"antonym"}

@@ -16,6 +16,7 @@ from ._core.config import (
     BACKENDS,
     CORPUS_DEFAULTS,
     NEAREST_TOP_K,
+    RELATION_GROUPS,
     WORDNET_ONLY_DEFAULTS,
     BackendName,
     BatcherConfig,
@@ -25,8 +26,9 @@ from ._core.config import (
     ServerConfig,
     parse_backend,
 )
+from ._core.environment import DEFAULT_INDEX_DIR
 from ._core.errors import WsdError
-from ._core.paths import DEFAULT_INDEX_DIR, DEFAULT_TARGET, DEFAULT_TIMEOUT
+from ._core.paths import DEFAULT_TARGET, DEFAULT_TIMEOUT
 from ._util.logs import configure as configure_logging
 
 
@@ -73,7 +75,6 @@ def _add_encoder_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _relation_weights(text: str) -> tuple[tuple[str, float], ...]:
-    from ._engine.lexicon.relations import RELATION_GROUPS
 
     pairs: list[tuple[str, float]] = []
     if text.strip() == "none":

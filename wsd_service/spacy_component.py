@@ -41,7 +41,7 @@ def _remote(server: str, timeout: float) -> WsdApi:
 
 
 def _local(index: str | None) -> WsdApi:
-    from ._core.paths import DEFAULT_INDEX_DIR
+    from ._core.environment import DEFAULT_INDEX_DIR
     from ._engine.disambiguator import Disambiguator
 
     return Disambiguator.load(Path(index) if index else DEFAULT_INDEX_DIR)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal, get_args
@@ -15,10 +16,6 @@ BackendName = Literal["torch", "onnx", "onnx-int8"]
 VectorStorage = Literal["fp16", "fp32"]
 BACKENDS: tuple[str, ...] = get_args(BackendName)
 
-
-# The default index's sense vectors: fp32 (any backend may query them) and faster to build than
-# torch (BENCHMARKS.md "First start").
-DEFAULT_INDEX_BACKEND: BackendName = "onnx"
 
 # Fastest first, as measured here (BENCHMARKS.md "Encoder ceiling and backends").
 FASTEST_FIRST: tuple[BackendName, ...] = ("onnx-int8", "onnx", "torch")
@@ -54,8 +51,11 @@ class EncoderConfig:
     max_padding: float = 0.25
     max_length: int | None = None  # pieces per window, special tokens included; None: model limit
     max_word_pieces: int = 16  # a longer word is represented by its first pieces
-    threads: int | None = None  # torch / ONNX Runtime intra-op threads; None: torch's default
-    backend: BackendName = "torch"  # torch, onnx or onnx-int8 (BENCHMARKS.md)
+    threads: int | None = None  # intra-op threads; None: every CPU this process may use
+    # The backend an index is built with: fp32 ONNX gives torch's vectors (any backend may query
+    # them) and builds faster (BENCHMARKS.md "Encoder backends"). An index is queried with the
+    # fastest backend its manifest allows (``EncoderRecord.encoder_config``).
+    backend: BackendName = "onnx"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,23 +75,29 @@ class ScoringConfig:
     try_again_weight: float = 0.05
 
 
-# (relation group, weight) pairs: _engine/relations.py.
+# WordNet pointer symbols (wninput(5WN)) by relation group; lexical pointers (derivation,
+# antonymy, pertainymy) are taken at the synset level.
+RELATION_GROUPS: Mapping[str, tuple[str, ...]] = {
+    "hypernym": ("@", "@i"),
+    "hyponym": ("~", "~i"),
+    "similar": ("&", "$", "^"),  # similar to, verb group, also see
+    "derivation": ("+", "\\", "<"),  # derivationally related, pertainym, participle
+    "meronymy": ("#m", "#s", "#p", "%m", "%s", "%p"),
+    "entailment": ("*", ">"),  # entailment, cause
+    "attribute": ("=",),
+    "domain": (";c", ";r", ";u", "-c", "-r", "-u"),
+    "antonym": ("!",),
+}
+# The groups that bring a sense nearer to what it means: every one but antonymy.
+SEMANTIC_GROUPS = tuple(group for group in RELATION_GROUPS if group != "antonym")
+
+# (relation group, weight) pairs: _engine/lexicon/relations.py.
 Relations = tuple[tuple[str, float], ...]
-_SEMANTIC_GROUPS = (
-    "hypernym",
-    "hyponym",
-    "similar",
-    "derivation",
-    "meronymy",
-    "entailment",
-    "attribute",
-    "domain",
-)
 
 
 def every_relation(weight: float) -> Relations:
-    """Every relation group but antonymy, at one weight."""
-    return tuple((group, weight) for group in _SEMANTIC_GROUPS)
+    """Every semantic relation group, at one weight."""
+    return tuple((group, weight) for group in SEMANTIC_GROUPS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +123,7 @@ WORDNET_ONLY_DEFAULTS = VectorOptions(
 class LimitsConfig:
     """Size limits on one call (README "Limits")."""
 
-    max_documents: int = 256  # documents in one Disambiguate call (served calls only)
+    max_documents: int = 256  # documents in one Disambiguate call
     max_words: int = 10_000  # words the encoder sees in one call (token texts split at spaces)
     max_chars: int = 1_000_000  # characters in one text
     max_top_k: int = 100

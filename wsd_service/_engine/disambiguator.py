@@ -10,12 +10,12 @@ from pathlib import Path
 
 from .._core.config import DISAMBIGUATE_TOP_K, NEAREST_TOP_K, EncoderConfig, LimitsConfig, ScoringConfig
 from .._core.documents import Embedding, SenseInfo, StreamResult, TargetResult
+from .._core.environment import DEFAULT_WORDNET_DIR
 from .._core.errors import InputError
 from .._core.interface import DocumentLike, as_document
 from .._core.manifest import Manifest
 from .._util.chunks import chunked
 from .encoding.encoder import Encoder
-from .lexicon.wordnet import DEFAULT_WORDNET_DIR
 from .query.pipeline import Pipeline
 
 _STREAM_BATCH = 64  # documents per encoder pass in disambiguate_stream

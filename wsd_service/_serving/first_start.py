@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from .._core.config import DEFAULT_INDEX_BACKEND, EncoderConfig
+from .._core.config import EncoderConfig
 from .._core.errors import SenseIndexError
 from .._core.manifest import FORMAT_VERSION, read_manifest
 
@@ -22,7 +22,6 @@ _PROGRESS_EVERY = 15.0  # seconds between the child's progress lines in the log
 def build_command(out: Path, encoder: EncoderConfig | None) -> list[str]:
     """``wsd-service build-index`` with no corpus (the default index) and the server's encoder."""
     command = [sys.executable, "-m", "wsd_service", "build-index", "--out", str(out)]
-    command += ["--backend", DEFAULT_INDEX_BACKEND]
     if encoder is not None:
         if encoder.model_dir is not None:
             command += ["--encoder", str(encoder.model_dir)]

@@ -14,8 +14,8 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from .._core.config import LimitsConfig, ServerConfig
+from .._core.environment import DEFAULT_INDEX_DIR
 from .._core.manifest import resolve_index_dir
-from .._core.paths import DEFAULT_INDEX_DIR
 from .._proto.wsd.v1 import wsd_service_pb2 as pb
 from .._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
 from .auth import TokenAuthInterceptor, server_credentials

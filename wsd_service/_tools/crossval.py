@@ -6,10 +6,10 @@ import argparse
 import json
 from typing import Any
 
+from .._core.environment import cache_dir
 from .._engine.build.raganato import read_corpus
 from .._engine.dev.crossval import CrossValidation, Material, summarise
 from .._engine.encoding.encoder import Encoder
-from .._engine.encoding.onnx_backend import cache_dir
 from .._engine.lexicon.inventory import Inventory
 from .commands import parse_lemmas, vector_options
 from .options import build_encoder

@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .._core.config import DEFAULT_INDEX_BACKEND, EncoderConfig
+from .._core.config import EncoderConfig
 from .._core.manifest import read_manifest
 
 # argparse destination -> EncoderConfig field; options not given are None.
@@ -28,9 +28,8 @@ def encoder_overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def build_encoder(args: argparse.Namespace) -> EncoderConfig:
-    """The encoder to build an index with: the defaults, on the fp32 ONNX backend (the same
-    vectors as torch, built faster: BENCHMARKS.md), and the options given."""
-    return EncoderConfig(**({"backend": DEFAULT_INDEX_BACKEND} | encoder_overrides(args)))
+    """The encoder to build an index with: the defaults and the options given."""
+    return EncoderConfig(**encoder_overrides(args))
 
 
 def index_encoder(index: Path, args: argparse.Namespace) -> EncoderConfig:

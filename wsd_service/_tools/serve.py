@@ -8,9 +8,9 @@ import os
 
 from .._core.config import BatcherConfig, EncoderConfig, LimitsConfig, ServerConfig
 from .._core.credentials import TlsConfig, read_tokens
+from .._core.environment import DEFAULT_INDEX_DIR
 from .._core.errors import InputError
 from .._core.manifest import MANIFEST_FILE, resolve_index_dir
-from .._core.paths import DEFAULT_INDEX_DIR
 from .._serving.supervisor import Supervisor, default_workers
 from .options import encoder_overrides, index_encoder
 

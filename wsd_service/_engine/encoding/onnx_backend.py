@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -22,6 +21,7 @@ import numpy as np
 import onnxruntime
 from tokenizers import Tokenizer
 
+from ..._core.environment import cache_dir
 from ..._core.errors import WsdError
 from ..._util.cpus import available_cpus
 from .backends import Ids, ModelParts, States, plain_tokenizer
@@ -43,11 +43,6 @@ class OnnxBackend:
         )
         states: States = outputs[0] if len(outputs) == 1 else np.mean(outputs, axis=0, dtype=np.float32)
         return states
-
-
-def cache_dir() -> Path:
-    """Where exported ONNX bundles are kept (``WSD_CACHE_DIR``, default ``~/.cache/wsd-service``)."""
-    return Path(os.environ.get("WSD_CACHE_DIR") or Path.home() / ".cache" / "wsd-service")
 
 
 def bundle_dir(model_sha256: str) -> Path:

@@ -11,6 +11,7 @@ from transformers import AutoModel, AutoTokenizer
 from transformers.utils import logging as hf_logging
 
 from ..._core.errors import WsdError
+from ..._util.cpus import available_cpus
 from .backends import Ids, ModelParts, States, plain_tokenizer
 
 hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # a bar for loading 100 tensors from disk is noise
@@ -29,8 +30,7 @@ class TorchBackend:
 
 
 def load_torch(model_dir: Path, threads: int | None) -> ModelParts:
-    if threads:
-        torch.set_num_threads(threads)
+    torch.set_num_threads(threads or available_cpus())
     model, tokenizer = load_hugging_face(model_dir)
     return parts_of(model, tokenizer, TorchBackend(model))
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
+from ..._core.environment import DEFAULT_WORDNET_DIR
 from ..._core.errors import InputError, shown
 from ..._core.sense import POS_TAGS, Sense, lemma_key, normalise_pos
 from .custom_senses import CUSTOM_SYNSET_PREFIX, CustomSense
-from .wordnet import DEFAULT_WORDNET_DIR, Synset, WordNetDatabase
+from .wordnet import Synset, WordNetDatabase
 
 _SS_TYPE_TAGS = {"1": "NOUN", "2": "VERB", "3": "ADJ", "4": "ADV", "5": "ADJ"}
 

@@ -15,22 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse
 
+from ..._core.config import RELATION_GROUPS
 from ..._core.documents import Vector
 from .inventory import Inventory
 
-# WordNet pointer symbols (wninput(5WN)) by relation group; lexical pointers (derivation,
-# antonymy, pertainymy) are taken at the synset level.
-RELATION_GROUPS: Mapping[str, tuple[str, ...]] = {
-    "hypernym": ("@", "@i"),
-    "hyponym": ("~", "~i"),
-    "similar": ("&", "$", "^"),  # similar to, verb group, also see
-    "derivation": ("+", "\\", "<"),  # derivationally related, pertainym, participle
-    "meronymy": ("#m", "#s", "#p", "%m", "%s", "%p"),
-    "entailment": ("*", ">"),  # entailment, cause
-    "attribute": ("=",),
-    "domain": (";c", ";r", ";u", "-c", "-r", "-u"),
-    "antonym": ("!",),
-}
 _GROUP_OF = {symbol: group for group, symbols in RELATION_GROUPS.items() for symbol in symbols}
 
 

@@ -8,16 +8,14 @@ wrong word when a synset holds two spellings of one lemma ("Earth 0 earth 2").
 from __future__ import annotations
 
 import mmap
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ..._core.environment import DEFAULT_WORDNET_DIR
 from ..._core.errors import InventoryError
-
-DEFAULT_WORDNET_DIR = Path(os.environ.get("WSD_WORDNET_DIR", "/usr/share/wordnet"))
 
 POS_FILES = {"n": "noun", "v": "verb", "a": "adj", "r": "adv"}
 # ss_type digits used in sense keys; "s" (adjective satellite) shares the adjective files.

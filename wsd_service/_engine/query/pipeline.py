@@ -17,13 +17,14 @@ from pathlib import Path
 
 from ..._core.config import EncoderConfig, LimitsConfig, NearestConfig, ScoringConfig
 from ..._core.documents import Document, Embedding, SenseInfo, TargetResult, Vector, WordVector
+from ..._core.environment import DEFAULT_WORDNET_DIR
 from ..._core.errors import InputError, LimitExceededError, NotFoundError, SenseIndexError, shown
 from ..._core.manifest import CUSTOM_FILE, Manifest, read_manifest
 from ..._core.sense import POS_TAGS, lemma_key
 from ..encoding.encoder import Encoder
 from ..lexicon.custom_senses import read_custom_inventory
 from ..lexicon.inventory import Inventory
-from ..lexicon.wordnet import DEFAULT_WORDNET_DIR, WordNetDatabase
+from ..lexicon.wordnet import WordNetDatabase
 from ..store.sense_index import SenseIndex, load_index
 from .answer_size import (
     check_answer,

@@ -16,17 +16,15 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse
 
+from ..._core.config import RELATION_GROUPS, SEMANTIC_GROUPS
 from ..._core.documents import Vector
 from ..._core.manifest import NEIGHBOURHOOD_SLOTS_FILE, NEIGHBOURHOODS_FILE
 from ..._core.sense import SenseRow
 from ..lexicon.custom_senses import CUSTOM_SYNSET_PREFIX
 from ..lexicon.inventory import Inventory
-from ..lexicon.relations import RELATION_GROUPS
 from .mapped_arrays import mapped
 
-_SYMBOLS = frozenset(
-    symbol for group, symbols in RELATION_GROUPS.items() if group != "antonym" for symbol in symbols
-)
+_SYMBOLS = frozenset(symbol for group in SEMANTIC_GROUPS for symbol in RELATION_GROUPS[group])
 
 Numbers = npt.NDArray[np.int64]
 
