@@ -12,7 +12,7 @@ import pytest
 
 from wsd_service import BuildConfig, Disambiguator, Encoder, EncoderConfig, Inventory, SenseIndexError
 from wsd_service._core.environment import cache_dir
-from wsd_service._core.manifest import MANIFEST_FILE, resolve_index_dir
+from wsd_service._core.manifest import MANIFEST_FILE, read_manifest, resolve_index_dir
 from wsd_service._engine.encoding.onnx_backend import bundle_dir
 from wsd_service.build import IndexBuilder
 from wsd_service.cli import main
@@ -70,7 +70,7 @@ def test_index_records_backend_and_refuses_another(
     with pytest.raises(
         SenseIndexError,
         match="built with encoder backend 'onnx-int8' and may be queried with onnx-int8 only"
-        r" \(measured tolerance, BENCHMARKS.md\), but the encoder runs 'torch'",
+        r" \(measured tolerance, BENCHMARKS.md\), but the encoder runs 'onnx'",
     ):
         Disambiguator.load(tmp_path / "index", encoder=encoder)
     # Without an explicit encoder the fastest allowed backend is loaded.
@@ -84,18 +84,27 @@ def test_fp32_built_index_is_queried_with_int8_by_default(tiny_index: Path, enco
     assert fast.encoder.backend == "onnx-int8"
     [bank] = [r for r in fast.disambiguate("I went to the bank and withdrew some cash") if r.lemma == "bank"]
     assert bank.senses[0].key == "bank%1:14:00::"
-    assert Disambiguator.load(tiny_index, encoder=encoder).encoder.backend == "torch"  # still allowed
+    assert Disambiguator.load(tiny_index, encoder=encoder).encoder.backend == "onnx"  # still allowed
 
 
-def test_manifest_without_backend_means_torch(tmp_path: Path, tiny_index: Path, encoder: Encoder) -> None:
-    copy = tmp_path / "old"
+def test_a_manifest_without_its_encoder_backends_is_refused(tmp_path: Path, tiny_index: Path) -> None:
+    copy = tmp_path / "index"
     shutil.copytree(resolve_index_dir(tiny_index), copy)
     manifest = json.loads((copy / MANIFEST_FILE).read_text())
-    del manifest["encoder"]["backend"]  # as written before backends existed
-    del manifest["encoder"]["query_backends"]  # the rule for torch-built vectors applies
+    del manifest["encoder"]["query_backends"]
     (copy / MANIFEST_FILE).write_text(json.dumps(manifest))
-    assert len(Disambiguator.load(copy, encoder=encoder).pipeline.index) > 0
-    assert Disambiguator.load(copy).encoder.backend == "onnx-int8"
+    with pytest.raises(SenseIndexError, match=r"unreadable manifest .*query_backends"):
+        read_manifest(copy)
+
+
+def test_an_index_of_another_format_is_refused_naming_it(tmp_path: Path, tiny_index: Path) -> None:
+    copy = tmp_path / "index"
+    shutil.copytree(resolve_index_dir(tiny_index), copy)
+    manifest = json.loads((copy / MANIFEST_FILE).read_text())
+    manifest["format_version"] = 1
+    (copy / MANIFEST_FILE).write_text(json.dumps(manifest))
+    with pytest.raises(SenseIndexError, match="index format 1, this version reads 2; rebuild it"):
+        read_manifest(copy)
 
 
 def test_cli_names_unknown_backend(tiny_index: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -109,7 +118,7 @@ def test_default_server_runs_int8_without_torch(tiny_index: Path) -> None:
     process, address = start_serving(tiny_index)
     try:
         with WsdClient(address) as client:
-            assert client.index_info().encoder.backend == "torch"  # built with torch...
+            assert client.index_info().encoder.backend == "onnx"  # built with fp32 vectors...
             results = client.disambiguate("I went to the bank and withdrew some cash")
             assert [r.senses[0].key for r in results if r.lemma == "bank"] == ["bank%1:14:00::"]
         maps = Path(f"/proc/{process.pid}/maps").read_text()

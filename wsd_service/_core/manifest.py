@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from .config import FASTEST_FIRST, EncoderConfig, ScoringConfig, parse_backend, query_backends
+from .config import FASTEST_FIRST, EncoderConfig, ScoringConfig, parse_backend
 from .errors import SenseIndexError
 
 FORMAT_VERSION = 2  # the on-disk layout this version reads and writes
@@ -39,14 +39,8 @@ class EncoderSignature:
     weights_sha256: str
     layers: str  # "mean:6": the hidden layers averaged, as stored in manifest.json
     dimension: int
-    backend: str = "torch"  # absent from manifests written before backends existed
-    # Backends that may query the index's vectors; empty in manifests written before this
-    # field, which get the rule (``query_backends``) for their backend.
-    query_backends: tuple[str, ...] = ()
-
-    @property
-    def allowed_backends(self) -> tuple[str, ...]:
-        return self.query_backends or query_backends(self.backend)
+    backend: str
+    query_backends: tuple[str, ...]  # backends that may query the index's vectors, fastest first
 
     @property
     def layer_indexes(self) -> tuple[int, ...]:
@@ -57,7 +51,7 @@ class EncoderSignature:
 
     def encoder_config(self) -> EncoderConfig:
         """The default encoder with these layers and the fastest backend allowed to query."""
-        fastest = next((b for b in FASTEST_FIRST if b in self.allowed_backends), self.backend)
+        fastest = next((b for b in FASTEST_FIRST if b in self.query_backends), self.backend)
         try:
             return EncoderConfig(layers=self.layer_indexes, backend=parse_backend(fastest))
         except ValueError as error:
@@ -93,10 +87,13 @@ class Manifest:
     @classmethod
     def from_json(cls, text: str) -> Manifest:
         data = json.loads(text)
+        version = data.get("format_version")
+        if version != FORMAT_VERSION:
+            raise SenseIndexError(
+                f"index format {version}, this version reads {FORMAT_VERSION}; rebuild it with build-index"
+            )
         encoder = data["encoder"]
-        data["encoder"] = EncoderSignature(
-            **encoder | {"query_backends": tuple(encoder.get("query_backends", ()))}
-        )
+        data["encoder"] = EncoderSignature(**encoder | {"query_backends": tuple(encoder["query_backends"])})
         return cls(**data)
 
 
@@ -117,6 +114,8 @@ def read_manifest(path: Path) -> Manifest:
         )
     try:
         return Manifest.from_json(manifest_path.read_text(encoding="utf-8"))
+    except SenseIndexError as error:
+        raise SenseIndexError(f"{path}: {error}") from None
     except (ValueError, TypeError, KeyError) as error:
         raise SenseIndexError(f"{manifest_path}: unreadable manifest ({error})") from None
 
@@ -127,12 +126,12 @@ def check_compatible(built: EncoderSignature, current: EncoderSignature, path: P
     Backends shift the vectors slightly; the manifest states which ones stay within the
     measured tolerance (BENCHMARKS.md).
     """
-    if current.backend not in built.allowed_backends:
-        allowed = ", ".join(built.allowed_backends)
+    if current.backend not in built.query_backends:
+        allowed = ", ".join(built.query_backends)
         raise SenseIndexError(
             f"{path} was built with encoder backend {built.backend!r} and may be queried with"
             f" {allowed} only (measured tolerance, BENCHMARKS.md), but the encoder runs"
-            f" {current.backend!r}; use --backend {built.allowed_backends[0]} or rebuild the index"
+            f" {current.backend!r}; use --backend {built.query_backends[0]} or rebuild the index"
         )
     for name in ("weights_sha256", "layers", "dimension"):
         have, want = getattr(built, name), getattr(current, name)

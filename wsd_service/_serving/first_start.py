@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .._core.config import EncoderConfig
 from .._core.errors import SenseIndexError
-from .._core.manifest import FORMAT_VERSION, read_manifest
+from .._core.manifest import read_manifest
 
 log = logging.getLogger("wsd_service.server")
 _PROGRESS_EVERY = 15.0  # seconds between the child's progress lines in the log
@@ -47,9 +47,10 @@ async def ensure_default_index(out: Path, encoder: EncoderConfig | None) -> None
 def _current(index: Path) -> bool:
     """Whether a complete index of this version's format is there (an older one is rebuilt)."""
     try:
-        return read_manifest(index).format_version == FORMAT_VERSION
+        read_manifest(index)
     except SenseIndexError:
         return False
+    return True
 
 
 async def build_in_child(out: Path, encoder: EncoderConfig | None) -> None:

@@ -35,10 +35,10 @@ class OnnxBackend:
     def __init__(self, path: Path, threads: int | None) -> None:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads or available_cpus()
-        self._session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self._runtime = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
     def hidden_states(self, ids: Ids, mask: Ids, layers: Sequence[int]) -> States:
-        outputs = self._session.run(
+        outputs = self._runtime.run(
             [f"hidden_{layer}" for layer in layers], {"input_ids": ids, "attention_mask": mask}
         )
         states: States = outputs[0] if len(outputs) == 1 else np.mean(outputs, axis=0, dtype=np.float32)

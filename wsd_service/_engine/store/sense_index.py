@@ -29,7 +29,6 @@ from ..._core.errors import SenseIndexError
 from ..._core.hashing import sha256_file
 from ..._core.manifest import (
     CURRENT_LINK,
-    FORMAT_VERSION,
     GLOSS_SPANS_FILE,
     GLOSSES_FILE,
     MANIFEST_FILE,
@@ -181,11 +180,6 @@ def load_index(path: Path, expected: EncoderSignature | None = None) -> SenseInd
     """Load and verify an index; refuse one that is corrupt or built with another encoder."""
     directory = resolve_index_dir(path)
     manifest = read_manifest(path)
-    if manifest.format_version != FORMAT_VERSION:
-        raise SenseIndexError(
-            f"{path}: index format {manifest.format_version}, this version reads {FORMAT_VERSION};"
-            " rebuild it with build-index"
-        )
     _verify_files(directory, manifest)
     if expected is not None:
         check_compatible(manifest.encoder, expected, path)
