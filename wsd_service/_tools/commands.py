@@ -25,11 +25,11 @@ from .._engine.evaluate import Evaluation
 from .._engine.evaluate import evaluate as evaluate_corpus
 from .._engine.inventory import Inventory
 from .._remote.clients import WsdClient
-from .annotate import AnnotateConfig, InputFormat, OutputFormat
-from .annotate import annotate as annotate_file
-from .options import build_encoder, index_encoder
+from .annotation import AnnotateConfig, InputFormat, OutputFormat
+from .annotation import annotate as annotate_file
+from .encoder_options import build_encoder, index_encoder
 from .output import print_results
-from .plot import draw, occurrences_for, sense_space
+from .sense_space import draw, occurrences_for, sense_space
 
 
 def build_index(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ from .._engine.encoder import Encoder
 from .._engine.inventory import Inventory
 from .._engine.onnx_backend import cache_dir
 from .commands import parse_lemmas, vector_options
-from .options import build_encoder
+from .encoder_options import build_encoder
 
 
 def crossval(args: argparse.Namespace) -> int:

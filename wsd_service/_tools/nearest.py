@@ -17,7 +17,7 @@ def nearest(args: argparse.Namespace) -> int:
             results = client.nearest_senses(args.text, top_k=args.top_k)
     else:
         from .._engine.disambiguator import Disambiguator
-        from .options import index_encoder
+        from .encoder_options import index_encoder
 
         engine = Disambiguator.load(args.index, index_encoder(args.index, args))
         results = engine.nearest_senses(args.text, top_k=args.top_k)

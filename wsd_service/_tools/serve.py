@@ -12,7 +12,7 @@ from .._core.errors import InputError
 from .._core.manifest import MANIFEST_FILE, resolve_index_dir
 from .._core.paths import DEFAULT_INDEX_DIR
 from .._serving.supervisor import Supervisor, default_workers
-from .options import encoder_overrides, index_encoder
+from .encoder_options import encoder_overrides, index_encoder
 
 
 def serve(args: argparse.Namespace) -> int:
