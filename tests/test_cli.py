@@ -9,7 +9,7 @@ from wsd_service import BatcherConfig, BuildConfig, Encoder, Inventory, LimitsCo
 from wsd_service._core.credentials import read_token, read_tokens
 from wsd_service._tools.serve import server_config
 from wsd_service.build import IndexBuilder
-from wsd_service.cli import _parser, main
+from wsd_service.cli import build_parser, main
 
 from .corpora import write_corpus
 
@@ -68,14 +68,14 @@ def test_serve_without_an_index_exits_with_the_reason(
 
 
 def test_encoder_options_given_alone_reach_the_server(tiny_index: Path) -> None:
-    args = _parser().parse_args(["serve", "--index", str(tiny_index), "--batch-size", "8"])
+    args = build_parser().parse_args(["serve", "--index", str(tiny_index), "--batch-size", "8"])
     encoder = server_config(args).encoder
     assert encoder is not None and encoder.batch_size == 8 and encoder.layers == (6,)  # the index's layers
-    assert server_config(_parser().parse_args(["serve", "--index", str(tiny_index)])).encoder is None
+    assert server_config(build_parser().parse_args(["serve", "--index", str(tiny_index)])).encoder is None
 
 
 def test_cli_defaults_are_the_config_defaults() -> None:
-    args = _parser().parse_args(["serve"])
+    args = build_parser().parse_args(["serve"])
     assert (args.max_documents, args.max_words, args.max_chars) == (256, 10_000, 1_000_000)
     config = server_config(args)
     assert config.limits == LimitsConfig() and config.batcher == BatcherConfig()

@@ -11,4 +11,3 @@ DEFAULT_INDEX_DIR = Path(os.environ.get("WSD_INDEX_DIR", "sense_index/default"))
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 50051
 DEFAULT_TARGET = f"{DEFAULT_HOST}:{DEFAULT_PORT}"  # where ``serve`` listens and clients connect
-DEFAULT_TIMEOUT = 30.0  # seconds a client waits for one call
