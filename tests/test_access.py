@@ -103,21 +103,46 @@ def test_plaintext_and_untrusted_clients_are_refused(
         assert caught.value.code == "UNAVAILABLE"
 
 
-def test_server_only_tls_and_the_query_command(
-    tiny_index: Path, pki: dict[str, Pem], tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.fixture(scope="module")
+def tls_token_server(tiny_index: Path, pki: dict[str, Pem]) -> Iterator[ServerThread]:
     tls = TlsConfig(pki["server"].cert, pki["server"].key)
     thread = ServerThread(ServerConfig(index=tiny_index, port=0, tls=tls, tokens=frozenset({TOKEN}))).start()
-    try:
-        tokens = tmp_path / "tokens"
-        tokens.write_text(f"# the first token is sent\n{TOKEN}\n")
-        args = ["query", "the river", "--server", thread.address, "--tls-ca", str(pki["ca"].cert)]
-        assert main([*args, "--token-file", str(tokens)]) == 0
-        assert "river%1:17:00::" in capsys.readouterr().out
-        assert main(args) == 2
-        assert "UNAUTHENTICATED" in capsys.readouterr().err
-    finally:
-        thread.stop()
+    yield thread
+    thread.stop()
+
+
+def _client_command(command: str, directory: Path) -> tuple[list[str], Path | None]:
+    """The command's arguments besides the client options, and the file it writes (None: stdout)."""
+    sentences = directory / "sentences.txt"
+    sentences.write_text("We sat on the bank of the river.\nI withdrew cash from the bank.\n")
+    out = directory / ("out.png" if command == "plot" else "out.jsonl")
+    return {
+        "query": (["query", "the river"], None),
+        "nearest": (["nearest", "the river"], None),
+        "annotate": (["annotate", str(sentences), "--out", str(out), "--quiet"], out),
+        "plot": (["plot", "bank", "--sentences", str(sentences), "--out", str(out)], out),
+    }[command]
+
+
+@pytest.mark.parametrize("command", ["query", "nearest", "annotate", "plot"])
+def test_client_commands_use_tls_and_the_token(
+    command: str,
+    tls_token_server: ServerThread,
+    pki: dict[str, Pem],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    tokens = tmp_path / "tokens"
+    tokens.write_text(f"# the first token is sent\n{TOKEN}\n")
+    args, out = _client_command(command, tmp_path)
+    args += ["--server", tls_token_server.address, "--tls-ca", str(pki["ca"].cert)]
+    assert main([*args, "--token-file", str(tokens)]) == 0
+    written = capsys.readouterr().out if out is None else out.read_bytes().decode("latin-1")
+    assert ("river%1:17:00::" in written) if command != "plot" else written.startswith("\x89PNG")
+    if out is not None:
+        out.unlink()  # else annotate would resume a finished file and call nobody
+    assert main(args) == 2
+    assert "UNAUTHENTICATED" in capsys.readouterr().err
 
 
 def test_serve_names_bad_access_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

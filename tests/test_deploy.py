@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from wsd_service.cli import _parser
+from wsd_service.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFESTS = ROOT / "deploy" / "kubernetes"
@@ -27,7 +27,7 @@ def test_shutdown_fits_the_termination_grace_period() -> None:
     pod = _load("deployment.yaml")["spec"]["template"]["spec"]
     [container] = pod["containers"]
     args = container["args"]
-    _parser().parse_args(args)  # every argument is one the server takes
+    build_parser().parse_args(args)  # every argument is one the server takes
     pre_stop = int(container["lifecycle"]["preStop"]["exec"]["command"][-1])
     drain = pre_stop + float(_option(args, "--drain-delay")) + float(_option(args, "--grace"))
     assert drain < pod["terminationGracePeriodSeconds"]
@@ -45,7 +45,7 @@ def test_probes_ask_the_service_health_and_run_as_non_root() -> None:
 
 def test_the_build_job_runs_a_real_build_command() -> None:
     [container] = _load("build-index-job.yaml")["spec"]["template"]["spec"]["containers"]
-    _parser().parse_args(container["args"])
+    build_parser().parse_args(container["args"])
 
 
 def test_the_image_installs_the_torch_that_wsd_sh_pins() -> None:

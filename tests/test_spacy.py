@@ -10,6 +10,7 @@ import pytest
 import spacy
 
 from wsd_service import BuildConfig, Encoder, Inventory, ServerConfig
+from wsd_service._core.config import ClientConfig
 from wsd_service.build import IndexBuilder
 
 from .server_thread import ServerThread
@@ -95,3 +96,9 @@ def test_remote_server_gives_the_same_senses(index: Path, server: ServerThread) 
     remote.add_pipe("wsd", config={"server": server.address})
     for text in (TEXT, RIVER):
         assert _senses(remote(text)) == _senses(local(text))
+
+
+def test_a_remote_component_waits_the_client_config_timeout() -> None:
+    component: Any = spacy.blank("en").add_pipe("wsd", config={"server": "127.0.0.1:1"})  # not called
+    assert component._engine.timeout == ClientConfig().timeout
+    component._engine.close()

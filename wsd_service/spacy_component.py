@@ -22,6 +22,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from ._core.config import ClientConfig
 from ._core.documents import Document, SenseScore, TargetResult, tagged_token
 from ._core.interface import WsdApi
 from ._util.chunks import chunked
@@ -105,7 +106,13 @@ def _place(doc: Doc, target: TargetResult) -> Token | Span | None:
 
 @Language.factory(
     "wsd",
-    default_config={"index": None, "server": None, "top_k": 3, "batch_size": 64, "timeout": 60.0},
+    default_config={
+        "index": None,
+        "server": None,
+        "top_k": 3,
+        "batch_size": 64,
+        "timeout": ClientConfig().timeout,
+    },
 )
 def make_wsd(
     nlp: Language,

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal, get_args
 
-from .credentials import TlsConfig
-from .paths import DEFAULT_HOST, DEFAULT_PORT
+from .credentials import ClientTls, TlsConfig
+from .paths import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TARGET
 
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024  # gRPC's own default, for the server and the clients
 
@@ -221,6 +221,17 @@ class ServerConfig:
     drain_delay: float = 1.0
     tls: TlsConfig | None = None  # None: plaintext (loopback or behind a TLS-terminating proxy)
     tokens: frozenset[str] = frozenset()  # accepted bearer tokens; empty: no token required
+
+
+@dataclass(frozen=True, slots=True)
+class ClientConfig:
+    """How a client reaches a server: ``WsdClient`` and ``AsyncWsdClient``, the spaCy component
+    and the commands' client options take their defaults from here."""
+
+    target: str = DEFAULT_TARGET  # any gRPC target: host:port, dns:///host:port, ...
+    timeout: float = 30.0  # seconds a client waits for one call
+    tls: ClientTls | None = None  # None: plaintext
+    token: str | None = field(default=None, repr=False)  # bearer token, kept out of reprs and logs
 
 
 # Senses per target word answered when the caller does not say: Disambiguate, NearestSenses.

@@ -5,4 +5,3 @@ from __future__ import annotations
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 50051
 DEFAULT_TARGET = f"{DEFAULT_HOST}:{DEFAULT_PORT}"  # where ``serve`` listens and clients connect
-DEFAULT_TIMEOUT = 30.0  # seconds a client waits for one call

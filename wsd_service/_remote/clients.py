@@ -9,13 +9,13 @@ from typing import Any
 import grpc
 
 from .._core import convert
-from .._core.config import DISAMBIGUATE_TOP_K, MAX_MESSAGE_BYTES, NEAREST_TOP_K
+from .._core.config import DISAMBIGUATE_TOP_K, MAX_MESSAGE_BYTES, NEAREST_TOP_K, ClientConfig
 from .._core.credentials import ClientTls
 from .._core.documents import Embedding, SenseInfo, StreamResult, TargetResult
 from .._core.errors import InputError
 from .._core.interface import DocumentLike, as_document
 from .._core.manifest import Manifest
-from .._core.paths import DEFAULT_TARGET, DEFAULT_TIMEOUT
+from .._core.paths import DEFAULT_TARGET
 from .._proto.wsd.v1 import wsd_service_pb2 as pb
 from .._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
 from .channel import open_channel, remote_error, token_metadata
@@ -30,7 +30,7 @@ class _Connection:
         self,
         target: str = DEFAULT_TARGET,
         *,
-        timeout: float | None = DEFAULT_TIMEOUT,
+        timeout: float | None = ClientConfig().timeout,
         tls: ClientTls | None = None,
         token: str | None = None,
         max_message_bytes: int = MAX_MESSAGE_BYTES,

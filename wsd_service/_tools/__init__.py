@@ -1,1 +1,2 @@
-"""Command-line commands, batch annotation and sense-space plots, over ``WsdApi``."""
+"""The command-line commands, one module each (``registration``), their shared options, batch
+annotation and sense-space plots, over ``WsdApi``."""

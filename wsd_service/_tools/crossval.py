@@ -4,21 +4,58 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 from .._core.environment import cache_dir
 from .._engine.build.raganato import read_corpus
-from .._engine.dev.crossval import CrossValidation, Material, summarise
-from .._engine.encoding.encoder import Encoder
-from .._engine.lexicon.inventory import Inventory
-from .commands import parse_lemmas, vector_options
-from .options import build_encoder
+from .encoder_options import add_encoder_options, build_encoder
+from .registration import Commands
+from .vector_options import add_vector_options, lemma_set, vector_config
 
 
-def crossval(args: argparse.Namespace) -> int:
-    config = vector_options(args, with_corpus=not args.wordnet_only)
+def register(commands: Commands) -> None:
+    parser = commands.add_parser(
+        "crossval", help="k-fold cross-validation of build options over a corpus's documents"
+    )
+    parser.add_argument("corpus", type=Path, metavar="PREFIX", help="annotated corpus to fold (SemCor)")
+    parser.add_argument(
+        "--dev",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PREFIX",
+        help="also score this corpus with vectors from all of PREFIX (repeatable)",
+    )
+    parser.add_argument("--folds", type=int, default=5, help="folds of documents (default 5)")
+    parser.add_argument(
+        "--lemmas", type=lemma_set, help="comma-separated lemmas: only their senses (a quick trial)"
+    )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        help="where encoded occurrences, glosses and examples are kept (default: WSD_CACHE_DIR/crossval)",
+    )
+    parser.add_argument(
+        "--wordnet-only",
+        action="store_true",
+        help="sense vectors from WordNet alone, as the default index (the folds hold out tag counts)",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    add_vector_options(parser)
+    add_encoder_options(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from .._engine.dev.crossval import CrossValidation, Material, summarise
+    from .._engine.encoding.encoder import Encoder
+    from .._engine.lexicon.inventory import Inventory
+
+    config = vector_config(args, with_corpus=not args.wordnet_only)
     encoder, cache = Encoder(build_encoder(args)), args.cache or cache_dir() / "crossval"
-    material = Material(encoder, Inventory(), cache, not args.quiet, parse_lemmas(args.lemmas))
+    material = Material(encoder, Inventory(), cache, not args.quiet, args.lemmas)
     training = material.corpus(read_corpus(args.corpus))
     trials = CrossValidation(material, training, args.folds, args.wordnet_only)
     folds = [trials.fold(config, number) for number in range(args.folds)]

@@ -5,21 +5,30 @@ from __future__ import annotations
 
 import argparse
 
+from .._core.config import NEAREST_TOP_K
+from .client_options import add_client_options
+from .encoder_options import add_encoder_options
+from .engines import engine
 from .output import print_results
-from .query import open_client
+from .registration import Commands
 
 _NONE = "no word of this text is a target (only stopwords and punctuation)"
 
 
-def nearest(args: argparse.Namespace) -> int:
-    if args.server:
-        with open_client(args) as client:
-            results = client.nearest_senses(args.text, top_k=args.top_k)
-    else:
-        from .._engine.disambiguator import Disambiguator
-        from .options import index_encoder
+def register(commands: Commands) -> None:
+    parser = commands.add_parser(
+        "nearest", help="the nearest senses of every word across the whole inventory (open vocabulary)"
+    )
+    parser.add_argument("text")
+    parser.add_argument("--top-k", type=int, default=NEAREST_TOP_K)
+    parser.add_argument("--json", action="store_true")
+    add_client_options(parser, or_index=True)
+    add_encoder_options(parser)
+    parser.set_defaults(run=run)
 
-        engine = Disambiguator.load(args.index, index_encoder(args.index, args))
-        results = engine.nearest_senses(args.text, top_k=args.top_k)
+
+def run(args: argparse.Namespace) -> int:
+    with engine(args) as api:
+        results = api.nearest_senses(args.text, top_k=args.top_k)
     print_results(results, args.json, _NONE)
     return 0

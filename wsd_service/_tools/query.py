@@ -4,24 +4,22 @@ from __future__ import annotations
 
 import argparse
 
-from .._core.credentials import ClientTls, read_token
-from .._remote.clients import WsdClient
+from .client_options import add_client_options, client_config, open_client
 from .output import print_results
+from .registration import Commands
 
 
-def client_tls(args: argparse.Namespace) -> ClientTls | None:
-    secure = args.tls or args.tls_ca or args.tls_cert
-    return ClientTls(args.tls_ca, args.tls_cert, args.tls_key) if secure else None
+def register(commands: Commands) -> None:
+    parser = commands.add_parser("query", help="ask a running server and print its senses")
+    parser.add_argument("text")
+    parser.add_argument("--top-k", type=int, default=3)
+    parser.add_argument("--json", action="store_true")
+    add_client_options(parser)
+    parser.set_defaults(run=run)
 
 
-def open_client(args: argparse.Namespace) -> WsdClient:
-    """A client of ``args.server`` with the command's timeout, TLS and token options."""
-    token = read_token(args.token_file) if args.token_file else None
-    return WsdClient(args.server, timeout=args.timeout, tls=client_tls(args), token=token)
-
-
-def query(args: argparse.Namespace) -> int:
-    with open_client(args) as client:
+def run(args: argparse.Namespace) -> int:
+    with open_client(client_config(args)) as client:
         results = client.disambiguate(args.text, top_k=args.top_k)
     print_results(results, args.json)
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+from pathlib import Path
 
 from .._core.config import BatcherConfig, EncoderConfig, LimitsConfig, ServerConfig
 from .._core.credentials import TlsConfig, read_tokens
@@ -12,10 +13,102 @@ from .._core.environment import DEFAULT_INDEX_DIR
 from .._core.errors import InputError
 from .._core.manifest import MANIFEST_FILE, resolve_index_dir
 from .._serving.supervisor import Supervisor, default_workers
-from .options import encoder_overrides, index_encoder
+from .encoder_options import add_encoder_options, encoder_overrides, index_encoder
+from .registration import Commands
 
 
-def serve(args: argparse.Namespace) -> int:
+def register(commands: Commands) -> None:
+    parser = commands.add_parser("serve", help="run the gRPC server (wsd.v1.WsdService)")
+    parser.add_argument(
+        "--index", type=Path, help="index folder (default: the default index, built if missing)"
+    )
+    _add_server_options(parser)
+    _add_batcher_options(parser)
+    _add_limit_options(parser)
+    _add_lifecycle_options(parser)
+    _add_access_options(parser)
+    add_encoder_options(parser)
+    # A server always logs its lifecycle (loading, serving, draining).
+    parser.set_defaults(run=run, verbose=True)
+
+
+def _add_server_options(parser: argparse.ArgumentParser) -> None:
+    server = ServerConfig()
+    parser.add_argument("--host", default=server.host, help="address to bind (0.0.0.0: every interface)")
+    parser.add_argument("--port", type=int, default=server.port)
+    parser.add_argument("--metrics-port", type=int, help="serve Prometheus /metrics on this port")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="server processes sharing the port"
+        " (default: one per core this process may use, cgroup quota included)",
+    )
+    parser.add_argument("--log-json", action="store_true", help="structured JSON-lines logs")
+
+
+def _add_batcher_options(parser: argparse.ArgumentParser) -> None:
+    batcher = BatcherConfig()
+    parser.add_argument(
+        "--encoder-slots",
+        type=int,
+        default=batcher.slots,
+        help="batches each worker encodes at once, one thread each (default: one per core)",
+    )
+    parser.add_argument(
+        "--max-batch", type=int, default=batcher.max_batch_sentences, help="sentences per encoder batch"
+    )
+    parser.add_argument(
+        "--max-wait-ms",
+        type=float,
+        default=batcher.max_wait * 1000,
+        help="wait for a batch to fill (0: never wait)",
+    )
+    parser.add_argument(
+        "--max-queue",
+        type=int,
+        default=batcher.max_queue_sentences,
+        help="sentences waiting before RESOURCE_EXHAUSTED",
+    )
+
+
+def _add_limit_options(parser: argparse.ArgumentParser) -> None:
+    limits = LimitsConfig()
+    parser.add_argument(
+        "--max-documents", type=int, default=limits.max_documents, help="documents per request"
+    )
+    parser.add_argument("--max-words", type=int, default=limits.max_words, help="words per request")
+    parser.add_argument("--max-chars", type=int, default=limits.max_chars, help="characters per text")
+    parser.add_argument("--max-message-bytes", type=int, default=ServerConfig().max_message_bytes)
+
+
+def _add_lifecycle_options(parser: argparse.ArgumentParser) -> None:
+    server = ServerConfig()
+    parser.add_argument(
+        "--grace", type=float, default=server.grace_seconds, help="seconds to drain on SIGTERM"
+    )
+    parser.add_argument(
+        "--drain-delay",
+        type=float,
+        default=server.drain_delay,
+        help="seconds of NOT_SERVING health before new calls are refused on SIGTERM",
+    )
+    parser.add_argument(
+        "--max-connection-age",
+        type=float,
+        default=server.max_connection_age,
+        help="seconds before a client connection is closed (gracefully) so clients re-resolve and rebalance",
+    )
+
+
+def _add_access_options(parser: argparse.ArgumentParser) -> None:
+    access = parser.add_argument_group("access control")
+    access.add_argument("--tls-cert", type=Path, help="server certificate (PEM); with --tls-key: TLS")
+    access.add_argument("--tls-key", type=Path, help="server private key (PEM)")
+    access.add_argument("--tls-client-ca", type=Path, help="require client certificates signed by this CA")
+    access.add_argument("--token-file", type=Path, help="accepted bearer tokens, one per line")
+
+
+def run(args: argparse.Namespace) -> int:
     # The encoder slots keep every core busy: BLAS threads in ranking's products would only
     # compete with them. Set before numpy loads; worker processes inherit it.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
