@@ -61,7 +61,7 @@ class EncoderConfig:
 @dataclass(frozen=True, slots=True)
 class ScoringConfig:
     """How candidate senses are ranked; stored in the index manifest. The defaults are a SemCor
-    index's (``VectorOptions``; README "Accuracy": cross-validated on SemCor folds)."""
+    index's (``VectorOptions``; docs/accuracy.md: cross-validated on SemCor folds)."""
 
     prior_weight: float = 0.05  # weight of the log relative sense frequency added to the score
     gloss_weight: float = 1.0  # weight of cos(word, gloss vector) against cos(word, context vector)
@@ -98,7 +98,7 @@ def every_relation(weight: float) -> Relations:
 class VectorOptions:
     """Sense-vector and scoring options. An index gets ``CORPUS_DEFAULTS`` or
     ``WORDNET_ONLY_DEFAULTS`` unless told otherwise: the best options depend on whether a corpus
-    lends its occurrences (README "Accuracy": the folds chose each)."""
+    lends its occurrences (docs/accuracy.md: the folds chose each)."""
 
     scoring: ScoringConfig
     context_relations: Relations
@@ -115,7 +115,7 @@ WORDNET_ONLY_DEFAULTS = VectorOptions(
 
 @dataclass(frozen=True, slots=True)
 class LimitsConfig:
-    """Size limits on one call (README "Limits")."""
+    """Size limits on one call (docs/operations.md "Limits")."""
 
     max_documents: int = 256  # documents in one Disambiguate call (served calls only)
     max_words: int = 10_000  # words the encoder sees in one call (token texts split at spaces)
@@ -181,7 +181,7 @@ class BatcherConfig:
     # so waiting would only leave the encoder idle (measured: BENCHMARKS.md).
     max_wait: float = 0.0
     max_queue_sentences: int = 4096  # beyond this, new work is refused (RESOURCE_EXHAUSTED)
-    # Overload (README "Overload"): Facebook's "Fail at Scale" queue, CoDel with adaptive LIFO.
+    # Overload (docs/operations.md "Overload"): Facebook's "Fail at Scale" queue, CoDel with adaptive LIFO.
     # A queue that has not been empty for ``standing_after`` seconds is standing: calls without a
     # deadline are served newest first (calls with one stay first come first served: admission
     # judged them), and work queued longer than ``standing_timeout`` is refused at once so its
@@ -224,7 +224,7 @@ NEAREST_TOP_K = 10
 @dataclass(frozen=True, slots=True)
 class NearestConfig:
     """The approximate index behind NearestSenses: HNSW over 8-bit codes of every sense row,
-    chosen over IVF and tuned on the full WordNet index (BENCHMARKS.md "Issue 13: NearestSenses":
+    chosen over IVF and tuned on the full WordNet index (BENCHMARKS.md "NearestSenses":
     recall@10 0.987 against exact search at 0.24 ms a word)."""
 
     neighbours: int = 32  # HNSW M: links per node (2M on the base layer); 16 lost up to 3 points

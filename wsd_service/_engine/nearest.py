@@ -5,7 +5,7 @@ the graph holds those folded vectors, half a row's length, with the index's own 
 The graph only chooses candidates: each is rescored exactly from the sense vectors, so scores are
 Disambiguate's without the frequency prior. It is built once by build-index (``NEAREST_FILE``)
 and memory-mapped read-only on load like the vectors, so worker processes share one copy in the
-page cache; choices and figures: BENCHMARKS.md "Issue 13: NearestSenses".
+page cache; choices and figures: BENCHMARKS.md "NearestSenses".
 """
 
 from __future__ import annotations
