@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # One entry point for people and CI:
-#   ./wsd.sh serve   set up (first run), then start the gRPC server on 127.0.0.1:50051 with the
-#                    default index (built from WordNet on first start); extra args go to serve
-#   ./wsd.sh test    set up (first run), then lint, type-check and run the test suite
-#   ./wsd.sh setup   only set up: Debian's WordNet, a .venv with CPU torch and the project
+#   ./wsd.sh serve   set up what serving needs (first run), then start the gRPC server on
+#                    127.0.0.1:50051 with the default index (built from WordNet on first start);
+#                    extra args go to serve
+#   ./wsd.sh test    set up with the dev extra (first run), then lint, type-check and run the tests
+#   ./wsd.sh setup   only set up, as for the tests: Debian's WordNet, a .venv with CPU torch and
+#                    the project with its dev extra
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -26,19 +28,26 @@ setup_system() {
 }
 
 setup_python() {
-  local stamp="$VENV/.wsd-setup" want
-  want="$(cat pyproject.toml wsd.sh | sha256sum | cut -c1-16)"
-  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
-  echo "==> creating $VENV and installing the project"
+  # $1: serve (the project alone) or dev (the project with its dev extra: tests, linters, Ray,
+  # spaCy, ...). The stamp records which was installed; a dev install serves too.
+  local kind=$1 stamp="$VENV/.wsd-setup" hash have
+  hash="$(cat pyproject.toml wsd.sh | sha256sum | cut -c1-16)"
+  have="$(cat "$stamp" 2>/dev/null || true)"
+  if [ "$have" = "$hash $kind" ] || [ "$have" = "$hash dev" ]; then return; fi
+  echo "==> creating $VENV and installing the project ($kind)"
   [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
   "$VENV/bin/python" -m pip install -q --upgrade pip
   # torch first, pinned, so that the project's own "torch" requirement is already satisfied
   "$VENV/bin/python" -m pip install -q "torch==$TORCH_VERSION"
-  "$VENV/bin/python" -m pip install -q -e '.[dev]'
-  echo "$want" > "$stamp"
+  if [ "$kind" = dev ]; then
+    "$VENV/bin/python" -m pip install -q -e '.[dev]'
+  else
+    "$VENV/bin/python" -m pip install -q -e .
+  fi
+  echo "$hash $kind" > "$stamp"
 }
 
-setup() { setup_system; setup_python; }
+setup() { setup_system; setup_python "$1"; }
 
 run_tests() {
   "$VENV/bin/ruff" check .
@@ -59,8 +68,8 @@ serve() {
 command=${1:-}
 shift || true
 case "$command" in
-  setup) setup ;;
-  test) setup; run_tests "$@" ;;
-  serve) setup; serve "$@" ;;
+  setup) setup dev ;;
+  test) setup dev; run_tests "$@" ;;
+  serve) setup serve; serve "$@" ;;
   *) echo "usage: ./wsd.sh setup | test [pytest args] | serve [serve options]" >&2; exit 2 ;;
 esac

@@ -1,4 +1,4 @@
-"""Issue 13: NearestSenses. Recall@10 of the approximate graph against exact search over the same
+"""NearestSenses: recall@10 of the approximate graph against exact search over the same
 rows, latency per query without and with the encoder, and what the graph costs (file, memory,
 build time); ``--alternatives`` builds other FAISS structures over the same rows, for the choice.
 

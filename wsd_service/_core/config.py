@@ -53,7 +53,7 @@ class EncoderConfig:
     max_word_pieces: int = 16  # a longer word is represented by its first pieces
     threads: int | None = None  # intra-op threads; None: every CPU this process may use
     # The backend an index is built with: fp32 ONNX gives torch's vectors (any backend may query
-    # them) and builds faster (BENCHMARKS.md "Encoder backends"). An index is queried with the
+    # them) and builds faster (BENCHMARKS.md "Encoder ceiling and backends"). An index is queried with the
     # fastest backend its manifest allows (``EncoderRecord.encoder_config``).
     backend: BackendName = "onnx"
 
@@ -61,7 +61,7 @@ class EncoderConfig:
 @dataclass(frozen=True, slots=True)
 class ScoringConfig:
     """How candidate senses are ranked; stored in the index manifest. The defaults are a SemCor
-    index's (``VectorOptions``; README "Accuracy": cross-validated on SemCor folds)."""
+    index's (``VectorOptions``; docs/accuracy.md: cross-validated on SemCor folds)."""
 
     prior_weight: float = 0.05  # weight of the log relative sense frequency added to the score
     gloss_weight: float = 1.0  # weight of cos(word, gloss vector) against cos(word, context vector)
@@ -104,7 +104,7 @@ def every_relation(weight: float) -> Relations:
 class VectorOptions:
     """Sense-vector and scoring options. An index gets ``CORPUS_DEFAULTS`` or
     ``WORDNET_ONLY_DEFAULTS`` unless told otherwise: the best options depend on whether a corpus
-    lends its occurrences (README "Accuracy": the folds chose each)."""
+    lends its occurrences (docs/accuracy.md: the folds chose each)."""
 
     scoring: ScoringConfig
     context_relations: Relations
@@ -121,7 +121,7 @@ WORDNET_ONLY_DEFAULTS = VectorOptions(
 
 @dataclass(frozen=True, slots=True)
 class LimitsConfig:
-    """Size limits on one call (README "Limits")."""
+    """Size limits on one call (docs/operations.md "Limits")."""
 
     max_documents: int = 256  # documents in one Disambiguate call
     max_words: int = 10_000  # words the encoder sees in one call (token texts split at spaces)
@@ -187,7 +187,7 @@ class BatcherConfig:
     # so waiting would only leave the encoder idle (measured: BENCHMARKS.md).
     max_wait: float = 0.0
     max_queue_sentences: int = 4096  # beyond this, new work is refused (RESOURCE_EXHAUSTED)
-    # Overload (README "Overload"): Facebook's "Fail at Scale" queue, CoDel with adaptive LIFO.
+    # Overload (docs/operations.md "Overload"): Facebook's "Fail at Scale" queue, CoDel with adaptive LIFO.
     # A queue that has not been empty for ``standing_after`` seconds is standing: calls without a
     # deadline are served newest first (calls with one stay first come first served: admission
     # judged them), and work queued longer than ``standing_timeout`` is refused at once so its

@@ -1,4 +1,4 @@
-"""``wsd-service crossval``: k-fold cross-validation of build options (README "Accuracy")."""
+"""``wsd-service crossval``: k-fold cross-validation of build options (docs/accuracy.md)."""
 
 from __future__ import annotations
 
