@@ -24,14 +24,24 @@ STAGES = (
     (
         "encoder forward pass",
         (
-            "hidden_states (wsd_service/_engine/onnx_backend.py",
-            "hidden_states (wsd_service/_engine/torch_backend.py",
+            "hidden_states (wsd_service/_engine/encoding/onnx_backend.py",
+            "hidden_states (wsd_service/_engine/encoding/torch_backend.py",
         ),
     ),
-    ("tokeniser (word pieces)", ("_word_pieces (wsd_service/_engine/encoder.py",)),
-    ("alignment, pooling, padding", ("wsd_service/_engine/encoder.py",)),
-    ("search and ranking", ("wsd_service/_engine/rank.py", "wsd_service/_engine/index.py")),
-    ("text preparation (tokens, expressions, candidates)", ("wsd_service/_engine/prepare.py",)),
+    ("tokeniser (word pieces)", ("_word_pieces (wsd_service/_engine/encoding/encoder.py",)),
+    ("alignment, pooling, padding", ("wsd_service/_engine/encoding/encoder.py",)),
+    (
+        "search and ranking",
+        (
+            "wsd_service/_engine/query/rank.py",
+            "wsd_service/_engine/query/nearest_senses.py",
+            "wsd_service/_engine/store/",
+        ),
+    ),
+    (
+        "text preparation (tokens, expressions, candidates)",
+        ("wsd_service/_engine/query/prepare.py", "wsd_service/_engine/lexicon/"),
+    ),
     (
         "gRPC and protobuf translation",
         ("wsd_service/_serving/servicer.py", "wsd_service/_core/convert.py", "grpc/"),
