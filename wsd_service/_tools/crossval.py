@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from .._core.environment import cache_dir
-from .._engine.build.raganato import read_corpus
 from .encoder_options import add_encoder_options, build_encoder
 from .registration import Commands
 from .vector_options import add_vector_options, lemma_set, vector_config
@@ -49,6 +48,7 @@ def register(commands: Commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from .._engine.build.raganato import read_corpus
     from .._engine.dev.crossval import CrossValidation, Material, summarise
     from .._engine.encoding.encoder import Encoder
     from .._engine.lexicon.inventory import Inventory

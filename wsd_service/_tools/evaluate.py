@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .._core.environment import DEFAULT_INDEX_DIR
-from .._engine.build.raganato import read_corpus
 from .encoder_options import add_encoder_options
 from .engines import local_engine
 from .registration import Commands
@@ -33,6 +32,7 @@ def register(commands: Commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from .._engine.build.raganato import read_corpus
     from .._engine.dev.evaluate import evaluate
 
     corpora = [read_corpus(prefix) for prefix in args.prefixes]
