@@ -16,11 +16,11 @@ from pathlib import Path
 
 from _common import DATA, machine
 
+from wsd_service import Disambiguator
 from wsd_service._core import convert
 from wsd_service._core.config import MAX_MESSAGE_BYTES, LimitsConfig
 from wsd_service._core.documents import Document
 from wsd_service._core.manifest import read_manifest
-from wsd_service._engine.query.pipeline import Pipeline
 from wsd_service.evaluation import read_corpus
 
 
@@ -31,7 +31,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=8, help="sentences per batch, as the batcher forms")
     args = parser.parse_args()
     config = replace(read_manifest(args.index).encoder.encoder_config(), threads=1)
-    pipeline = Pipeline.load(args.index, config, limits=LimitsConfig(max_answer_bytes=MAX_MESSAGE_BYTES))
+    limits = LimitsConfig(max_answer_bytes=MAX_MESSAGE_BYTES)
+    pipeline = Disambiguator.load(args.index, config, limits=limits).pipeline
     corpus = read_corpus(DATA / "semcor" / "semcor")
     random.seed(5)
     chosen = random.sample(corpus.sentences, min(args.sentences, len(corpus.sentences)))

@@ -13,10 +13,14 @@ from .._core.documents import Embedding, SenseInfo, StreamResult, TargetResult
 from .._core.environment import DEFAULT_WORDNET_DIR
 from .._core.errors import InputError
 from .._core.interface import DocumentLike, as_document
-from .._core.manifest import Manifest
+from .._core.manifest import CUSTOM_FILE, Manifest, read_manifest
 from .._util.chunks import chunked
 from .encoding.encoder import Encoder
+from .lexicon.custom_senses import read_custom_inventory
+from .lexicon.inventory import Inventory
+from .lexicon.wordnet import WordNetDatabase
 from .query.pipeline import Pipeline
+from .store.sense_index import load_index
 
 _STREAM_BATCH = 64  # documents per encoder pass in disambiguate_stream
 
@@ -43,15 +47,13 @@ class Disambiguator:
         With neither ``encoder`` nor ``encoder_config``, the encoder the index's manifest names,
         on the backend it names for querying.
         """
-        pipeline = Pipeline.load(
-            index_dir,
-            encoder_config,
-            encoder=encoder,
-            wordnet_dir=wordnet_dir,
-            scoring=scoring,
-            limits=limits,
-        )
-        return cls(pipeline)
+        if encoder is None:
+            encoder = Encoder(encoder_config or read_manifest(index_dir).encoder.encoder_config())
+        index = load_index(index_dir, encoder.signature)
+        custom_path = index.directory / CUSTOM_FILE if index.directory else None
+        custom = read_custom_inventory(custom_path) if custom_path and custom_path.is_file() else []
+        inventory = Inventory(WordNetDatabase(wordnet_dir), custom)
+        return cls(Pipeline(index, encoder, inventory, scoring, limits))
 
     @property
     def encoder(self) -> Encoder:

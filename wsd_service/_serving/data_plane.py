@@ -17,6 +17,7 @@ from .._core.config import BatcherConfig, EncoderConfig, LimitsConfig
 from .._core.documents import Document, Embedding, SenseInfo, TargetResult, Vector
 from .._core.errors import SenseIndexError, UnavailableError
 from .._core.manifest import Manifest, check_compatible, read_manifest
+from .._engine.disambiguator import Disambiguator
 from .._engine.encoding.encoder import Encoder
 from .._engine.query.pipeline import Pipeline
 from .batcher import MicroBatcher
@@ -98,12 +99,12 @@ class DataPlane:
     def _load_pipeline(self, current: Pipeline | None) -> Pipeline:
         """A new pipeline over the index; it shares ``current``'s encoder when the index allows."""
         encoder = current.encoder if current is not None and self._can_query(current.encoder) else None
-        return Pipeline.load(
+        return Disambiguator.load(
             self.config.index,
             None if encoder else self._encoder_config(),
             encoder=encoder,
             limits=self.config.limits,
-        )
+        ).pipeline
 
     def _encoder_config(self) -> EncoderConfig:
         """The configured encoder, else the index's; one thread a batch unless told otherwise,

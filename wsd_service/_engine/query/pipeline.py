@@ -13,19 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 
-from ..._core.config import EncoderConfig, LimitsConfig, NearestConfig, ScoringConfig
+from ..._core.config import LimitsConfig, NearestConfig, ScoringConfig
 from ..._core.documents import Document, Embedding, SenseInfo, TargetResult, Vector, WordVector
-from ..._core.environment import DEFAULT_WORDNET_DIR
 from ..._core.errors import InputError, LimitExceededError, NotFoundError, SenseIndexError, shown
-from ..._core.manifest import CUSTOM_FILE, Manifest, read_manifest
+from ..._core.manifest import Manifest
 from ..._core.sense import POS_TAGS, lemma_key
 from ..encoding.encoder import Encoder
-from ..lexicon.custom_senses import read_custom_inventory
 from ..lexicon.inventory import Inventory
-from ..lexicon.wordnet import WordNetDatabase
-from ..store.sense_index import SenseIndex, load_index
+from ..store.sense_index import SenseIndex
 from .answer_size import (
     check_answer,
     disambiguation_bytes,
@@ -140,29 +136,6 @@ class Pipeline:
         self._preparer = Preparer(index, inventory, self.limits)
         self._ranker = Ranker(index, scoring or index.manifest.scoring_config())
         self._nearest = NearestSenses(index, nearest)
-
-    @classmethod
-    def load(
-        cls,
-        index_dir: Path,
-        encoder_config: EncoderConfig | None = None,
-        *,
-        encoder: Encoder | None = None,
-        wordnet_dir: Path = DEFAULT_WORDNET_DIR,
-        scoring: ScoringConfig | None = None,
-        limits: LimitsConfig | None = None,
-    ) -> Pipeline:
-        """An index with its encoder and inventory; a mismatched encoder is refused.
-
-        With neither ``encoder`` nor ``encoder_config``, the encoder the index's manifest names.
-        """
-        if encoder is None:
-            encoder = Encoder(encoder_config or read_manifest(index_dir).encoder.encoder_config())
-        index = load_index(index_dir, encoder.signature)
-        custom_path = index.directory / CUSTOM_FILE if index.directory else None
-        custom = read_custom_inventory(custom_path) if custom_path and custom_path.is_file() else []
-        inventory = Inventory(WordNetDatabase(wordnet_dir), custom)
-        return cls(index, encoder, inventory, scoring, limits)
 
     @property
     def scoring(self) -> ScoringConfig:
