@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 from dataclasses import asdict
@@ -23,6 +22,7 @@ from wsd_service._core.manifest import resolve_index_dir
 from wsd_service.build import IndexBuilder, load_index
 
 from .corpora import build_index_command, write_corpus
+from .waiting import wait_until
 
 
 def test_manifest_records_the_build(tiny_index: Path, encoder: Encoder) -> None:
@@ -139,19 +139,21 @@ def test_killed_build_leaves_the_previous_index_intact(tmp_path: Path) -> None:
     out = tmp_path / "index"
     subprocess.run(build_index_command(out, "bank"), check=True, capture_output=True)
     before = load_index(out)
-    # A bigger build, killed while it encodes: the old index must still load unchanged.
+    # A bigger build, killed (kill -9) while its progress bar says it encodes: the old index
+    # must still load unchanged.
     lemmas = "go,make,take,get,run,set,put,give,break,cut,turn,play,hold,line,head,point"
-    process = subprocess.Popen(
-        build_index_command(out, lemmas, quiet=False), stderr=subprocess.PIPE, text=True
-    )
-    assert process.stderr is not None
-    seen = ""
-    while "encoding glosses" not in seen:
-        chunk = process.stderr.read(16)
-        assert chunk, "the build ended before it could be killed"
-        seen = seen[-64:] + chunk
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
+    log = tmp_path / "build.log"
+    with log.open("w") as stderr:
+        process = subprocess.Popen(build_index_command(out, lemmas, quiet=False), stderr=stderr)
+    try:
+        wait_until(
+            lambda: "encoding glosses" in log.read_text() or process.poll() is not None,
+            "the build to start encoding glosses",
+        )
+        assert process.poll() is None, f"the build ended before it could be killed:\n{log.read_text()}"
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
     after = load_index(out)
     assert after.directory == before.directory
     assert [r.key for r in after.rows] == [r.key for r in before.rows]

@@ -8,11 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from wsd_service import BuildConfig, Disambiguator, Encoder, Inventory, ScoringConfig
+from wsd_service import BuildConfig, Disambiguator, Encoder, Inventory
+from wsd_service._core.config import CORPUS_DEFAULTS, WORDNET_ONLY_DEFAULTS, VectorOptions
 from wsd_service._core.documents import Document, Vector
 from wsd_service._engine.query.rank import Ranker
 from wsd_service._engine.store.sense_index import load_index
+from wsd_service._tools.build_index import _build_config
 from wsd_service.build import IndexBuilder
+from wsd_service.cli import build_parser
 
 from .corpora import TINY_LEMMAS
 from .reference_ranking import engine_ranking, reference_ranking
@@ -180,5 +183,35 @@ def test_returned_scores_never_increase_down_the_list(disambiguator: Disambiguat
             assert scores == sorted(scores, reverse=True), target.text
 
 
-def test_scoring_defaults_are_stored_in_the_manifest(tiny_index: Path) -> None:
-    assert load_index(tiny_index).manifest.scoring_config() == ScoringConfig()
+# Each kind of index has defaults of its own (the folds chose them): WordNet's tag counts weigh
+# more where no corpus lends its occurrences.
+@pytest.mark.parametrize(
+    ("corpus", "defaults", "prior"), [(False, WORDNET_ONLY_DEFAULTS, 0.2), (True, CORPUS_DEFAULTS, 0.05)]
+)
+def test_build_index_gives_each_kind_of_index_its_own_defaults(
+    corpus: bool, defaults: VectorOptions, prior: float, tiny_corpus: Path
+) -> None:
+    given = ["--corpus", str(tiny_corpus)] if corpus else []
+    config = _build_config(build_parser().parse_args(["build-index", "--lemmas", "bank", *given]))
+    assert config.options() == defaults and config.options().scoring.prior_weight == prior
+    # The library's builder, told nothing, completes the same way as the command line.
+    assert BuildConfig(corpora=config.corpora, lemmas=config.lemmas).options() == defaults
+    # A scoring option given changes that option alone.
+    args = build_parser().parse_args(["build-index", "--try-again-weight", "0.5", *given])
+    assert _build_config(args).options().scoring == replace(defaults.scoring, try_again_weight=0.5)
+
+
+@pytest.mark.parametrize(
+    ("fixture", "defaults", "prior"),
+    [("wordnet_index", WORDNET_ONLY_DEFAULTS, 0.2), ("tiny_index", CORPUS_DEFAULTS, 0.05)],
+)
+def test_each_kind_of_index_is_built_and_served_with_its_own_defaults(
+    fixture: str, defaults: VectorOptions, prior: float, request: pytest.FixtureRequest, encoder: Encoder
+) -> None:
+    index = request.getfixturevalue(fixture)
+    manifest = load_index(index).manifest
+    assert manifest.scoring_config() == defaults.scoring and manifest.scoring["prior_weight"] == prior
+    options = manifest.build["options"]
+    relations = (dict(defaults.context_relations), dict(defaults.gloss_relations))
+    assert (options["context_relations"], options["gloss_relations"]) == relations
+    assert Disambiguator.load(index, encoder=encoder).pipeline.scoring == defaults.scoring

@@ -18,12 +18,17 @@ Scale", ACM Queue 2015: CoDel with adaptive LIFO):
   queue stands (not empty for ``standing_after``: adaptive LIFO), after the timed ones;
 - in a standing queue, work older than ``standing_timeout`` is refused (CoDel's short queue
   timeout), so the encoder spends its time on calls that can still be answered usefully.
+
+Every time the batcher reads (deadlines, queue ages, the measured rate) comes from its ``clock``,
+so tests can drive time themselves instead of timing real sleeps. Only ``max_wait`` is waited on
+the event loop: a partial batch waits until the clock passes it (or the batch fills).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -44,8 +49,8 @@ Encode = Callable[[list[list[str]]], list[Result]]
 class _Job(Generic[Result]):
     sentences: list[list[str]]
     future: asyncio.Future[list[Result]]
-    deadline: float | None  # loop time
-    queued: float  # loop time
+    deadline: float | None  # clock time
+    queued: float  # clock time
     words: int
 
 
@@ -69,8 +74,10 @@ class MicroBatcher(Generic[Result]):
         config: BatcherConfig | None = None,
         on_batch: Callable[[int], None] | None = None,
         board: SlotBoard | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._encode = encode
+        self._clock = clock  # seconds; time.monotonic is what asyncio's loop.time() reads
         self._board = board  # other workers' batches, when workers share the cores
         self.config = config or BatcherConfig()
         self.slots = self.config.slots or available_cpus()
@@ -83,7 +90,7 @@ class MicroBatcher(Generic[Result]):
         self._queued_words = 0
         self._running_words = 0
         self._running = 0  # batches on the encoder threads
-        self._last_empty = 0.0  # loop time the queue was last seen empty
+        self._last_empty = 0.0  # clock time the queue was last seen empty
         self.words_per_second: float | None = None  # measured, smoothed over recent batches
         self._wakeup = asyncio.Event()
         self._executor = ThreadPoolExecutor(max_workers=self.slots, thread_name_prefix="encoder")
@@ -128,11 +135,12 @@ class MicroBatcher(Generic[Result]):
         words = sum(len(s) for s in sentences)
         if timeout is not None:
             self.admit(words, timeout)
-        loop = asyncio.get_running_loop()
-        deadline = None if timeout is None else loop.time() + timeout
+        now = self._clock()
+        deadline = None if timeout is None else now + timeout
         if not self._pending:
-            self._last_empty = loop.time()
-        job = _Job([list(s) for s in sentences], loop.create_future(), deadline, loop.time(), words)
+            self._last_empty = now
+        future: asyncio.Future[list[Result]] = asyncio.get_running_loop().create_future()
+        job = _Job([list(s) for s in sentences], future, deadline, now, words)
         (self._untimed if deadline is None else self._timed).append(job)
         self._queued_sentences += size
         self._queued_words += words
@@ -180,8 +188,8 @@ class MicroBatcher(Generic[Result]):
             await self._wakeup.wait()
             self._wakeup.clear()
             while self._pending and self._slot_free():
-                await self._fill(loop)
-                batch = self._take(loop)
+                await self._fill()
+                batch = self._take()
                 if batch:
                     self._start(batch, loop)
 
@@ -200,16 +208,16 @@ class MicroBatcher(Generic[Result]):
         self._batches.add(task)
         task.add_done_callback(self._batches.discard)
 
-    async def _fill(self, loop: asyncio.AbstractEventLoop) -> None:
+    async def _fill(self) -> None:
         """Wait up to max_wait for the batch to fill, when it is not full yet."""
-        end = loop.time() + self.config.max_wait
-        while self._queued_sentences < self.config.max_batch_sentences and loop.time() < end:
+        end = self._clock() + self.config.max_wait
+        while self._queued_sentences < self.config.max_batch_sentences and self._clock() < end:
             self._wakeup.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), end - loop.time())
+                await asyncio.wait_for(self._wakeup.wait(), end - self._clock())
 
-    def _take(self, loop: asyncio.AbstractEventLoop) -> list[_Job[Result]]:
-        now = loop.time()
+    def _take(self) -> list[_Job[Result]]:
+        now = self._clock()
         standing = now - self._last_empty > self.config.standing_after
         if standing:
             self._refuse_stale(now)
@@ -270,10 +278,10 @@ class MicroBatcher(Generic[Result]):
         if self._on_batch is not None:
             self._on_batch(len(sentences))
         words = sum(job.words for job in batch)
-        started = loop.time()
+        started = self._clock()
         try:
             results = await loop.run_in_executor(self._executor, self._encode, sentences)
-            self._measure(words, loop.time() - started)
+            self._measure(words, self._clock() - started)
         except Exception as error:  # the encoder failed: every caller of this batch hears it
             for job in batch:
                 if not job.future.done():
