@@ -47,7 +47,7 @@ def add_vector_options(parser: argparse.ArgumentParser) -> None:
             metavar="GROUP=W,...",
             help=f"move each sense's {half} vector toward its related synsets' mean, by relation"
             " group (hypernym, hyponym, similar, derivation, ...); 'none' for no enhancement"
-            ' (default: README "Accuracy")',
+            " (default: every group but antonymy, weighted per kind of index: docs/accuracy.md)",
         )
 
 
