@@ -313,8 +313,8 @@ def test_metrics_endpoint(tiny_index: Path) -> None:
                 text = page.read().decode()
     finally:
         thread.stop()
-    assert 'wsd_requests_total{code="OK",method="Disambiguate"} 1.0' in text
-    assert 'wsd_requests_total{code="INVALID_ARGUMENT",method="Disambiguate"} 1.0' in text
+    assert 'wsd_requests_total{code="OK",method="Disambiguate",transport="grpc"} 1.0' in text
+    assert 'wsd_requests_total{code="INVALID_ARGUMENT",method="Disambiguate",transport="grpc"} 1.0' in text
     assert "wsd_encoder_batch_sentences_count 1.0" in text
     assert "wsd_queue_sentences 0.0" in text
     assert "wsd_request_latency_seconds_bucket" in text

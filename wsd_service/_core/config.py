@@ -211,6 +211,9 @@ class ServerConfig:
     batcher: BatcherConfig = field(default_factory=BatcherConfig)
     max_message_bytes: int = MAX_MESSAGE_BYTES
     metrics_port: int | None = None  # None: no /metrics endpoint; 0 picks a free port
+    # HTTP/JSON beside gRPC, on the same host; None: off (``serve`` turns it on at
+    # DEFAULT_HTTP_PORT); 0 picks a free port.
+    http_port: int | None = None
     grace_seconds: float = 10.0  # in-flight work may finish within this on shutdown
     # A connection older than this is closed (after the grace, for calls in flight) so that
     # clients re-resolve their target and spread over replicas and workers started since.

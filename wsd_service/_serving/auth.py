@@ -1,4 +1,4 @@
-"""Server side of access control: TLS credentials and the bearer-token interceptor.
+"""Server side of access control: TLS credentials and bearer tokens, for both transports.
 
 Tokens are compared in constant time and never logged.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import ssl
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -28,11 +29,37 @@ def server_credentials(tls: TlsConfig) -> grpc.ServerCredentials:
     return grpc.ssl_server_credentials([pair], root_certificates=roots, require_client_auth=True)
 
 
+def server_ssl_context(tls: TlsConfig) -> ssl.SSLContext:
+    """The same certificate, key and client CA for HTTPS as ``server_credentials`` for gRPC."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(tls.cert_file, tls.key_file)
+    if tls.client_ca_file is not None:
+        context.load_verify_locations(tls.client_ca_file)
+        context.verify_mode = ssl.CERT_REQUIRED
+    return context
+
+
+class TokenCheck:
+    """Whether an ``authorization`` value carries a known bearer token. The scheme name is
+    case-insensitive (RFC 7235); every token is compared, so timing does not tell which one
+    nearly matched."""
+
+    def __init__(self, tokens: frozenset[str]) -> None:
+        self._tokens = tuple(t.encode() for t in tokens)
+
+    def allows(self, authorization: str | None) -> bool:
+        scheme, _, offered = (authorization or "").strip().partition(" ")
+        if scheme.lower() != "bearer" or not offered.strip():
+            return False
+        candidate = offered.strip().encode()
+        return sum(hmac.compare_digest(candidate, token) for token in self._tokens) > 0
+
+
 class TokenAuthInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     """UNAUTHENTICATED unless the call carries ``authorization: Bearer <token>`` with a known token."""
 
     def __init__(self, tokens: frozenset[str], on_reject: Callable[[str], None] | None = None) -> None:
-        self._tokens = tuple(t.encode() for t in tokens)
+        self._check = TokenCheck(tokens)
         self._on_reject = on_reject
 
     async def intercept_service(
@@ -50,10 +77,8 @@ class TokenAuthInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
 
     def _authorised(self, metadata: Any) -> bool:
         for key, value in metadata or ():
-            if key == AUTH_HEADER and isinstance(value, str) and value.startswith("Bearer "):
-                offered = value.removeprefix("Bearer ").strip().encode()
-                # Every token is compared, so timing does not tell which one nearly matched.
-                return sum(hmac.compare_digest(offered, token) for token in self._tokens) > 0
+            if key == AUTH_HEADER and isinstance(value, str):
+                return self._check.allows(value)
         return False
 
 

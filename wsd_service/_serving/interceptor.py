@@ -121,8 +121,7 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             code = status_for(error)
             await self._abort(context, method, code, error)
         finally:
-            self._metrics.requests.labels(method, code.name).inc()
-            self._metrics.latency.labels(method).observe(time.perf_counter() - started)
+            self._metrics.record("grpc", method, code.name, time.perf_counter() - started)
 
     @staticmethod
     async def _abort(

@@ -13,14 +13,14 @@ class ServerMetrics:
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "wsd_requests",
-            "RPCs handled, by method and status code",
-            ["method", "code"],
+            "calls handled, by transport (grpc, http), method and status code",
+            ["transport", "method", "code"],
             registry=self.registry,
         )
         self.latency = Histogram(
             "wsd_request_latency_seconds",
-            "RPC latency",
-            ["method"],
+            "call latency, by transport and method",
+            ["transport", "method"],
             buckets=_LATENCY_BUCKETS,
             registry=self.registry,
         )
@@ -43,8 +43,13 @@ class ServerMetrics:
             "wsd_queue_sentences", "sentences waiting for the encoder", registry=self.registry
         )
 
-    def count_unauthenticated(self, method: str) -> None:
-        self.requests.labels(method, "UNAUTHENTICATED").inc()
+    def record(self, transport: str, method: str, code: str, seconds: float) -> None:
+        """One call's outcome; both transports count and time their calls here."""
+        self.requests.labels(transport, method, code).inc()
+        self.latency.labels(transport, method).observe(seconds)
+
+    def count_unauthenticated(self, transport: str, method: str) -> None:
+        self.requests.labels(transport, method, "UNAUTHENTICATED").inc()
 
     def serve(self, port: int, host: str = "127.0.0.1") -> int:
         """Expose /metrics over HTTP; returns the bound port (0 picks a free one)."""

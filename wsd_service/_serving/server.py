@@ -19,8 +19,11 @@ from .._core.manifest import resolve_index_dir
 from .._proto.wsd.v1 import wsd_service_pb2 as pb
 from .._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
 from .auth import TokenAuthInterceptor, server_credentials
+from .calls import WsdCalls
 from .data_plane import DataPlane, DataPlaneConfig
 from .first_start import ensure_default_index
+from .http_app import HttpApp
+from .http_server import HttpServer
 from .interceptor import ErrorInterceptor
 from .metrics import ServerMetrics
 from .reflection import enable_reflection
@@ -53,10 +56,14 @@ class WsdServer:
             on_batch=self.metrics.batch_size.observe,
             board=board,
         )
+        self.calls = WsdCalls(self.data_plane)
         self.health = health.aio.HealthServicer()
         self.port = 0
         self.metrics_port: int | None = None
+        self.http_port: int | None = None
         self._server: grpc.aio.Server | None = None
+        self._http: HttpServer | None = None
+        self._draining = False
         self._loading: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
         self.load_error: BaseException | None = None
@@ -66,7 +73,7 @@ class WsdServer:
         size = self.config.max_message_bytes
         interceptors: list[grpc.aio.ServerInterceptor] = [ErrorInterceptor(self.metrics)]
         if self.config.tokens:
-            rejected = self.metrics.count_unauthenticated
+            rejected = functools.partial(self.metrics.count_unauthenticated, "grpc")
             interceptors.insert(0, TokenAuthInterceptor(self.config.tokens, rejected))
         options = [
             ("grpc.max_receive_message_length", size),
@@ -75,7 +82,7 @@ class WsdServer:
             ("grpc.max_connection_age_grace_ms", int(self.config.max_connection_age_grace * 1000)),
         ]
         server = grpc.aio.server(interceptors=interceptors, options=options)
-        pb_grpc.add_WsdServiceServicer_to_server(WsdServicer(self.data_plane), server)
+        pb_grpc.add_WsdServiceServicer_to_server(WsdServicer(self.calls), server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         enable_reflection((SERVICE_NAME, health.SERVICE_NAME), server)
         address = f"{self.config.host}:{self.config.port}"
@@ -86,14 +93,32 @@ class WsdServer:
         await self._set_health(health_pb2.HealthCheckResponse.NOT_SERVING)
         await server.start()
         self._server = server
+        if self.config.http_port is not None:
+            self.http_port = await self._start_http(self.config.http_port)
         if self.config.metrics_port is not None:
             self.metrics_port = self.metrics.serve(self.config.metrics_port, self.config.host)
             self.metrics.queue_depth.set_function(self._queue_depth)
             for reason, counter in _DROPPED.items():
                 self.metrics.skipped.labels(reason).set_function(functools.partial(self._skipped, counter))
-        log.info("listening on %s:%d; loading index %s", self.config.host, self.port, self.index_dir)
+        http = f", HTTP on port {self.http_port}" if self.http_port is not None else ""
+        log.info("listening on %s:%d%s; loading index %s", self.config.host, self.port, http, self.index_dir)
         self._loading = asyncio.get_running_loop().create_task(self._load())
         return self.port
+
+    async def _start_http(self, port: int) -> int:
+        config = self.config
+        app = HttpApp(self.calls, self.metrics, self.serving, config.tokens, config.max_message_bytes)
+        self._http = HttpServer(app.build(), config.grace_seconds)
+        return await self._http.start(config.host, port, config.tls)
+
+    def serving(self) -> bool:
+        """Ready for calls: the index is loaded and the server is not draining."""
+        return self.data_plane.ready and not self._draining
+
+    async def begin_drain(self) -> None:
+        """Readiness fails on both transports; calls are still served until ``stop``."""
+        self._draining = True
+        await self.health.enter_graceful_shutdown()
 
     async def wait_ready(self) -> None:
         await self._ready.wait()
@@ -135,14 +160,18 @@ class WsdServer:
         return True
 
     async def stop(self, grace: float | None = None) -> None:
-        """Health goes NOT_SERVING first, then new RPCs are refused and in-flight ones drain."""
-        await self.health.enter_graceful_shutdown()
+        """Health goes NOT_SERVING first, then new calls are refused and in-flight ones drain."""
+        await self.begin_drain()
         if self._loading is not None:
             self._loading.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._loading
+        closing = []
         if self._server is not None:
-            await self._server.stop(self.config.grace_seconds if grace is None else grace)
+            closing.append(self._server.stop(self.config.grace_seconds if grace is None else grace))
+        if self._http is not None:
+            closing.append(self._http.stop())
+        await asyncio.gather(*closing)
         await self.data_plane.close()
         log.info("stopped")
 
@@ -199,6 +228,6 @@ async def serve_forever(
     log.info(
         "signal received: NOT_SERVING, draining for up to %.0f s", config.drain_delay + config.grace_seconds
     )
-    await server.health.enter_graceful_shutdown()
+    await server.begin_drain()
     await asyncio.sleep(config.drain_delay)
     await server.stop()

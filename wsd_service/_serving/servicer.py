@@ -1,4 +1,4 @@
-"""wsd.v1.WsdService: translates messages to data-plane calls and back, nothing else.
+"""wsd.v1.WsdService over gRPC: each RPC hands its message and deadline to ``WsdCalls``.
 
 Errors are raised as engine exceptions; the interceptor turns them into statuses.
 """
@@ -9,91 +9,42 @@ from collections.abc import AsyncIterator
 
 import grpc
 
-from .._core import convert
-from .._core.config import DISAMBIGUATE_TOP_K, NEAREST_TOP_K
-from .._core.errors import WsdError
 from .._proto.wsd.v1 import wsd_service_pb2 as pb
 from .._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
-from .data_plane import DataPlane
-from .ordered import map_ordered
-
-# Stream items in flight at once: enough to fill encoder batches, bounded for memory.
-STREAM_CONCURRENCY = 64
+from .calls import WsdCalls
 
 
 class WsdServicer(pb_grpc.WsdServiceServicer):  # type: ignore[misc]
-    def __init__(self, data_plane: DataPlane) -> None:
-        self._data_plane = data_plane
+    def __init__(self, calls: WsdCalls) -> None:
+        self._calls = calls
 
     async def Disambiguate(  # noqa: N802 - gRPC method names
         self, request: pb.DisambiguateRequest, context: grpc.aio.ServicerContext
     ) -> pb.DisambiguateResponse:
-        documents = [
-            convert.document_from_proto(d, f"documents[{i}]") for i, d in enumerate(request.documents)
-        ]
-        options = request.options
-        results = await self._data_plane.disambiguate(
-            documents, _top_k(options), context.time_remaining(), options.include_glosses
-        )
-        return pb.DisambiguateResponse(
-            documents=[convert.document_result_to_proto(r, options.include_glosses) for r in results]
-        )
+        return await self._calls.disambiguate(request, context.time_remaining())
 
     async def DisambiguateStream(  # noqa: N802
         self, requests: AsyncIterator[pb.DisambiguateStreamRequest], context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.DisambiguateStreamResponse]:
-        async def answer(request: pb.DisambiguateStreamRequest) -> pb.DisambiguateStreamResponse:
-            return await self._stream_item(request, context.time_remaining())
-
-        async for response in map_ordered(requests, answer, STREAM_CONCURRENCY):
+        async for response in self._calls.disambiguate_stream(requests, context.time_remaining()):
             yield response
-
-    async def _stream_item(
-        self, request: pb.DisambiguateStreamRequest, timeout: float | None
-    ) -> pb.DisambiguateStreamResponse:
-        options = request.options
-        try:
-            document = convert.document_from_proto(request.document, "document")
-            [result] = await self._data_plane.disambiguate(
-                [document], _top_k(options), timeout, options.include_glosses
-            )
-        except WsdError as error:
-            if error.code == "UNAVAILABLE":
-                raise  # not this item's fault: the whole stream fails (and so does a bug)
-            return convert.stream_response(request.id, error, options.include_glosses)
-        return convert.stream_response(request.id, result, options.include_glosses)
 
     async def Embed(  # noqa: N802
         self, request: pb.EmbedRequest, context: grpc.aio.ServicerContext
     ) -> pb.EmbedResponse:
-        document = convert.document_from_proto(request, "content")
-        embedding = await self._data_plane.embed(document, list(request.layers), request.include_static)
-        return convert.embedding_to_proto(embedding)
+        return await self._calls.embed(request)
 
     async def LookupSenses(  # noqa: N802
         self, request: pb.LookupSensesRequest, context: grpc.aio.ServicerContext
     ) -> pb.LookupSensesResponse:
-        pos = convert.pos_from_proto(request.pos, "pos")
-        senses = self._data_plane.lookup_senses(request.lemma, pos, request.include_vectors)
-        return pb.LookupSensesResponse(
-            lemma=request.lemma, senses=[convert.sense_info_to_proto(s) for s in senses]
-        )
+        return await self._calls.lookup_senses(request)
 
     async def NearestSenses(  # noqa: N802
         self, request: pb.NearestSensesRequest, context: grpc.aio.ServicerContext
     ) -> pb.NearestSensesResponse:
-        document = convert.document_from_proto(request.document, "document")
-        top_k = request.top_k or NEAREST_TOP_K
-        targets = await self._data_plane.nearest_senses(
-            document, top_k, context.time_remaining(), request.include_glosses
-        )
-        return convert.nearest_response(targets, request.include_glosses)
+        return await self._calls.nearest_senses(request, context.time_remaining())
 
     async def GetIndexInfo(  # noqa: N802
         self, request: pb.GetIndexInfoRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetIndexInfoResponse:
-        return convert.index_info_to_proto(self._data_plane.manifest())
-
-
-def _top_k(options: pb.DisambiguateOptions) -> int:
-    return options.top_k or DISAMBIGUATE_TOP_K
+        return await self._calls.index_info()

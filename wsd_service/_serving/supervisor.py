@@ -1,11 +1,12 @@
 """``serve --workers N``: N server processes sharing one port, under one supervisor.
 
 Each worker is a whole server (its own encoder, batcher and event loop) bound to the same
-address: gRPC sets ``SO_REUSEPORT``, so the kernel spreads connections over the workers. Workers
-are not pinned: each encodes several batches at once on one thread each (``BatcherConfig.slots``),
-so a single connection's calls, which all reach one worker, still use every core; a worker runs
-more than one batch only while the machine has a core to spare (``SlotBoard``). Sense vectors
-are memory-mapped read-only, so the workers share one copy in the page cache.
+addresses: gRPC and the HTTP listener set ``SO_REUSEPORT``, so the kernel spreads connections over
+the workers. Workers are not pinned: each encodes several batches at once on one thread each
+(``BatcherConfig.slots``), so a single connection's calls, which all reach one worker, still use
+every core; a worker runs more than one batch only while the machine has a core to spare
+(``SlotBoard``). Sense vectors are memory-mapped read-only, so the workers share one copy in the
+page cache.
 
 The supervisor restarts a worker that dies, forwards SIGTERM / SIGINT (every worker drains:
 health NOT_SERVING first) and SIGHUP (every worker reloads its index), and serves one
@@ -90,6 +91,7 @@ class Supervisor:
         self.config = config
         self._context = multiprocessing.get_context("spawn")  # no forked gRPC or encoder state
         port = config.port or _free_port(config.host)
+        http_port = None if config.http_port is None else config.http_port or _free_port(config.host)
         self._batches = self._context.Array("i", workers, lock=False)  # written by each worker
         self._workers = [
             _Worker(
@@ -97,6 +99,7 @@ class Supervisor:
                 replace(
                     config,
                     port=port,
+                    http_port=http_port,
                     metrics_port=None if config.metrics_port is None else _free_port("127.0.0.1"),
                 ),
                 log_json,

@@ -1,4 +1,4 @@
-"""``wsd-service serve``: the gRPC server until SIGTERM or SIGINT."""
+"""``wsd-service serve``: the gRPC and HTTP/JSON server until SIGTERM or SIGINT."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from .._core.credentials import TlsConfig, read_tokens
 from .._core.environment import DEFAULT_INDEX_DIR
 from .._core.errors import InputError
 from .._core.manifest import MANIFEST_FILE, resolve_index_dir
+from .._core.paths import DEFAULT_HTTP_PORT
 from .._serving.supervisor import Supervisor, default_workers
 from .encoder_options import add_encoder_options, encoder_overrides, index_encoder
 from .registration import Commands
@@ -37,6 +38,12 @@ def _add_server_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default=server.host, help="address to bind (0.0.0.0: every interface)")
     parser.add_argument("--port", type=int, default=server.port)
     parser.add_argument("--metrics-port", type=int, help="serve Prometheus /metrics on this port")
+    parser.add_argument(
+        "--http-port",
+        type=int,
+        default=DEFAULT_HTTP_PORT,
+        help=f"HTTP/JSON port beside gRPC, shared by the workers (default {DEFAULT_HTTP_PORT}; 0: off)",
+    )
     parser.add_argument(
         "--workers",
         type=int,
@@ -139,6 +146,7 @@ def server_config(args: argparse.Namespace) -> ServerConfig:
         ),
         max_message_bytes=args.max_message_bytes,
         metrics_port=args.metrics_port,
+        http_port=args.http_port or None,
         grace_seconds=args.grace,
         drain_delay=args.drain_delay,
         max_connection_age=args.max_connection_age,

@@ -1,0 +1,266 @@
+"""HTTP/JSON beside gRPC: the routes, their errors as google.rpc.Status JSON with the HTTP status
+of google/rpc/code.proto, tokens and probes, against the real server on loopback."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+from google.protobuf import json_format
+
+from wsd_service import ServerConfig
+from wsd_service._proto.wsd.v1 import wsd_service_pb2 as pb
+from wsd_service._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
+
+from .server_thread import ServerThread
+
+TOKEN = "http-test-token"
+BANK = "I went to the bank and withdrew some cash."
+RIVER = "We had a picnic on the grassy river bank."
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def _call(
+    base: str, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+) -> Answer:
+    request = urllib.request.Request(base + path, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return Answer(response.status, dict(response.headers), response.read())
+    except urllib.error.HTTPError as error:
+        return Answer(error.code, dict(error.headers), error.read())
+
+
+def _post(base: str, path: str, payload: Any, **headers: str) -> Answer:
+    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    return _call(base, "POST", path, body, {"Content-Type": "application/json", **headers})
+
+
+@pytest.fixture(scope="module")
+def served(tiny_index: Path) -> Iterator[ServerThread]:
+    thread = ServerThread(
+        ServerConfig(index=tiny_index, port=0, http_port=0, max_message_bytes=200_000)
+    ).start()
+    yield thread
+    thread.stop()
+
+
+@pytest.fixture(scope="module")
+def base(served: ServerThread) -> str:
+    assert served.server is not None and served.server.http_port
+    return f"http://127.0.0.1:{served.server.http_port}"
+
+
+def test_disambiguate_answers_each_bank(base: str) -> None:
+    answer = _post(base, "/v1/disambiguate", {"documents": [{"text": BANK}, {"text": RIVER}]})
+    assert answer.status == 200 and answer.headers["Content-Type"].startswith("application/json")
+    first, second = answer.json()["documents"]
+    assert [t["senses"][0]["senseKey"] for t in first["targets"] if t["text"] == "bank"] == ["bank%1:14:00::"]
+    assert [t["senses"][0]["senseKey"] for t in second["targets"] if t["text"] == "bank"] == [
+        "bank%1:17:01::"
+    ]
+
+
+def test_the_json_is_the_proto3_mapping_of_the_grpc_answer(base: str, served: ServerThread) -> None:
+    request = {"documents": [{"text": BANK}], "options": {"topK": 3, "includeGlosses": False}}
+    over_http = _post(base, "/v1/disambiguate", request).json()
+    with grpc.insecure_channel(served.address) as channel:
+        message = pb_grpc.WsdServiceStub(channel).Disambiguate(
+            pb.DisambiguateRequest(
+                documents=[pb.Document(text=BANK)],
+                options=pb.DisambiguateOptions(top_k=3, include_glosses=False),
+            )
+        )
+    assert over_http == json_format.MessageToDict(message)
+
+
+def test_every_other_route(base: str) -> None:
+    embedded = _post(base, "/v1/embed", {"text": "the bank", "includeStatic": True}).json()
+    assert [w["text"] for w in embedded["words"]] == ["the", "bank"] and embedded["layers"] == [6]
+    nearest = _post(
+        base, "/v1/nearest-senses", {"document": {"text": "the vibecoding app"}, "topK": 2}
+    ).json()
+    assert [t["text"] for t in nearest["targets"]] == ["vibecoding", "app"]
+    senses = _call(base, "GET", "/v1/senses/bank?pos=NOUN&include_vectors=true").json()
+    assert len(senses["senses"][0]["vector"]) == 768
+    assert senses["lemma"] == "bank" and senses["senses"][0]["senseKey"] == "bank%1:17:01::"
+    index = _call(base, "GET", "/v1/index").json()
+    assert json.loads(index["manifestJson"])["dimension"] == 768
+
+
+def test_the_stream_answers_in_order_and_goes_on_after_a_bad_line(base: str) -> None:
+    lines = [
+        json.dumps({"id": "a", "document": {"text": BANK}}),
+        "{not json",
+        json.dumps({"id": "c", "document": {"text": "   "}}),
+        json.dumps({"id": "d", "document": {"text": RIVER}}),
+    ]
+    body = ("\n".join(lines) + "\n").encode()
+    answer = _call(base, "POST", "/v1/disambiguate:stream", body, {"Content-Type": "application/x-ndjson"})
+    assert answer.status == 200 and answer.headers["Content-Type"] == "application/x-ndjson"
+    items = [json.loads(line) for line in answer.body.decode().splitlines()]
+    assert [item.get("id", "") for item in items] == ["a", "", "c", "d"]
+    assert "result" in items[0] and "result" in items[3]
+    assert items[1]["error"]["code"] == 3 and "line 2" in items[1]["error"]["message"]
+    assert items[2]["error"]["code"] == 3 and "text is empty" in items[2]["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "headers", "status", "code", "says"),
+    [
+        ("/v1/disambiguate", b"{not json", {}, 400, 3, "not a valid DisambiguateRequest"),
+        ("/v1/disambiguate", b'{"documentz": []}', {}, 400, 3, "documentz"),
+        ("/v1/disambiguate", b'{"documents": [{"text": "\xff\xfe"}]}', {}, 400, 3, "not UTF-8"),
+        (
+            "/v1/disambiguate",
+            b'{"documents": [{"text": "x"}]}',
+            {"Content-Type": "text/plain"},
+            400,
+            3,
+            "Content-Type",
+        ),
+        ("/v1/disambiguate", b'{"documents": []}', {}, 400, 3, "at least one document"),
+        (
+            "/v1/disambiguate",
+            json.dumps({"documents": [{"text": BANK}], "options": {"topK": 101}}).encode(),
+            {},
+            400,
+            3,
+            "top_k",
+        ),
+        (
+            "/v1/disambiguate",
+            json.dumps({"documents": [{"text": "bank " * 50_000}]}).encode(),
+            {},
+            413,
+            8,
+            "message limit",
+        ),
+        (
+            "/v1/disambiguate",
+            json.dumps({"documents": [{"text": "bank " * 10_001}]}).encode(),
+            {},
+            429,
+            8,
+            "words",
+        ),
+        (
+            "/v1/disambiguate",
+            json.dumps({"documents": [{"text": BANK}]}).encode(),
+            {"X-Request-Timeout": "soon"},
+            400,
+            3,
+            "X-Request-Timeout",
+        ),
+        (
+            "/v1/disambiguate",
+            json.dumps({"documents": [{"text": BANK}]}).encode(),
+            {"grpc-timeout": "5 s"},
+            400,
+            3,
+            "grpc-timeout",
+        ),
+        ("/v1/nowhere", b"{}", {}, 404, 5, "no route"),
+    ],
+)
+def test_bad_requests_get_a_status_that_names_the_problem(
+    base: str, path: str, body: bytes, headers: dict[str, str], status: int, code: int, says: str
+) -> None:
+    answer = _call(base, "POST", path, body, {"Content-Type": "application/json", **headers})
+    assert answer.status == status, answer.body
+    error = answer.json()
+    assert error["code"] == code and says in error["message"], error
+    assert answer.headers["Content-Type"].startswith("application/json")
+
+
+def test_a_field_error_carries_its_bad_request_detail(base: str) -> None:
+    payload = {"documents": [{"text": BANK}], "options": {"topK": 101}}
+    details = _post(base, "/v1/disambiguate", payload).json()["details"]
+    types = {d["@type"].rsplit("/", 1)[-1]: d for d in details}
+    assert types["google.rpc.ErrorInfo"]["reason"] == "INVALID_INPUT"
+    assert types["google.rpc.BadRequest"]["fieldViolations"][0]["field"] == "top_k"
+
+
+def test_unknown_lemma_is_404_and_a_wrong_method_405(base: str) -> None:
+    missing = _call(base, "GET", "/v1/senses/xyzzyq")
+    assert missing.status == 404 and missing.json()["code"] == 5
+    wrong = _call(base, "GET", "/v1/disambiguate")
+    assert wrong.status == 405 and wrong.json()["code"] == 12
+
+
+def test_a_deadline_that_cannot_be_met_is_refused_at_once_with_retry_after(base: str) -> None:
+    _post(base, "/v1/disambiguate", {"documents": [{"text": BANK}]})  # the encoder's rate measured
+    payload = {"documents": [{"text": " ".join([RIVER] * 150)}]}
+    answer = _post(base, "/v1/disambiguate", payload, **{"X-Request-Timeout": "0.001"})
+    assert answer.status in (429, 504), answer.body
+    if answer.status == 429:
+        assert int(answer.headers["Retry-After"]) >= 1
+
+
+def test_probes_and_metrics_label_the_transport(base: str, served: ServerThread) -> None:
+    assert _call(base, "GET", "/healthz").status == 200
+    assert _call(base, "GET", "/readyz").json() == {"status": "SERVING"}
+    assert served.server is not None
+    [family] = served.server.metrics.requests.collect()
+    samples = list(family.samples)
+    assert any(s.labels["transport"] == "http" and s.labels["method"] == "Disambiguate" for s in samples)
+
+
+@pytest.fixture(scope="module")
+def guarded(tiny_index: Path) -> Iterator[ServerThread]:
+    config = ServerConfig(index=tiny_index, port=0, http_port=0, tokens=frozenset({TOKEN}))
+    thread = ServerThread(config).start()
+    yield thread
+    thread.stop()
+
+
+def test_a_token_protected_server_refuses_http_without_the_token(guarded: ServerThread) -> None:
+    assert guarded.server is not None
+    base = f"http://127.0.0.1:{guarded.server.http_port}"
+    refused = _call(base, "GET", "/v1/index")
+    assert refused.status == 401 and refused.json()["code"] == 16
+    assert refused.headers["WWW-Authenticate"] == "Bearer"
+    assert _call(base, "GET", "/v1/index", headers={"Authorization": "Bearer wrong"}).status == 401
+    for scheme in ("Bearer", "bearer", "BEARER"):
+        assert _call(base, "GET", "/v1/index", headers={"Authorization": f"{scheme} {TOKEN}"}).status == 200
+    assert _call(base, "GET", "/healthz").status == 200 and _call(base, "GET", "/readyz").status == 200
+
+
+def test_grpc_takes_the_scheme_name_in_any_case_too(guarded: ServerThread) -> None:
+    with grpc.insecure_channel(guarded.address) as channel:
+        stub = pb_grpc.WsdServiceStub(channel)
+        info = stub.GetIndexInfo(pb.GetIndexInfoRequest(), metadata=(("authorization", f"bearer {TOKEN}"),))
+    assert json.loads(info.manifest_json)["dimension"] == 768
+
+
+def test_readiness_fails_first_when_draining(tiny_index: Path) -> None:
+    thread = ServerThread(ServerConfig(index=tiny_index, port=0, http_port=0)).start()
+    try:
+        assert thread.server is not None
+        server = thread.server
+        base = f"http://127.0.0.1:{server.http_port}"
+        assert _call(base, "GET", "/readyz").status == 200
+        thread.call(server.begin_drain)
+        not_ready = _call(base, "GET", "/readyz")
+        assert not_ready.status == 503 and not_ready.headers["Retry-After"] == "1"
+        assert _call(base, "GET", "/healthz").status == 200
+        # Still answering calls until stopped: the balancer stops routing here first.
+        assert _post(base, "/v1/disambiguate", {"documents": [{"text": BANK}]}).status == 200
+    finally:
+        thread.stop()

@@ -1,0 +1,245 @@
+"""wsd.v1 over HTTP/JSON: one route per RPC, the bodies the proto3 JSON mapping of the same
+messages, handed to the same ``WsdCalls`` as gRPC.
+
+What the gRPC interceptors enforce happens here too, in the same order: the bearer token, then
+the call with its deadline, errors as ``google.rpc.Status`` JSON, every call counted and timed
+under ``transport="http"``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from typing import Any
+
+from aiohttp import web
+from google.protobuf import json_format
+from google.protobuf.message import Message
+
+from .._core.errors import DeadlineExpiredError, InputError, WsdError
+from .._proto.wsd.v1 import wsd_service_pb2 as pb
+from .auth import TokenCheck
+from .calls import WsdCalls
+from .http_requests import (
+    JSON_TYPE,
+    NDJSON_TYPE,
+    check_content_type,
+    parse_message,
+    request_timeout,
+)
+from .http_status import HTTP_STATUS, error_body, error_headers
+from .metrics import ServerMetrics
+
+log = logging.getLogger("wsd_service.server")
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+# Probes, the spec and the pages need no token: orchestrators and browsers carry none.
+_POS_PREFIX = "PART_OF_SPEECH_"
+_OPEN_PATHS = frozenset({"/healthz", "/readyz", "/openapi.json", "/docs", "/"})
+
+
+class HttpApp:
+    """The routes over ``calls``; ``ready`` says whether the index is loaded and not draining."""
+
+    def __init__(
+        self,
+        calls: WsdCalls,
+        metrics: ServerMetrics,
+        ready: Callable[[], bool],
+        tokens: frozenset[str],
+        max_message_bytes: int,
+    ) -> None:
+        self._calls = calls
+        self._metrics = metrics
+        self._ready = ready
+        self._tokens = TokenCheck(tokens) if tokens else None
+        self._max_message_bytes = max_message_bytes
+
+    def build(self, extra_routes: list[web.RouteDef] | None = None) -> web.Application:
+        app = web.Application(client_max_size=self._max_message_bytes, middlewares=[self._guard])
+        routes = [
+            web.post("/v1/disambiguate", self._disambiguate, name="Disambiguate"),
+            web.post("/v1/disambiguate:stream", self._disambiguate_stream, name="DisambiguateStream"),
+            web.post("/v1/embed", self._embed, name="Embed"),
+            web.post("/v1/nearest-senses", self._nearest_senses, name="NearestSenses"),
+            web.get("/v1/senses/{lemma}", self._lookup_senses, name="LookupSenses"),
+            web.get("/v1/index", self._index_info, name="GetIndexInfo"),
+            web.get("/healthz", self._healthz, name="healthz"),
+            web.get("/readyz", self._readyz, name="readyz"),
+        ]
+        app.add_routes(routes + (extra_routes or []))
+        return app
+
+    # -- what every call goes through ----------------------------------------------------
+
+    @web.middleware
+    async def _guard(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        started = time.perf_counter()
+        method = _method_name(request)
+        code = "OK"
+        try:
+            self._authorise(request, method)
+            response = await handler(request)
+        except WsdError as error:
+            code, response = error.code, _error_response(error)
+            log.info("http %s: %s: %s", method, error.code, error)
+        except web.HTTPException as error:  # aiohttp's own: no route, wrong method, body too big
+            refused = self._refusal(error, request)
+            code, response = refused.code, _error_response(refused, error.status)
+        except Exception:
+            log.exception("http %s failed", method)
+            code = "INTERNAL"
+            response = _error_response(WsdError("internal error; the server log has the details", code=code))
+        if request.path.startswith("/v1/"):
+            self._metrics.record("http", method, code, time.perf_counter() - started)
+        return response
+
+    def _refusal(self, error: web.HTTPException, request: web.Request) -> WsdError:
+        if isinstance(error, web.HTTPRequestEntityTooLarge):
+            limit = self._max_message_bytes
+            return WsdError(
+                f"the request body is over the message limit of {limit} bytes", code="RESOURCE_EXHAUSTED"
+            )
+        if isinstance(error, web.HTTPNotFound):
+            return WsdError(f"no route {request.method} {request.path}", code="NOT_FOUND")
+        if isinstance(error, web.HTTPMethodNotAllowed):
+            return WsdError(f"{request.path} does not take {request.method}", code="UNIMPLEMENTED")
+        return WsdError(error.reason, code="INVALID_ARGUMENT")
+
+    def _authorise(self, request: web.Request, method: str) -> None:
+        if self._tokens is None or request.path in _OPEN_PATHS:
+            return
+        if not self._tokens.allows(request.headers.get("Authorization")):
+            log.info("http %s: UNAUTHENTICATED (missing or unknown token)", method)
+            raise WsdError("a valid token is required (Authorization: Bearer)", code="UNAUTHENTICATED")
+
+    # -- the RPCs --------------------------------------------------------------------------
+
+    async def _disambiguate(self, request: web.Request) -> web.Response:
+        message = await _body(request, pb.DisambiguateRequest())
+        timeout = request_timeout(_headers(request))
+        return _json(await _within(timeout, self._calls.disambiguate(message, timeout)))
+
+    async def _embed(self, request: web.Request) -> web.Response:
+        message = await _body(request, pb.EmbedRequest())
+        return _json(await _within(request_timeout(_headers(request)), self._calls.embed(message)))
+
+    async def _nearest_senses(self, request: web.Request) -> web.Response:
+        message = await _body(request, pb.NearestSensesRequest())
+        timeout = request_timeout(_headers(request))
+        return _json(await _within(timeout, self._calls.nearest_senses(message, timeout)))
+
+    async def _lookup_senses(self, request: web.Request) -> web.Response:
+        fields = _query_fields(request.query) | {"lemma": request.match_info["lemma"]}
+        try:
+            message = json_format.ParseDict(fields, pb.LookupSensesRequest())
+        except json_format.ParseError as error:
+            raise InputError(f"the query string is not a valid LookupSensesRequest: {error}") from None
+        return _json(await self._calls.lookup_senses(message))
+
+    async def _index_info(self, request: web.Request) -> web.Response:
+        return _json(await self._calls.index_info())
+
+    async def _disambiguate_stream(self, request: web.Request) -> web.StreamResponse:
+        check_content_type(request.content_type, NDJSON_TYPE)
+        timeout = request_timeout(_headers(request))
+        response = web.StreamResponse(headers={"Content-Type": NDJSON_TYPE})
+        await response.prepare(request)
+        try:
+            async for answer in self._calls.disambiguate_stream(_lines(request), timeout):
+                await response.write(_ndjson(answer))
+        except WsdError as error:  # the whole stream's failure (UNAVAILABLE), after what was sent
+            await response.write(error_body(error).encode() + b"\n")
+        await response.write_eof()
+        return response
+
+    # -- probes ------------------------------------------------------------------------------
+
+    async def _healthz(self, request: web.Request) -> web.Response:
+        return web.json_response({"status": "alive"})
+
+    async def _readyz(self, request: web.Request) -> web.Response:
+        if self._ready():
+            return web.json_response({"status": "SERVING"})
+        return web.json_response({"status": "NOT_SERVING"}, status=503, headers={"Retry-After": "1"})
+
+
+async def _body(request: web.Request, message: Message) -> Any:
+    check_content_type(request.content_type, JSON_TYPE)
+    return parse_message(await request.read(), message)
+
+
+async def _within(timeout: float | None, call: Awaitable[Message]) -> Message:
+    """The call, cut off at the caller's deadline like gRPC cuts off its calls."""
+    if timeout is None:
+        return await call
+    try:
+        return await asyncio.wait_for(call, timeout)
+    except TimeoutError:
+        raise DeadlineExpiredError(
+            f"the deadline of {timeout:g} s passed before the answer was ready"
+        ) from None
+
+
+async def _lines(request: web.Request) -> AsyncIterator[pb.DisambiguateStreamRequest | WsdError]:
+    number = 0
+    while True:
+        try:
+            line = await request.content.readline()
+        except ValueError as error:  # a line over aiohttp's limit
+            yield InputError(f"line {number + 1}: {error}")
+            return
+        if not line:
+            return
+        number += 1
+        if line.strip():
+            try:
+                yield parse_message(line, pb.DisambiguateStreamRequest(), f"line {number}")
+            except InputError as error:
+                yield error
+
+
+def _query_fields(query: Mapping[str, str]) -> dict[str, Any]:
+    """Query parameters as JSON fields: ``true``/``false`` as booleans, ``pos=NOUN`` as the enum."""
+    fields: dict[str, Any] = {}
+    for name, value in query.items():
+        if value in ("true", "false"):
+            fields[name] = value == "true"
+        elif name == "pos" and not value.startswith(_POS_PREFIX):
+            fields[name] = _POS_PREFIX + value.upper()
+        else:
+            fields[name] = value
+    return fields
+
+
+def _headers(request: web.Request) -> dict[str, str]:
+    return {name.lower(): value for name, value in request.headers.items()}
+
+
+def _json(message: Message) -> web.Response:
+    return web.Response(text=json_format.MessageToJson(message, indent=None), content_type=JSON_TYPE)
+
+
+def _ndjson(message: Message) -> bytes:
+    text: str = json_format.MessageToJson(message, indent=None)
+    return text.encode() + b"\n"
+
+
+def _error_response(error: WsdError, status: int | None = None) -> web.Response:
+    """``status``: aiohttp's own where it is more precise than the code's (413, 405)."""
+    headers = error_headers(error)
+    if error.code == "UNAUTHENTICATED":
+        headers["WWW-Authenticate"] = "Bearer"
+    return web.Response(
+        text=error_body(error),
+        status=status or HTTP_STATUS.get(error.code, 500),
+        content_type=JSON_TYPE,
+        headers=headers,
+    )
+
+
+def _method_name(request: web.Request) -> str:
+    route = request.match_info.route
+    return route.name or "unknown"

@@ -1,0 +1,30 @@
+"""The HTTP/JSON listener of one worker: bound with SO_REUSEPORT like the gRPC port, so the
+workers share it, and closed with the gRPC server (in-flight requests finish first)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from .._core.credentials import TlsConfig
+from .auth import server_ssl_context
+
+
+class HttpServer:
+    def __init__(self, app: web.Application, grace_seconds: float) -> None:
+        # access_log off: the structured log lines are the app's own, tokens never in them
+        self._runner = web.AppRunner(
+            app, access_log=None, handle_signals=False, shutdown_timeout=grace_seconds
+        )
+        self.port = 0
+
+    async def start(self, host: str, port: int, tls: TlsConfig | None) -> int:
+        await self._runner.setup()
+        context = server_ssl_context(tls) if tls is not None else None
+        site = web.TCPSite(self._runner, host, port, reuse_port=True, ssl_context=context)
+        await site.start()
+        self.port = int(self._runner.addresses[0][1])
+        return self.port
+
+    async def stop(self) -> None:
+        """Stop accepting, let requests in flight finish (up to the grace), then close."""
+        await self._runner.cleanup()
