@@ -20,6 +20,6 @@ RUN python -c "from wsd_service import Encoder, EncoderConfig; Encoder(EncoderCo
 
 RUN useradd --uid 10001 --user-group --no-create-home wsd
 USER 10001
-EXPOSE 50051 9100
+EXPOSE 50051 8080 9100
 ENTRYPOINT ["wsd-service"]
 CMD ["serve", "--host", "0.0.0.0", "--index", "/index/semcor"]

@@ -54,3 +54,12 @@ def test_the_image_installs_the_torch_that_wsd_sh_pins() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert f"torch=={pinned.group(1)}" in dockerfile and "download.pytorch.org/whl/cpu" in dockerfile
     assert re.search(r"^USER 10001$", dockerfile, re.M)
+
+
+def test_the_http_port_is_exposed_where_the_server_listens() -> None:
+    [container] = _load("deployment.yaml")["spec"]["template"]["spec"]["containers"]
+    port = int(_option(container["args"], "--http-port"))
+    assert {"name": "http", "containerPort": port} in container["ports"]
+    service_ports = {p["name"]: p for p in _load("service.yaml")["spec"]["ports"]}
+    assert service_ports["http"]["targetPort"] == "http"
+    assert re.search(rf"^EXPOSE .*\b{port}\b", (ROOT / "Dockerfile").read_text(), re.M)

@@ -12,6 +12,8 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -35,8 +37,30 @@ from .metrics import ServerMetrics
 log = logging.getLogger("wsd_service.server")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One RPC's route; the OpenAPI document is generated from these and the proto."""
+
+    method: str
+    path: str
+    rpc: str  # the wsd.v1.WsdService method it carries
+    body: str  # "json", "ndjson", "query" (the path and query string) or "none"
+
+
+RPC_ROUTES = (
+    Route("POST", "/v1/disambiguate", "Disambiguate", "json"),
+    Route("POST", "/v1/disambiguate:stream", "DisambiguateStream", "ndjson"),
+    Route("POST", "/v1/embed", "Embed", "json"),
+    Route("POST", "/v1/nearest-senses", "NearestSenses", "json"),
+    Route("GET", "/v1/senses/{lemma}", "LookupSenses", "query"),
+    Route("GET", "/v1/index", "GetIndexInfo", "none"),
+)
 # Probes, the spec and the pages need no token: orchestrators and browsers carry none.
 _POS_PREFIX = "PART_OF_SPEECH_"
+# Generated from the proto and RPC_ROUTES by scripts/generate_openapi.py (a test keeps it fresh).
+OPENAPI = Path(__file__).with_name("openapi.json")
 _OPEN_PATHS = frozenset({"/healthz", "/readyz", "/openapi.json", "/docs", "/"})
 
 
@@ -59,15 +83,19 @@ class HttpApp:
 
     def build(self, extra_routes: list[web.RouteDef] | None = None) -> web.Application:
         app = web.Application(client_max_size=self._max_message_bytes, middlewares=[self._guard])
-        routes = [
-            web.post("/v1/disambiguate", self._disambiguate, name="Disambiguate"),
-            web.post("/v1/disambiguate:stream", self._disambiguate_stream, name="DisambiguateStream"),
-            web.post("/v1/embed", self._embed, name="Embed"),
-            web.post("/v1/nearest-senses", self._nearest_senses, name="NearestSenses"),
-            web.get("/v1/senses/{lemma}", self._lookup_senses, name="LookupSenses"),
-            web.get("/v1/index", self._index_info, name="GetIndexInfo"),
+        handlers: dict[str, Handler] = {
+            "Disambiguate": self._disambiguate,
+            "DisambiguateStream": self._disambiguate_stream,
+            "Embed": self._embed,
+            "NearestSenses": self._nearest_senses,
+            "LookupSenses": self._lookup_senses,
+            "GetIndexInfo": self._index_info,
+        }
+        routes = [web.route(r.method, r.path, handlers[r.rpc], name=r.rpc) for r in RPC_ROUTES]
+        routes += [
             web.get("/healthz", self._healthz, name="healthz"),
             web.get("/readyz", self._readyz, name="readyz"),
+            web.get("/openapi.json", _openapi, name="openapi"),
         ]
         app.add_routes(routes + (extra_routes or []))
         return app
@@ -164,6 +192,10 @@ class HttpApp:
         if self._ready():
             return web.json_response({"status": "SERVING"})
         return web.json_response({"status": "NOT_SERVING"}, status=503, headers={"Retry-After": "1"})
+
+
+async def _openapi(request: web.Request) -> web.Response:
+    return web.Response(text=OPENAPI.read_text(encoding="utf-8"), content_type=JSON_TYPE)
 
 
 async def _body(request: web.Request, message: Message) -> Any:
