@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # One entry point for people and CI:
-#   ./wsd.sh serve   set up what serving needs (first run), then start the gRPC server on
-#                    127.0.0.1:50051 with the default index (built from WordNet on first start);
-#                    extra args go to serve
+#   ./wsd.sh serve   set up what serving needs (first run), then start the server (gRPC on
+#                    127.0.0.1:50051, HTTP/JSON and the page on 127.0.0.1:8080) with the default
+#                    index (built from WordNet on first start); extra args go to serve
 #   ./wsd.sh test    set up with the dev extra (first run), then lint, type-check and run the tests
-#   ./wsd.sh setup   only set up, as for the tests: Debian's WordNet, a .venv with CPU torch and
-#                    the project with its dev extra
+#   ./wsd.sh setup   only set up, as for the tests: Debian's WordNet and Chromium, a .venv with
+#                    CPU torch and the project with its dev extra
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -16,8 +16,13 @@ TORCH_VERSION=2.13.0  # a CPU build; plain "torch" would pull a multi-GB CUDA bu
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 setup_system() {
+  # $1: serve or dev; the tests also drive the page in Debian's Chromium
   local need=()
   [ -f /usr/share/wordnet/data.noun ] || need+=(wordnet-base)
+  if [ "$1" = dev ]; then
+    command -v chromium >/dev/null || need+=(chromium)
+    command -v chromedriver >/dev/null || need+=(chromium-driver)
+  fi
   command -v "$PY" >/dev/null || need+=(python3)
   "$PY" -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
   if [ ${#need[@]} -gt 0 ]; then
@@ -47,7 +52,7 @@ setup_python() {
   echo "$hash $kind" > "$stamp"
 }
 
-setup() { setup_system; setup_python "$1"; }
+setup() { setup_system "$1"; setup_python "$1"; }
 
 run_tests() {
   "$VENV/bin/ruff" check .

@@ -77,6 +77,14 @@ def test_disambiguate_answers_each_bank(base: str) -> None:
     ]
 
 
+def test_curl_as_typed_is_answered(base: str) -> None:
+    body = json.dumps({"documents": [{"text": BANK}]}).encode()
+    for content_type in ("application/x-www-form-urlencoded", None):  # curl -d's default; none
+        headers = {"Content-Type": content_type} if content_type else {}
+        answer = _call(base, "POST", "/v1/disambiguate", body, headers)
+        assert answer.status == 200 and b"bank%1:14:00::" in answer.body
+
+
 def test_the_json_is_the_proto3_mapping_of_the_grpc_answer(base: str, served: ServerThread) -> None:
     request = {"documents": [{"text": BANK}], "options": {"topK": 3, "includeGlosses": False}}
     over_http = _post(base, "/v1/disambiguate", request).json()

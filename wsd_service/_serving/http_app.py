@@ -25,6 +25,7 @@ from .._proto.wsd.v1 import wsd_service_pb2 as pb
 from .auth import TokenCheck
 from .calls import WsdCalls
 from .http_requests import (
+    JSON_BODY_TYPES,
     JSON_TYPE,
     NDJSON_TYPE,
     check_content_type,
@@ -61,7 +62,17 @@ RPC_ROUTES = (
 _POS_PREFIX = "PART_OF_SPEECH_"
 # Generated from the proto and RPC_ROUTES by scripts/generate_openapi.py (a test keeps it fresh).
 OPENAPI = Path(__file__).with_name("openapi.json")
+# The page to try the service and the API page: static files, no build step, nothing from a CDN.
+STATIC = Path(__file__).with_name("static")
+_PAGES = {"/": "index.html", "/docs": "docs.html"}
+_TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
+_PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self';"
+    " img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+}
 _OPEN_PATHS = frozenset({"/healthz", "/readyz", "/openapi.json", "/docs", "/"})
+_OPEN_PREFIXES = ("/static/",)
 
 
 class HttpApp:
@@ -96,6 +107,9 @@ class HttpApp:
             web.get("/healthz", self._healthz, name="healthz"),
             web.get("/readyz", self._readyz, name="readyz"),
             web.get("/openapi.json", _openapi, name="openapi"),
+            web.get("/", _page, name="page"),
+            web.get("/docs", _page, name="docs"),
+            web.get("/static/{name}", _static, name="static"),
         ]
         app.add_routes(routes + (extra_routes or []))
         return app
@@ -137,7 +151,7 @@ class HttpApp:
         return WsdError(error.reason, code="INVALID_ARGUMENT")
 
     def _authorise(self, request: web.Request, method: str) -> None:
-        if self._tokens is None or request.path in _OPEN_PATHS:
+        if self._tokens is None or request.path in _OPEN_PATHS or request.path.startswith(_OPEN_PREFIXES):
             return
         if not self._tokens.allows(request.headers.get("Authorization")):
             log.info("http %s: UNAUTHENTICATED (missing or unknown token)", method)
@@ -171,7 +185,7 @@ class HttpApp:
         return _json(await self._calls.index_info())
 
     async def _disambiguate_stream(self, request: web.Request) -> web.StreamResponse:
-        check_content_type(request.content_type, NDJSON_TYPE)
+        check_content_type(request.content_type, frozenset({NDJSON_TYPE}))
         timeout = request_timeout(_headers(request))
         response = web.StreamResponse(headers={"Content-Type": NDJSON_TYPE})
         await response.prepare(request)
@@ -194,12 +208,28 @@ class HttpApp:
         return web.json_response({"status": "NOT_SERVING"}, status=503, headers={"Retry-After": "1"})
 
 
+async def _page(request: web.Request) -> web.Response:
+    return _static_file(_PAGES[request.path])
+
+
+async def _static(request: web.Request) -> web.Response:
+    return _static_file(request.match_info["name"])
+
+
+def _static_file(name: str) -> web.Response:
+    path = STATIC / name
+    if "/" in name or path.suffix not in _TYPES or not path.is_file():
+        raise WsdError(f"no file {name!r} here", code="NOT_FOUND")
+    text = path.read_text(encoding="utf-8")
+    return web.Response(text=text, content_type=_TYPES[path.suffix], headers=_PAGE_HEADERS)
+
+
 async def _openapi(request: web.Request) -> web.Response:
     return web.Response(text=OPENAPI.read_text(encoding="utf-8"), content_type=JSON_TYPE)
 
 
 async def _body(request: web.Request, message: Message) -> Any:
-    check_content_type(request.content_type, JSON_TYPE)
+    check_content_type(request.content_type, JSON_BODY_TYPES)
     return parse_message(await request.read(), message)
 
 

@@ -14,6 +14,9 @@ from .._core.errors import InputError
 Request = TypeVar("Request", bound=Message)
 
 JSON_TYPE = "application/json"
+# What a JSON body may be sent as: curl -d's default type, and none at all (read as
+# application/octet-stream), are taken as JSON too.
+JSON_BODY_TYPES = frozenset({JSON_TYPE, "application/x-www-form-urlencoded", "application/octet-stream"})
 NDJSON_TYPE = "application/x-ndjson"
 TIMEOUT_HEADER = "X-Request-Timeout"  # seconds, a decimal number
 GRPC_TIMEOUT_HEADER = "grpc-timeout"  # gRPC's spelling: digits and a unit, "500m", "2S"
@@ -34,10 +37,10 @@ def parse_message(body: bytes, message: Request, where: str = "the request body"
     return parsed
 
 
-def check_content_type(content_type: str, expected: str) -> None:
-    if content_type != expected:
-        shown = content_type or "none"
-        raise InputError(f"Content-Type must be {expected}, got {shown}")
+def check_content_type(content_type: str, accepted: frozenset[str]) -> None:
+    if content_type not in accepted:
+        expected = " or ".join(sorted(t for t in accepted if t))
+        raise InputError(f"Content-Type must be {expected}, got {content_type}")
 
 
 def request_timeout(headers: dict[str, str]) -> float | None:
