@@ -43,6 +43,14 @@ def test_service_load_smoke(tiny_index: Path) -> None:
     assert "clients" in out and "idle, one 20-word sentence" in out
 
 
+def test_http_vs_grpc_smoke(tiny_index: Path) -> None:
+    out = _run(
+        "benchmarks/http_vs_grpc.py", "--index", str(tiny_index), "--sentences", "4", "--clients", "2",
+        "--idle", "3", "--serve-args", "--workers 1",
+    )  # fmt: skip
+    assert "HTTP / gRPC words/s" in out and "errors 0" in out
+
+
 def test_index_build_smoke(tmp_path: Path) -> None:
     out = _run(
         "benchmarks/index_build.py", "--out", str(tmp_path / "index"), "--lemmas", "bank", "--no-examples"
