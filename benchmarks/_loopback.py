@@ -25,6 +25,7 @@ class Server:
     address: str
     metrics_url: str
     pid: int
+    http_url: str = ""  # with running_server(..., http=True)
 
     def rss_mb(self) -> float:
         """RSS of the server and its children (workers), MB."""
@@ -83,12 +84,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(index: Path, extra: Sequence[str] = ()) -> Iterator[Server]:
-    port, metrics_port = free_port(), free_port()
+def running_server(index: Path, extra: Sequence[str] = (), http: bool = False) -> Iterator[Server]:
+    port, metrics_port, http_port = free_port(), free_port(), free_port() if http else 0
     command = [sys.executable, "-m", "wsd_service", "serve", "--index", str(index), "--port", str(port),
-               "--metrics-port", str(metrics_port), *extra]  # fmt: skip
+               "--metrics-port", str(metrics_port), "--http-port", str(http_port), *extra]  # fmt: skip
     process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
-    server = Server(f"127.0.0.1:{port}", f"http://127.0.0.1:{metrics_port}/metrics", process.pid)
+    http_url = f"http://127.0.0.1:{http_port}" if http else ""
+    server = Server(f"127.0.0.1:{port}", f"http://127.0.0.1:{metrics_port}/metrics", process.pid, http_url)
     try:
         wait_serving(server.address)
         yield server

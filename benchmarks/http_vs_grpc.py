@@ -25,7 +25,7 @@ from pathlib import Path
 import aiohttp
 import grpc
 from _common import machine, percentile, sentences
-from _loopback import free_port, running_server
+from _loopback import running_server
 
 from wsd_service._proto.wsd.v1 import wsd_service_pb2 as pb
 from wsd_service._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
@@ -121,14 +121,10 @@ def main() -> None:
     parts = [pool[i * n : (i + 1) * n] for i in range(6)]  # two warm-ups, four measured passes
     short = [s for s in pool[6 * n :] if len(s) in IDLE_WORDS]
     idle = [short[: args.idle], short[args.idle : 2 * args.idle]]
-    http_port = free_port()
     print(f"machine: {machine()}")
-    print(f"command: serve --index {args.index} --http-port {http_port} {args.serve_args}".rstrip())
-    extra = ["--http-port", str(http_port), *shlex.split(args.serve_args)]
-    with running_server(args.index, extra) as server:
-        found = asyncio.run(
-            _measure(server.address, f"http://127.0.0.1:{http_port}", parts, idle, args.clients)
-        )
+    print(f"serve --index {args.index} {args.serve_args}".rstrip())
+    with running_server(args.index, shlex.split(args.serve_args), http=True) as server:
+        found = asyncio.run(_measure(server.address, server.http_url, parts, idle, args.clients))
     busy = {t: found[f"{t} busy"] for t in ("grpc", "http")}
     rates = {t: tally.words / tally.seconds for t, tally in busy.items()}
     print(f"{args.clients} concurrent calls, {2 * n} unseen sentences per transport:")
