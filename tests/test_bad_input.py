@@ -4,6 +4,10 @@ names the problem; none crashes the server or gets INTERNAL; valid work alongsid
 from __future__ import annotations
 
 import concurrent.futures
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,12 +15,14 @@ from typing import Any
 
 import grpc
 import pytest
+from google.protobuf import json_format
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wsd_service import LimitsConfig, ServerConfig
 from wsd_service._proto.wsd.v1 import wsd_service_pb2 as pb
 from wsd_service._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
+from wsd_service._serving.http_status import HTTP_STATUS
 
 from .server_thread import ServerThread
 
@@ -29,7 +35,7 @@ EXHAUSTED = grpc.StatusCode.RESOURCE_EXHAUSTED
 
 @pytest.fixture(scope="module")
 def server(tiny_index: Path) -> Iterator[ServerThread]:
-    config = ServerConfig(index=tiny_index, port=0, limits=LIMITS, max_message_bytes=MAX_MESSAGE)
+    config = ServerConfig(index=tiny_index, port=0, http_port=0, limits=LIMITS, max_message_bytes=MAX_MESSAGE)
     thread = ServerThread(config).start()
     yield thread
     thread.stop()
@@ -350,3 +356,75 @@ def test_fuzzed_bytes_never_get_internal(channel: grpc.Channel, raw: bytes) -> N
         _caller(channel, "Disambiguate", raw=True)(raw, timeout=60)
     except grpc.RpcError as error:
         assert error.code() in (INVALID, EXHAUSTED), (error.code(), error.details())
+
+
+# -- the same matrix and fuzzing over HTTP/JSON ---------------------------------------------
+
+_ROUTES = {"Disambiguate": "/v1/disambiguate", "Embed": "/v1/embed", "NearestSenses": "/v1/nearest-senses"}
+
+
+def _http(
+    server: ServerThread, method: str, path: str, body: bytes | None = None
+) -> tuple[int, dict[str, Any]]:
+    assert server.server is not None
+    url = f"http://127.0.0.1:{server.server.http_port}{path}"
+    headers = {"Content-Type": "application/json"} if body is not None else {}
+    request = urllib.request.Request(url, data=body, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def _over_http(server: ServerThread, case: Case) -> tuple[int, dict[str, Any]]:
+    if case.method == "LookupSenses":
+        query = json_format.MessageToDict(case.request)
+        lemma = urllib.parse.quote(query.pop("lemma", ""), safe="")
+        return _http(server, "GET", f"/v1/senses/{lemma}?{urllib.parse.urlencode(query)}")
+    body = (
+        case.request if isinstance(case.request, bytes) else json_format.MessageToJson(case.request).encode()
+    )
+    return _http(server, "POST", _ROUTES[case.method], body)
+
+
+def _http_status(case: Case) -> int:
+    # A request over the message limit is refused by gRPC's transport; over HTTP it is a 413.
+    if case.code == EXHAUSTED and len(_bytes(case)) > MAX_MESSAGE:
+        return 413
+    return HTTP_STATUS[case.code.name]
+
+
+def _bytes(case: Case) -> bytes:
+    return case.request if isinstance(case.request, bytes) else case.request.SerializeToString()
+
+
+# Raw bytes are a gRPC framing matter; over HTTP they are a body that is not JSON (tested below).
+HTTP_CASES = [c for c in CASES if not isinstance(c.request, bytes)]
+
+
+@pytest.mark.parametrize("case", HTTP_CASES, ids=[c.name for c in HTTP_CASES])
+def test_bad_input_matrix_over_http(server: ServerThread, case: Case) -> None:
+    status, answer = _over_http(server, case)
+    assert status == _http_status(case), answer
+    if status != 200:
+        assert case.words in answer["message"] and len(answer["message"]) < 1000, answer
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(documents=st.lists(_documents, max_size=4), top_k=st.integers(0, 2**32 - 1), glosses=st.booleans())
+def test_fuzzed_json_never_gets_internal(
+    server: ServerThread, documents: list[pb.Document], top_k: int, glosses: bool
+) -> None:
+    request = pb.DisambiguateRequest(
+        documents=documents, options=pb.DisambiguateOptions(top_k=top_k, include_glosses=glosses)
+    )
+    status, answer = _http(server, "POST", "/v1/disambiguate", json_format.MessageToJson(request).encode())
+    assert status in (200, 400, 429), answer
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.binary(max_size=200))
+def test_fuzzed_bodies_never_get_internal(server: ServerThread, raw: bytes) -> None:
+    status, answer = _http(server, "POST", "/v1/disambiguate", raw)
+    assert status in (200, 400, 429), answer

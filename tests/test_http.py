@@ -272,3 +272,25 @@ def test_readiness_fails_first_when_draining(tiny_index: Path) -> None:
         assert _post(base, "/v1/disambiguate", {"documents": [{"text": BANK}]}).status == 200
     finally:
         thread.stop()
+
+
+def test_a_loading_server_is_503_and_a_deadline_that_runs_out_504(tiny_index: Path) -> None:
+    thread = ServerThread(ServerConfig(index=tiny_index, port=0, http_port=0)).start(wait_ready=False)
+    try:
+        assert thread.server is not None
+        base = f"http://127.0.0.1:{thread.server.http_port}"
+        loading = _post(base, "/v1/disambiguate", {"documents": [{"text": BANK}]})
+        assert (
+            loading.status == 503
+            and loading.json()["code"] == 14
+            and int(loading.headers["Retry-After"]) >= 1
+        )
+        assert _call(base, "GET", "/readyz").status == 503 and _call(base, "GET", "/healthz").status == 200
+        thread.call(thread.server.wait_ready)
+        # No encoder rate is known yet, so admission lets it in; the deadline then runs out.
+        late = _post(
+            base, "/v1/disambiguate", {"documents": [{"text": BANK}]}, **{"X-Request-Timeout": "0.000001"}
+        )
+        assert late.status == 504 and late.json()["code"] == 4, late.body
+    finally:
+        thread.stop()

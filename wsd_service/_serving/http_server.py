@@ -8,12 +8,21 @@ from aiohttp import web
 from .._core.credentials import TlsConfig
 from .auth import server_ssl_context
 
+# A request line or header over this is refused by aiohttp's parser itself; below it, a long
+# lemma in GET /v1/senses/{lemma} reaches the engine's own limits and their messages.
+_MAX_LINE = 64 * 1024
+
 
 class HttpServer:
     def __init__(self, app: web.Application, grace_seconds: float) -> None:
         # access_log off: the structured log lines are the app's own, tokens never in them
         self._runner = web.AppRunner(
-            app, access_log=None, handle_signals=False, shutdown_timeout=grace_seconds
+            app,
+            access_log=None,
+            handle_signals=False,
+            shutdown_timeout=grace_seconds,
+            max_line_size=_MAX_LINE,
+            max_field_size=_MAX_LINE,
         )
         self.port = 0
 
