@@ -18,13 +18,9 @@ def wait_until(condition: Callable[[], T], what: str, timeout: float = 60, inter
     ``what`` names the event for the failure message; the last value seen is shown too.
     """
     deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:g} s waiting for {what} (last seen: {value!r})")
+    while not (value := _checked(condition, deadline, what, timeout)):
         time.sleep(interval)
+    return value
 
 
 async def eventually(
@@ -32,10 +28,14 @@ async def eventually(
 ) -> T:
     """``wait_until`` for a coroutine: the event loop keeps running while it polls."""
     deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:g} s waiting for {what} (last seen: {value!r})")
+    while not (value := _checked(condition, deadline, what, timeout)):
         await asyncio.sleep(interval)
+    return value
+
+
+def _checked(condition: Callable[[], T], deadline: float, what: str, timeout: float) -> T:
+    """The condition's value; past the deadline, a failure that says what never came."""
+    value = condition()
+    if not value and time.monotonic() > deadline:
+        raise AssertionError(f"timed out after {timeout:g} s waiting for {what} (last seen: {value!r})")
+    return value
