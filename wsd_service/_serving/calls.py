@@ -24,6 +24,9 @@ class WsdCalls:
     def __init__(self, data_plane: DataPlane) -> None:
         self._data_plane = data_plane
 
+    def admit(self, words: int, timeout: float) -> None:
+        self._data_plane.admit(words, timeout)
+
     async def disambiguate(
         self, request: pb.DisambiguateRequest, timeout: float | None
     ) -> pb.DisambiguateResponse:

@@ -136,6 +136,12 @@ class DataPlane:
             raise UnavailableError("the service is loading its encoder and index; retry shortly")
         return self._pipeline, self._batcher
 
+    def admit(self, words: int, timeout: float) -> None:
+        """Refuse at once what cannot be encoded in ``timeout``: a transport may ask before it has
+        decoded a request, with the words a cheap count of its bytes suggests."""
+        _, batcher = self._ready()
+        batcher.admit(words, timeout)
+
     async def disambiguate(
         self, documents: Sequence[Document], top_k: int, timeout: float | None, include_glosses: bool = True
     ) -> list[list[TargetResult]]:

@@ -160,8 +160,12 @@ class HttpApp:
     # -- the RPCs --------------------------------------------------------------------------
 
     async def _disambiguate(self, request: web.Request) -> web.Response:
-        message = await _body(request, pb.DisambiguateRequest())
         timeout = request_timeout(_headers(request))
+        check_content_type(request.content_type, JSON_BODY_TYPES)
+        body = await request.read()
+        if timeout is not None:  # under overload most calls are refused: before decoding them
+            self._calls.admit(body.count(b" ") + 1, timeout)
+        message = parse_message(body, pb.DisambiguateRequest())
         return _json(await _within(timeout, self._calls.disambiguate(message, timeout)))
 
     async def _embed(self, request: web.Request) -> web.Response:
