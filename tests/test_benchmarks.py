@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import TINY_SENTENCES
+from .corpora import write_corpus
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "wsd"
 
@@ -49,6 +52,15 @@ def test_http_vs_grpc_smoke(tiny_index: Path) -> None:
         "--idle", "3", "--serve-args", "--workers 1",
     )  # fmt: skip
     assert "HTTP / gRPC words/s" in out and "errors 0" in out
+
+
+def test_linear_map_smoke(tmp_path: Path) -> None:
+    prefix = write_corpus(tmp_path / "c", TINY_SENTENCES, per_document=1)
+    out = _run(
+        "benchmarks/linear_map.py", "--training", str(prefix), "--dev", str(prefix), "--folds", "2",
+        "--epochs", "1", "--cache", str(tmp_path / "cache"), "--lemmas", "bank,deposit,river",
+    )  # fmt: skip
+    assert "loss per epoch" in out and "linear map" in out and "frozen" in out
 
 
 def test_index_build_smoke(tmp_path: Path) -> None:
