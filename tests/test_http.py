@@ -3,6 +3,7 @@ of google/rpc/code.proto, tokens and probes, against the real server on loopback
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import urllib.error
 import urllib.request
@@ -15,11 +16,12 @@ import grpc
 import pytest
 from google.protobuf import json_format
 
-from wsd_service import ServerConfig
+from wsd_service import ServerConfig, WsdServer
 from wsd_service._proto.wsd.v1 import wsd_service_pb2 as pb
 from wsd_service._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
 
 from .server_thread import ServerThread
+from .waiting import wait_until
 
 TOKEN = "http-test-token"
 BANK = "I went to the bank and withdrew some cash."
@@ -294,3 +296,24 @@ def test_a_loading_server_is_503_and_a_deadline_that_runs_out_504(tiny_index: Pa
         assert late.status == 504 and late.json()["code"] == 4, late.body
     finally:
         thread.stop()
+
+
+def test_a_request_in_flight_finishes_when_the_server_stops(tiny_index: Path) -> None:
+    thread = ServerThread(ServerConfig(index=tiny_index, port=0, http_port=0)).start()
+    assert thread.server is not None
+    server = thread.server
+    base = f"http://127.0.0.1:{server.http_port}"
+    documents = [{"text": f"{RIVER} {number}"} for number in range(200)]  # several encoder batches
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(_post, base, "/v1/disambiguate", {"documents": documents})
+        wait_until(lambda: _batches(server) > 0, "the request's first encoder batch")
+        thread.stop(grace=30)
+        answer = pending.result(60)
+    assert answer.status == 200 and len(answer.json()["documents"]) == 200
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(base + "/healthz", timeout=5)
+
+
+def _batches(server: WsdServer) -> float:
+    [family] = server.metrics.batch_size.collect()
+    return next(s.value for s in family.samples if s.name.endswith("_count"))
