@@ -89,3 +89,12 @@ def test_the_nearest_switch_finds_senses_of_unknown_words(browser: WebDriver, pa
     _ask(browser, "the vibecoding app")
     WebDriverWait(browser, 60).until(lambda b: len(_marks(b)) >= 2)
     assert [m.find_element(By.CLASS_NAME, "word").text for m in _marks(browser)] == ["vibecoding", "app"]
+
+
+def test_the_api_page_renders_the_openapi_document(browser: WebDriver, page_url: str) -> None:
+    browser.get(page_url + "docs")
+    WebDriverWait(browser, 30).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#api section h2"))
+    headings = [h.text for h in browser.find_elements(By.CSS_SELECTOR, "#api section h2")]
+    assert "POST /v1/disambiguate" in headings and "GET /v1/senses/{lemma}" in headings
+    fields = browser.find_element(By.CSS_SELECTOR, "#api section table").text
+    assert "documents" in fields
