@@ -164,12 +164,9 @@ class SchemaWriter:
             return {"type": "string", "enum": names, "description": description}
         message = self._catalogue.messages[full_name]
         properties = {field.json_name: self.field(full_name, field) for field in message.field}
-        return {
-            "type": "object",
-            "description": description,
-            "properties": properties,
-            "additionalProperties": False,
-        }
+        # The server reads the proto's own field names too (top_k beside topK), so other
+        # properties stay allowed here; a name it knows neither way is refused by the server.
+        return {"type": "object", "description": description, "properties": properties}
 
     def field(self, owner: str, field: Field) -> Schema:
         entry = self._map_entry(field)

@@ -4,7 +4,6 @@ names the problem; none crashes the server or gets INTERNAL; valid work alongsid
 from __future__ import annotations
 
 import concurrent.futures
-import json
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -24,6 +23,7 @@ from wsd_service._proto.wsd.v1 import wsd_service_pb2 as pb
 from wsd_service._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
 from wsd_service._serving.http_status import HTTP_STATUS
 
+from .http_calls import call
 from .server_thread import ServerThread
 
 LIMITS = LimitsConfig(max_documents=16, max_words=2000, max_chars=20_000, max_top_k=50)
@@ -367,14 +367,9 @@ def _http(
     server: ServerThread, method: str, path: str, body: bytes | None = None
 ) -> tuple[int, dict[str, Any]]:
     assert server.server is not None
-    url = f"http://127.0.0.1:{server.server.http_port}{path}"
     headers = {"Content-Type": "application/json"} if body is not None else {}
-    request = urllib.request.Request(url, data=body, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=60) as answer:
-            return answer.status, json.loads(answer.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
+    answer = call(f"http://127.0.0.1:{server.server.http_port}", method, path, body, headers)
+    return answer.status, answer.json()
 
 
 def _over_http(server: ServerThread, case: Case) -> tuple[int, dict[str, Any]]:

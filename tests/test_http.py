@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
+import socket
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from wsd_service import ServerConfig, WsdServer
 from wsd_service._proto.wsd.v1 import wsd_service_pb2 as pb
 from wsd_service._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
 
+from .http_calls import Answer, call
 from .server_thread import ServerThread
 from .waiting import wait_until
 
@@ -28,30 +29,9 @@ BANK = "I went to the bank and withdrew some cash."
 RIVER = "We had a picnic on the grassy river bank."
 
 
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-def _call(
-    base: str, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
-) -> Answer:
-    request = urllib.request.Request(base + path, data=body, method=method, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return Answer(response.status, dict(response.headers), response.read())
-    except urllib.error.HTTPError as error:
-        return Answer(error.code, dict(error.headers), error.read())
-
-
 def _post(base: str, path: str, payload: Any, **headers: str) -> Answer:
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-    return _call(base, "POST", path, body, {"Content-Type": "application/json", **headers})
+    return call(base, "POST", path, body, {"Content-Type": "application/json", **headers})
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +63,7 @@ def test_curl_as_typed_is_answered(base: str) -> None:
     body = json.dumps({"documents": [{"text": BANK}]}).encode()
     for content_type in ("application/x-www-form-urlencoded", None):  # curl -d's default; none
         headers = {"Content-Type": content_type} if content_type else {}
-        answer = _call(base, "POST", "/v1/disambiguate", body, headers)
+        answer = call(base, "POST", "/v1/disambiguate", body, headers)
         assert answer.status == 200 and b"bank%1:14:00::" in answer.body
 
 
@@ -107,10 +87,10 @@ def test_every_other_route(base: str) -> None:
         base, "/v1/nearest-senses", {"document": {"text": "the vibecoding app"}, "topK": 2}
     ).json()
     assert [t["text"] for t in nearest["targets"]] == ["vibecoding", "app"]
-    senses = _call(base, "GET", "/v1/senses/bank?pos=NOUN&include_vectors=true").json()
+    senses = call(base, "GET", "/v1/senses/bank?pos=NOUN&include_vectors=true").json()
     assert len(senses["senses"][0]["vector"]) == 768
     assert senses["lemma"] == "bank" and senses["senses"][0]["senseKey"] == "bank%1:17:01::"
-    index = _call(base, "GET", "/v1/index").json()
+    index = call(base, "GET", "/v1/index").json()
     assert json.loads(index["manifestJson"])["dimension"] == 768
 
 
@@ -122,7 +102,7 @@ def test_the_stream_answers_in_order_and_goes_on_after_a_bad_line(base: str) -> 
         json.dumps({"id": "d", "document": {"text": RIVER}}),
     ]
     body = ("\n".join(lines) + "\n").encode()
-    answer = _call(base, "POST", "/v1/disambiguate:stream", body, {"Content-Type": "application/x-ndjson"})
+    answer = call(base, "POST", "/v1/disambiguate:stream", body, {"Content-Type": "application/x-ndjson"})
     assert answer.status == 200 and answer.headers["Content-Type"] == "application/x-ndjson"
     items = [json.loads(line) for line in answer.body.decode().splitlines()]
     assert [item.get("id", "") for item in items] == ["a", "", "c", "d"]
@@ -192,7 +172,7 @@ def test_the_stream_answers_in_order_and_goes_on_after_a_bad_line(base: str) -> 
 def test_bad_requests_get_a_status_that_names_the_problem(
     base: str, path: str, body: bytes, headers: dict[str, str], status: int, code: int, says: str
 ) -> None:
-    answer = _call(base, "POST", path, body, {"Content-Type": "application/json", **headers})
+    answer = call(base, "POST", path, body, {"Content-Type": "application/json", **headers})
     assert answer.status == status, answer.body
     error = answer.json()
     assert error["code"] == code and says in error["message"], error
@@ -208,9 +188,9 @@ def test_a_field_error_carries_its_bad_request_detail(base: str) -> None:
 
 
 def test_unknown_lemma_is_404_and_a_wrong_method_405(base: str) -> None:
-    missing = _call(base, "GET", "/v1/senses/xyzzyq")
+    missing = call(base, "GET", "/v1/senses/xyzzyq")
     assert missing.status == 404 and missing.json()["code"] == 5
-    wrong = _call(base, "GET", "/v1/disambiguate")
+    wrong = call(base, "GET", "/v1/disambiguate")
     assert wrong.status == 405 and wrong.json()["code"] == 12
 
 
@@ -224,8 +204,8 @@ def test_a_deadline_that_cannot_be_met_is_refused_at_once_with_retry_after(base:
 
 
 def test_probes_and_metrics_label_the_transport(base: str, served: ServerThread) -> None:
-    assert _call(base, "GET", "/healthz").status == 200
-    assert _call(base, "GET", "/readyz").json() == {"status": "SERVING"}
+    assert call(base, "GET", "/healthz").status == 200
+    assert call(base, "GET", "/readyz").json() == {"status": "SERVING"}
     assert served.server is not None
     [family] = served.server.metrics.requests.collect()
     samples = list(family.samples)
@@ -243,13 +223,13 @@ def guarded(tiny_index: Path) -> Iterator[ServerThread]:
 def test_a_token_protected_server_refuses_http_without_the_token(guarded: ServerThread) -> None:
     assert guarded.server is not None
     base = f"http://127.0.0.1:{guarded.server.http_port}"
-    refused = _call(base, "GET", "/v1/index")
+    refused = call(base, "GET", "/v1/index")
     assert refused.status == 401 and refused.json()["code"] == 16
     assert refused.headers["WWW-Authenticate"] == "Bearer"
-    assert _call(base, "GET", "/v1/index", headers={"Authorization": "Bearer wrong"}).status == 401
+    assert call(base, "GET", "/v1/index", headers={"Authorization": "Bearer wrong"}).status == 401
     for scheme in ("Bearer", "bearer", "BEARER"):
-        assert _call(base, "GET", "/v1/index", headers={"Authorization": f"{scheme} {TOKEN}"}).status == 200
-    assert _call(base, "GET", "/healthz").status == 200 and _call(base, "GET", "/readyz").status == 200
+        assert call(base, "GET", "/v1/index", headers={"Authorization": f"{scheme} {TOKEN}"}).status == 200
+    assert call(base, "GET", "/healthz").status == 200 and call(base, "GET", "/readyz").status == 200
 
 
 def test_grpc_takes_the_scheme_name_in_any_case_too(guarded: ServerThread) -> None:
@@ -265,11 +245,11 @@ def test_readiness_fails_first_when_draining(tiny_index: Path) -> None:
         assert thread.server is not None
         server = thread.server
         base = f"http://127.0.0.1:{server.http_port}"
-        assert _call(base, "GET", "/readyz").status == 200
+        assert call(base, "GET", "/readyz").status == 200
         thread.call(server.begin_drain)
-        not_ready = _call(base, "GET", "/readyz")
+        not_ready = call(base, "GET", "/readyz")
         assert not_ready.status == 503 and not_ready.headers["Retry-After"] == "1"
-        assert _call(base, "GET", "/healthz").status == 200
+        assert call(base, "GET", "/healthz").status == 200
         # Still answering calls until stopped: the balancer stops routing here first.
         assert _post(base, "/v1/disambiguate", {"documents": [{"text": BANK}]}).status == 200
     finally:
@@ -287,7 +267,7 @@ def test_a_loading_server_is_503_and_a_deadline_that_runs_out_504(tiny_index: Pa
             and loading.json()["code"] == 14
             and int(loading.headers["Retry-After"]) >= 1
         )
-        assert _call(base, "GET", "/readyz").status == 503 and _call(base, "GET", "/healthz").status == 200
+        assert call(base, "GET", "/readyz").status == 503 and call(base, "GET", "/healthz").status == 200
         thread.call(thread.server.wait_ready)
         # No encoder rate is known yet, so admission lets it in; the deadline then runs out.
         late = _post(
@@ -317,3 +297,37 @@ def test_a_request_in_flight_finishes_when_the_server_stops(tiny_index: Path) ->
 def _batches(server: WsdServer) -> float:
     [family] = server.metrics.batch_size.collect()
     return next(s.value for s in family.samples if s.name.endswith("_count"))
+
+
+def test_refusals_name_when_to_retry_only_when_a_retry_can_succeed(base: str) -> None:
+    too_many_words = _post(base, "/v1/disambiguate", {"documents": [{"text": "bank " * 10_001}]})
+    too_big = _post(base, "/v1/disambiguate", {"documents": [{"text": "bank " * 50_000}]})
+    assert (too_many_words.status, too_big.status) == (429, 413)
+    assert "Retry-After" not in too_many_words.headers and "Retry-After" not in too_big.headers
+    wrong_method = call(base, "GET", "/v1/disambiguate")
+    assert wrong_method.status == 405 and wrong_method.headers["Allow"] == "POST"
+    zero = _post(base, "/v1/disambiguate", {"documents": [{"text": BANK}]}, **{"grpc-timeout": "0m"})
+    assert zero.status == 400 and "grpc-timeout" in zero.json()["message"]
+
+
+def test_a_stream_line_over_the_message_limit_ends_the_stream_with_its_error(base: str) -> None:
+    lines = [
+        json.dumps({"id": "a", "document": {"text": BANK}}),
+        json.dumps({"id": "b", "document": {"text": "x" * 300_000}}),
+    ]
+    body = ("\n".join(lines) + "\n").encode()
+    answer = call(base, "POST", "/v1/disambiguate:stream", body, {"Content-Type": "application/x-ndjson"})
+    items = [json.loads(line) for line in answer.body.decode().splitlines()]
+    assert answer.status == 200 and "result" in items[0]
+    assert items[-1]["error"]["code"] == 3 and "over the message limit" in items[-1]["error"]["message"]
+
+
+def test_an_authorization_header_that_is_not_utf8_is_401(guarded: ServerThread) -> None:
+    assert guarded.server is not None
+    with socket.create_connection(("127.0.0.1", guarded.server.http_port), timeout=30) as connection:
+        head = b"GET /v1/index HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \xff\xfe\r\n"
+        connection.sendall(head + b"Connection: close\r\n\r\n")
+        reply = b""
+        while chunk := connection.recv(65536):
+            reply += chunk
+    assert reply.startswith(b"HTTP/1.1 401"), reply[:200]

@@ -201,7 +201,7 @@ class BatcherConfig:
 
 @dataclass(frozen=True, slots=True)
 class ServerConfig:
-    """One gRPC server (``wsd-service serve``)."""
+    """One server, gRPC and HTTP/JSON (``wsd-service serve``)."""
 
     index: Path | None = None  # None: the default index, built on first start
     host: str = DEFAULT_HOST

@@ -1,1 +1,1 @@
-"""The gRPC server over the engine: batcher, data plane, servicer, interceptors, lifecycle, metrics."""
+"""The server over the engine, gRPC and HTTP/JSON: data plane, calls, transports, lifecycle, metrics."""

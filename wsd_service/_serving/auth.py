@@ -51,7 +51,7 @@ class TokenCheck:
         scheme, _, offered = (authorization or "").strip().partition(" ")
         if scheme.lower() != "bearer" or not offered.strip():
             return False
-        candidate = offered.strip().encode()
+        candidate = offered.strip().encode("utf-8", "surrogateescape")  # aiohttp's decoding of bad bytes
         return sum(hmac.compare_digest(candidate, token) for token in self._tokens) > 0
 
 

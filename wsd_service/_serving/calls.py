@@ -7,7 +7,7 @@ its own statuses.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from .._core import convert
 from .._core.config import DISAMBIGUATE_TOP_K, NEAREST_TOP_K
@@ -42,15 +42,18 @@ class WsdCalls:
         )
 
     async def disambiguate_stream(
-        self, requests: AsyncIterator[pb.DisambiguateStreamRequest | WsdError], timeout: float | None
+        self,
+        requests: AsyncIterator[pb.DisambiguateStreamRequest | WsdError],
+        remaining: Callable[[], float | None],
     ) -> AsyncIterator[pb.DisambiguateStreamResponse]:
         """Answers in order; an item that could not be read (a ``WsdError`` in place of its
-        request) is answered with that error and the stream goes on."""
+        request) is answered with that error and the stream goes on. Each item is admitted
+        against what is left of the stream's deadline when it arrives (``remaining``)."""
 
         async def answer(item: pb.DisambiguateStreamRequest | WsdError) -> pb.DisambiguateStreamResponse:
             if isinstance(item, WsdError):
                 return convert.stream_response("", item, False)
-            return await self._stream_item(item, timeout)
+            return await self._stream_item(item, remaining())
 
         async for response in map_ordered(requests, answer, STREAM_CONCURRENCY):
             yield response

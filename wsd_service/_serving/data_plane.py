@@ -1,8 +1,8 @@
 """The data plane under every transport: the request pipeline driven by the micro-batcher.
 
 It loads the pipeline off the event loop, admits work against the deadline, queues the words
-on the shared encoder batches and runs the pipeline's other steps. It knows nothing of gRPC;
-the servicer translates messages and calls it.
+on the shared encoder batches and runs the pipeline's other steps. It knows nothing of gRPC or
+HTTP: ``calls.WsdCalls`` translates messages and calls it.
 """
 
 from __future__ import annotations

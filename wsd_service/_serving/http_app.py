@@ -17,9 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import LineTooLong
 from google.protobuf import json_format
 from google.protobuf.message import Message
 
+from .._core import convert
+from .._core.convert import POS_TO_PROTO
 from .._core.errors import DeadlineExpiredError, InputError, WsdError
 from .._proto.wsd.v1 import wsd_service_pb2 as pb
 from .auth import TokenCheck
@@ -58,8 +61,6 @@ RPC_ROUTES = (
     Route("GET", "/v1/senses/{lemma}", "LookupSenses", "query"),
     Route("GET", "/v1/index", "GetIndexInfo", "none"),
 )
-# Probes, the spec and the pages need no token: orchestrators and browsers carry none.
-_POS_PREFIX = "PART_OF_SPEECH_"
 # Generated from the proto and RPC_ROUTES by scripts/generate_openapi.py (a test keeps it fresh).
 OPENAPI = Path(__file__).with_name("openapi.json")
 # The page to try the service and the API page: static files, no build step, nothing from a CDN.
@@ -71,6 +72,7 @@ _PAGE_HEADERS = {
     " img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
 }
+# Probes, the spec and the pages need no token: orchestrators and browsers carry none.
 _OPEN_PATHS = frozenset({"/healthz", "/readyz", "/openapi.json", "/docs", "/"})
 _OPEN_PREFIXES = ("/static/",)
 
@@ -92,7 +94,7 @@ class HttpApp:
         self._tokens = TokenCheck(tokens) if tokens else None
         self._max_message_bytes = max_message_bytes
 
-    def build(self, extra_routes: list[web.RouteDef] | None = None) -> web.Application:
+    def build(self) -> web.Application:
         app = web.Application(client_max_size=self._max_message_bytes, middlewares=[self._guard])
         handlers: dict[str, Handler] = {
             "Disambiguate": self._disambiguate,
@@ -111,7 +113,7 @@ class HttpApp:
             web.get("/docs", _page, name="docs"),
             web.get("/static/{name}", _static, name="static"),
         ]
-        app.add_routes(routes + (extra_routes or []))
+        app.add_routes(routes)
         return app
 
     # -- what every call goes through ----------------------------------------------------
@@ -130,6 +132,8 @@ class HttpApp:
         except web.HTTPException as error:  # aiohttp's own: no route, wrong method, body too big
             refused = self._refusal(error, request)
             code, response = refused.code, _error_response(refused, error.status)
+            if "Allow" in error.headers:
+                response.headers["Allow"] = error.headers["Allow"]
         except Exception:
             log.exception("http %s failed", method)
             code = "INTERNAL"
@@ -160,7 +164,7 @@ class HttpApp:
     # -- the RPCs --------------------------------------------------------------------------
 
     async def _disambiguate(self, request: web.Request) -> web.Response:
-        timeout = request_timeout(_headers(request))
+        timeout = request_timeout(request.headers)
         check_content_type(request.content_type, JSON_BODY_TYPES)
         body = await request.read()
         if timeout is not None:  # under overload most calls are refused: before decoding them
@@ -170,11 +174,11 @@ class HttpApp:
 
     async def _embed(self, request: web.Request) -> web.Response:
         message = await _body(request, pb.EmbedRequest())
-        return _json(await _within(request_timeout(_headers(request)), self._calls.embed(message)))
+        return _json(await _within(request_timeout(request.headers), self._calls.embed(message)))
 
     async def _nearest_senses(self, request: web.Request) -> web.Response:
         message = await _body(request, pb.NearestSensesRequest())
-        timeout = request_timeout(_headers(request))
+        timeout = request_timeout(request.headers)
         return _json(await _within(timeout, self._calls.nearest_senses(message, timeout)))
 
     async def _lookup_senses(self, request: web.Request) -> web.Response:
@@ -190,14 +194,18 @@ class HttpApp:
 
     async def _disambiguate_stream(self, request: web.Request) -> web.StreamResponse:
         check_content_type(request.content_type, frozenset({NDJSON_TYPE}))
-        timeout = request_timeout(_headers(request))
+        remaining = _countdown(request_timeout(request.headers))
         response = web.StreamResponse(headers={"Content-Type": NDJSON_TYPE})
         await response.prepare(request)
+        lines = _lines(request, self._max_message_bytes)
         try:
-            async for answer in self._calls.disambiguate_stream(_lines(request), timeout):
+            async for answer in self._calls.disambiguate_stream(lines, remaining):
                 await response.write(_ndjson(answer))
         except WsdError as error:  # the whole stream's failure (UNAVAILABLE), after what was sent
-            await response.write(error_body(error).encode() + b"\n")
+            await response.write(_ndjson(convert.stream_response("", error, False)))
+        except ConnectionError:
+            log.info("http DisambiguateStream: the client went away")
+            return response
         await response.write_eof()
         return response
 
@@ -212,6 +220,11 @@ class HttpApp:
         return web.json_response({"status": "NOT_SERVING"}, status=503, headers={"Retry-After": "1"})
 
 
+# Read once: the files ship with the package and do not change while it runs.
+_FILES = {path.name: path.read_text(encoding="utf-8") for path in STATIC.iterdir() if path.suffix in _TYPES}
+_OPENAPI_TEXT = OPENAPI.read_text(encoding="utf-8")
+
+
 async def _page(request: web.Request) -> web.Response:
     return _static_file(_PAGES[request.path])
 
@@ -221,15 +234,14 @@ async def _static(request: web.Request) -> web.Response:
 
 
 def _static_file(name: str) -> web.Response:
-    path = STATIC / name
-    if "/" in name or path.suffix not in _TYPES or not path.is_file():
+    text = _FILES.get(name)  # only the package's own files, by exact name
+    if text is None:
         raise WsdError(f"no file {name!r} here", code="NOT_FOUND")
-    text = path.read_text(encoding="utf-8")
-    return web.Response(text=text, content_type=_TYPES[path.suffix], headers=_PAGE_HEADERS)
+    return web.Response(text=text, content_type=_TYPES[Path(name).suffix], headers=_PAGE_HEADERS)
 
 
 async def _openapi(request: web.Request) -> web.Response:
-    return web.Response(text=OPENAPI.read_text(encoding="utf-8"), content_type=JSON_TYPE)
+    return web.Response(text=_OPENAPI_TEXT, content_type=JSON_TYPE)
 
 
 async def _body(request: web.Request, message: Message) -> Any:
@@ -249,13 +261,21 @@ async def _within(timeout: float | None, call: Awaitable[Message]) -> Message:
         ) from None
 
 
-async def _lines(request: web.Request) -> AsyncIterator[pb.DisambiguateStreamRequest | WsdError]:
+def _countdown(timeout: float | None) -> Callable[[], float | None]:
+    """What is left of a deadline set now, as gRPC's ``time_remaining`` tells it."""
+    if timeout is None:
+        return lambda: None
+    deadline = time.monotonic() + timeout
+    return lambda: max(0.0, deadline - time.monotonic())
+
+
+async def _lines(request: web.Request, limit: int) -> AsyncIterator[pb.DisambiguateStreamRequest | WsdError]:
     number = 0
     while True:
         try:
-            line = await request.content.readline()
-        except ValueError as error:  # a line over aiohttp's limit
-            yield InputError(f"line {number + 1}: {error}")
+            line = await request.content.readline(max_line_length=limit)
+        except (ValueError, LineTooLong):  # the rest of the stream cannot be read line by line
+            yield InputError(f"line {number + 1} is over the message limit of {limit} bytes")
             return
         if not line:
             return
@@ -273,15 +293,11 @@ def _query_fields(query: Mapping[str, str]) -> dict[str, Any]:
     for name, value in query.items():
         if value in ("true", "false"):
             fields[name] = value == "true"
-        elif name == "pos" and not value.startswith(_POS_PREFIX):
-            fields[name] = _POS_PREFIX + value.upper()
+        elif name == "pos" and value.upper() in POS_TO_PROTO:
+            fields[name] = POS_TO_PROTO[value.upper()]
         else:
             fields[name] = value
     return fields
-
-
-def _headers(request: web.Request) -> dict[str, str]:
-    return {name.lower(): value for name, value in request.headers.items()}
 
 
 def _json(message: Message) -> web.Response:

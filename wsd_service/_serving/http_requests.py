@@ -4,6 +4,7 @@ request messages, deadline headers to seconds; every refusal names the problem."
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import TypeVar
 
 from google.protobuf import json_format
@@ -39,13 +40,14 @@ def parse_message(body: bytes, message: Request, where: str = "the request body"
 
 def check_content_type(content_type: str, accepted: frozenset[str]) -> None:
     if content_type not in accepted:
-        expected = " or ".join(sorted(t for t in accepted if t))
+        expected = " or ".join(sorted(accepted))
         raise InputError(f"Content-Type must be {expected}, got {content_type}")
 
 
-def request_timeout(headers: dict[str, str]) -> float | None:
-    """The caller's deadline in seconds from ``X-Request-Timeout`` or ``grpc-timeout``; None: none."""
-    seconds = headers.get(TIMEOUT_HEADER.lower())
+def request_timeout(headers: Mapping[str, str]) -> float | None:
+    """The caller's deadline in seconds from ``X-Request-Timeout`` or ``grpc-timeout`` (the
+    headers looked up case-insensitively, as aiohttp's are); None: none."""
+    seconds = headers.get(TIMEOUT_HEADER)
     if seconds is not None:
         try:
             value = float(seconds)
@@ -58,6 +60,8 @@ def request_timeout(headers: dict[str, str]) -> float | None:
     if grpc_style is None:
         return None
     match = _GRPC_TIMEOUT.fullmatch(grpc_style)
-    if match is None:
-        raise InputError(f"{GRPC_TIMEOUT_HEADER} must be digits and a unit (H M S m u n), got {grpc_style!r}")
+    if match is None or int(match.group(1)) == 0:
+        raise InputError(
+            f"{GRPC_TIMEOUT_HEADER} must be positive digits and a unit (H M S m u n), got {grpc_style!r}"
+        )
     return int(match.group(1)) * _GRPC_UNITS[match.group(2)]

@@ -24,16 +24,15 @@ class HttpServer:
             max_line_size=_MAX_LINE,
             max_field_size=_MAX_LINE,
         )
-        self.port = 0
 
     async def start(self, host: str, port: int, tls: TlsConfig | None) -> int:
         await self._runner.setup()
         context = server_ssl_context(tls) if tls is not None else None
         site = web.TCPSite(self._runner, host, port, reuse_port=True, ssl_context=context)
         await site.start()
-        self.port = int(self._runner.addresses[0][1])
-        return self.port
+        return int(self._runner.addresses[0][1])
 
     async def stop(self) -> None:
-        """Stop accepting, let requests in flight finish (up to the grace), then close."""
+        """Stop accepting, let requests in flight finish (up to the grace it was made with), then
+        close."""
         await self._runner.cleanup()

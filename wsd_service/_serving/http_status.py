@@ -31,7 +31,6 @@ HTTP_STATUS = {
     "UNAVAILABLE": 503,
     "DATA_LOSS": 500,
 }
-_RETRY_STATUSES = frozenset({429, 503})
 
 
 def error_body(error: WsdError) -> str:
@@ -40,8 +39,9 @@ def error_body(error: WsdError) -> str:
 
 
 def error_headers(error: WsdError) -> dict[str, str]:
-    """``Retry-After`` (whole seconds, at least 1) where a retry may succeed."""
-    if HTTP_STATUS.get(error.code, 500) not in _RETRY_STATUSES:
+    """``Retry-After`` (whole seconds, at least 1) where a retry may succeed: the error says
+    when, or the server is loading or draining. A limit refused for its size gets none."""
+    if error.retry_after is None and error.code != "UNAVAILABLE":
         return {}
     delay = error.retry_after if error.retry_after is not None else 1.0
     return {"Retry-After": str(max(1, math.ceil(delay)))}

@@ -45,7 +45,8 @@ _DROPPED = {
 
 
 class WsdServer:
-    """One gRPC server over one data plane; usable from tests and from ``wsd-service serve``."""
+    """One server (gRPC, and HTTP/JSON when asked) over one data plane; usable from tests and
+    from ``wsd-service serve``."""
 
     def __init__(self, config: ServerConfig, board: SlotBoard | None = None) -> None:
         self.config = config
@@ -166,11 +167,12 @@ class WsdServer:
             self._loading.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._loading
+        grace = self.config.grace_seconds if grace is None else grace
         closing = []
         if self._server is not None:
-            closing.append(self._server.stop(self.config.grace_seconds if grace is None else grace))
+            closing.append(self._server.stop(grace))
         if self._http is not None:
-            closing.append(self._http.stop())
+            closing.append(self._http.stop())  # within config.grace_seconds, set when it started
         await asyncio.gather(*closing)
         await self.data_plane.close()
         log.info("stopped")

@@ -26,7 +26,7 @@ class WsdServicer(pb_grpc.WsdServiceServicer):  # type: ignore[misc]
     async def DisambiguateStream(  # noqa: N802
         self, requests: AsyncIterator[pb.DisambiguateStreamRequest], context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.DisambiguateStreamResponse]:
-        async for response in self._calls.disambiguate_stream(requests, context.time_remaining()):
+        async for response in self._calls.disambiguate_stream(requests, context.time_remaining):
             yield response
 
     async def Embed(  # noqa: N802

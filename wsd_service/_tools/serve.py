@@ -19,7 +19,7 @@ from .registration import Commands
 
 
 def register(commands: Commands) -> None:
-    parser = commands.add_parser("serve", help="run the gRPC server (wsd.v1.WsdService)")
+    parser = commands.add_parser("serve", help="run the server: gRPC (wsd.v1.WsdService) and HTTP/JSON")
     parser.add_argument(
         "--index", type=Path, help="index folder (default: the default index, built if missing)"
     )
