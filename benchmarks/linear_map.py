@@ -32,6 +32,7 @@ from wsd_service._engine.dev.crossval import CrossValidation, Encoded, Material
 from wsd_service._engine.dev.evaluate import Evaluation
 from wsd_service._engine.encoding.encoder import Encoder
 from wsd_service._engine.lexicon.inventory import Inventory
+from wsd_service._tools.vector_options import lemma_set
 
 Batch = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]
 
@@ -117,12 +118,11 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=None)
     parser.add_argument("--training", type=Path, default=DATA / "semcor" / "semcor")
     parser.add_argument("--dev", type=Path, default=DATA / "semeval2007" / "semeval2007")
-    parser.add_argument("--lemmas", help="only these lemmas' senses (comma-separated; tests)")
+    parser.add_argument("--lemmas", type=lemma_set, help="only these lemmas' senses (comma-separated; tests)")
     args = parser.parse_args()
     print(f"machine: {machine()}")
-    lemmas = frozenset(args.lemmas.split(",")) if args.lemmas else None
     material = Material(
-        Encoder(EncoderConfig()), Inventory(), args.cache or cache_dir() / "crossval", False, lemmas
+        Encoder(EncoderConfig()), Inventory(), args.cache or cache_dir() / "crossval", False, args.lemmas
     )
     training, dev = material.corpus(read_corpus(args.training)), material.corpus(read_corpus(args.dev))
     config = BuildConfig().complete(with_corpus=True)

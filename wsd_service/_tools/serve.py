@@ -14,7 +14,7 @@ from .._core.errors import InputError
 from .._core.manifest import MANIFEST_FILE, resolve_index_dir
 from .._core.paths import DEFAULT_HTTP_PORT
 from .._serving.supervisor import Supervisor, default_workers
-from .encoder_options import add_encoder_options, encoder_overrides, index_encoder
+from .encoder_options import add_encoder_options, build_encoder, encoder_overrides, index_encoder
 from .registration import Commands
 
 
@@ -162,7 +162,7 @@ def _encoder(args: argparse.Namespace) -> EncoderConfig | None:
     index = args.index or DEFAULT_INDEX_DIR
     if (resolve_index_dir(index) / MANIFEST_FILE).is_file():
         return index_encoder(index, args)
-    return EncoderConfig(**encoder_overrides(args))  # the default index, built on first start
+    return build_encoder(args)  # the default index, built on first start
 
 
 def _server_tls(args: argparse.Namespace) -> TlsConfig | None:
