@@ -11,12 +11,10 @@ from .._core.environment import DEFAULT_INDEX_DIR
 from .encoder_options import add_encoder_options
 from .engines import local_engine
 from .registration import Commands
+from .vector_options import add_scoring_overrides
 
 if TYPE_CHECKING:
     from .._engine.dev.evaluate import Evaluation
-
-# The scoring an evaluation may try without rebuilding the index.
-_SCORING_OVERRIDES = ("--prior-weight", "--gloss-weight", "--occurrence-weight", "--try-again-weight")
 
 
 def register(commands: Commands) -> None:
@@ -25,8 +23,7 @@ def register(commands: Commands) -> None:
     parser.add_argument("--index", type=Path, default=DEFAULT_INDEX_DIR)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--predictions", type=Path, metavar="OUT", help="write instance-id key lines")
-    for option in _SCORING_OVERRIDES:
-        parser.add_argument(option, type=float, help="override the index's scoring")
+    add_scoring_overrides(parser)
     add_encoder_options(parser)
     parser.set_defaults(run=run)
 

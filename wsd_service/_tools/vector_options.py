@@ -19,6 +19,13 @@ _SCORING_OPTIONS: tuple[tuple[str, type, str], ...] = (
 )
 
 
+def add_scoring_overrides(parser: argparse.ArgumentParser) -> None:
+    """The scoring options, to try on a built index without rebuilding it (``scoring_overrides``)."""
+    group = parser.add_argument_group("scoring (overrides the index's own)")
+    for option, kind, what in _SCORING_OPTIONS:
+        group.add_argument(f"--{option}", type=kind, help=what)
+
+
 def add_vector_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("sense vectors")
     group.add_argument("--no-examples", action="store_true", help="ignore WordNet usage examples")
