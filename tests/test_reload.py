@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from wsd_service import BuildConfig, Encoder, Inventory, ServerConfig
+from wsd_service import BatcherConfig, BuildConfig, Encoder, Inventory, ServerConfig
 from wsd_service._core.manifest import CURRENT_LINK, resolve_index_dir
 from wsd_service.build import IndexBuilder
 from wsd_service.client import WsdClient
@@ -45,7 +45,10 @@ def _corrupt_new_version(index: Path) -> None:
 def test_reload_under_load_and_a_bad_index(tmp_path: Path, encoder: Encoder, inventory: Inventory) -> None:
     index = tmp_path / "index"
     _build(encoder, inventory, index, "river")
-    thread = ServerThread(ServerConfig(index=index, port=0)).start()
+    # The rebuild runs in this process on the same cores, so the queue stands for seconds; load
+    # shedding would refuse calls then, which is overload, not what this test is about.
+    patient = BatcherConfig(standing_timeout=60.0)
+    thread = ServerThread(ServerConfig(index=index, port=0, batcher=patient)).start()
     errors: list[Exception] = []
     answered = 0
     stop = threading.Event()
