@@ -30,7 +30,7 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=400)
     parser.add_argument("--batch", type=int, default=8, help="sentences per batch, as the batcher forms")
     args = parser.parse_args()
-    config = replace(read_manifest(args.index).encoder.encoder_config(), threads=1)
+    config = replace(read_manifest(args.index).encoder_config(), threads=1)
     limits = LimitsConfig(max_answer_bytes=MAX_MESSAGE_BYTES)
     pipeline = Disambiguator.load(args.index, config, limits=limits).pipeline
     corpus = read_corpus(DATA / "semcor" / "semcor")

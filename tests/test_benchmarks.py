@@ -63,6 +63,16 @@ def test_linear_map_smoke(tmp_path: Path) -> None:
     assert "loss per epoch" in out and "linear map" in out and "frozen" in out
 
 
+def test_train_encoder_smoke(tmp_path: Path) -> None:
+    prefix = write_corpus(tmp_path / "c", TINY_SENTENCES, per_document=1)
+    out = _run(
+        "benchmarks/train_encoder.py", "--training", str(prefix), "--dev", str(prefix), "--folds", "2",
+        "--epochs", "1", "--cache", str(tmp_path / "cache"), "--lemmas", "bank,deposit,river",
+        "--out", str(tmp_path / "trained"), "--both",
+    )  # fmt: skip
+    assert "frozen" in out and "trained, corpus side" in out and "trained, both sides" in out
+
+
 def test_index_build_smoke(tmp_path: Path) -> None:
     out = _run(
         "benchmarks/index_build.py", "--out", str(tmp_path / "index"), "--lemmas", "bank", "--no-examples"

@@ -1,4 +1,4 @@
-"""Command line: ``wsd-service build-index | crossval | evaluate | disambiguate | nearest | serve | ...``.
+"""Command line: ``wsd-service train | build-index | crossval | evaluate | serve | query | ...``.
 
 A thin adapter: each command's module under ``_tools`` adds its sub-parser and runs it; engine
 errors become one-line messages on stderr and exit status 2.
@@ -11,12 +11,24 @@ import sys
 from collections.abc import Sequence
 
 from ._core.errors import WsdError
-from ._tools import annotate, build_index, crossval, disambiguate, evaluate, nearest, plot, query, serve
+from ._tools import (
+    annotate,
+    build_index,
+    crossval,
+    disambiguate,
+    evaluate,
+    nearest,
+    plot,
+    query,
+    serve,
+    train,
+)
 from ._tools.registration import Register, Run
 from ._util.logs import configure as configure_logging
 
 # Each command's registration, in the order ``--help`` lists them.
 _REGISTRATIONS: tuple[Register, ...] = (
+    train.register,
     build_index.register,
     crossval.register,
     evaluate.register,

@@ -14,6 +14,7 @@ MAX_MESSAGE_BYTES = 4 * 1024 * 1024  # gRPC's own default, for the server and th
 
 BackendName = Literal["torch", "onnx", "onnx-int8"]
 VectorStorage = Literal["fp16", "fp32"]
+Device = Literal["auto", "cpu", "cuda"]
 BACKENDS: tuple[str, ...] = get_args(BackendName)
 
 
@@ -172,6 +173,30 @@ class BuildConfig:
         assert done.scoring is not None and done.context_relations is not None
         assert done.gloss_relations is not None
         return VectorOptions(done.scoring, done.context_relations, done.gloss_relations)
+
+
+@dataclass(frozen=True, slots=True)
+class TrainConfig:
+    """Fine-tuning the context encoder for senses (``wsd-service train``; docs/accuracy.md).
+
+    Each annotated word's vector, scaled cosines against its lemma's candidate gloss vectors,
+    is trained toward its gold sense with a cross-entropy. The gloss vectors come from the base
+    encoder and stay fixed, so no occurrence scores against anything it helped to make.
+    """
+
+    epochs: int = 1
+    learning_rate: float = 2e-5  # peak AdamW rate, after a linear warm-up, then linear decay
+    warmup: float = 0.1  # share of the steps spent warming up
+    weight_decay: float = 0.01
+    batch_sentences: int = 32
+    max_pieces: int = 128  # pieces per window while training; longer sentences are windowed
+    unfrozen_layers: int | None = None  # the top N transformer layers train; None: all of it
+    seed: int = 1
+    device: Device = "auto"  # auto: CUDA when present
+    threads: int | None = None  # None: every CPU this process may use
+    checkpoint_minutes: float = 5.0  # 0: after every step
+    lemmas: frozenset[str] | None = None  # train on these lemmas' occurrences only (None: all)
+    progress: bool = True
 
 
 @dataclass(frozen=True, slots=True)

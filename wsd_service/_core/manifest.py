@@ -6,7 +6,7 @@ Torch-free, so that clients and tools can read an index's identity without the e
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ NEIGHBOURHOODS_FILE = "neighbourhoods.npy"
 NEIGHBOURHOOD_SLOTS_FILE = "neighbourhood_slots.npy"
 NEAREST_FILE = "nearest.faiss"  # the approximate index of every row (NearestSenses)
 CURRENT_LINK = "current"
+ENCODER_FOLDER = "encoder_folder"  # in ``build``: the encoder folder, when not the default one
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +81,13 @@ class Manifest:
         """The scoring stored at build time; a field this version does not know is ignored."""
         known = {f.name for f in fields(ScoringConfig)}
         return ScoringConfig(**{name: value for name, value in self.scoring.items() if name in known})
+
+    def encoder_config(self) -> EncoderConfig:
+        """The encoder to query this index with: the folder that built it (when not the default
+        one), its layers and the fastest backend allowed to query."""
+        config = self.encoder.encoder_config()
+        folder = self.build.get(ENCODER_FOLDER)
+        return replace(config, model_dir=Path(folder)) if folder else config
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True)

@@ -48,7 +48,7 @@ class Disambiguator:
         on the backend it names for querying.
         """
         if encoder is None:
-            encoder = Encoder(encoder_config or read_manifest(index_dir).encoder.encoder_config())
+            encoder = Encoder(encoder_config or read_manifest(index_dir).encoder_config())
         index = load_index(index_dir, encoder.signature)
         custom_path = index.directory / CUSTOM_FILE if index.directory else None
         custom = read_custom_inventory(custom_path) if custom_path and custom_path.is_file() else []

@@ -109,7 +109,7 @@ class DataPlane:
     def _encoder_config(self) -> EncoderConfig:
         """The configured encoder, else the index's; one thread a batch unless told otherwise,
         since the batcher encodes several batches at once."""
-        config = self.config.encoder or read_manifest(self.config.index).encoder.encoder_config()
+        config = self.config.encoder or read_manifest(self.config.index).encoder_config()
         return config if config.threads else replace(config, threads=1)
 
     def _can_query(self, encoder: Encoder) -> bool:

@@ -77,4 +77,4 @@ def build_encoder(args: argparse.Namespace) -> EncoderConfig:
 def index_encoder(index: Path, args: argparse.Namespace) -> EncoderConfig:
     """The encoder to query ``index`` with: its layers and the fastest backend it allows, unless
     options say otherwise."""
-    return replace(read_manifest(index).encoder.encoder_config(), **encoder_overrides(args))
+    return replace(read_manifest(index).encoder_config(), **encoder_overrides(args))

@@ -90,7 +90,7 @@ class IndexBuilder:
         propagation = Propagation(self.inventory, corpus) if self.config.propagate and len(corpus) else None
         composed = compose(senses, corpus, sums["glosses"], sums["examples"], propagation)
         self._enhance(composed)
-        manifest = build_manifest(self.encoder.signature, self.config, composed, corpora, started, ran)
+        manifest = build_manifest(self.encoder, self.config, composed, corpora, started, ran)
         vectors = new_vector_store(composed.matrix, self.config.vector_storage)
         keep = self.config.keep_occurrences and len(occurrences)
         kept = OccurrenceIndex.from_occurrences(occurrences) if keep else None

@@ -10,8 +10,10 @@ from typing import Any
 
 from ..._core.config import BuildConfig
 from ..._core.hashing import sha256_file
-from ..._core.manifest import EncoderSignature, Manifest
+from ..._core.manifest import ENCODER_FOLDER, Manifest
 from ..._core.version import __version__
+from ..encoding.encoder import Encoder
+from ..encoding.training_record import read_training_record
 from .compose import Composed
 from .raganato import Corpus
 
@@ -29,8 +31,19 @@ def corpus_record(corpus: Corpus, sentences: int, occurrences: int, unknown: Cou
     }
 
 
+def encoder_provenance(encoder: Encoder) -> dict[str, Any]:
+    """An encoder folder other than the default: where it is (queries load it from there) and,
+    if ``wsd-service train`` made it, how."""
+    if encoder.config.model_dir is None:
+        return {}
+    return {
+        ENCODER_FOLDER: str(encoder.model_dir),
+        "encoder_training": read_training_record(encoder.model_dir),
+    }
+
+
 def build_manifest(
-    signature: EncoderSignature,
+    encoder: Encoder,
     config: BuildConfig,
     composed: Composed,
     corpora: list[dict[str, Any]],
@@ -40,7 +53,7 @@ def build_manifest(
     """The manifest of a build that started at ``started`` (``time.time()``) and ends now;
     ``ran`` says what encoded it when not this process (a Ray cluster's size)."""
     return Manifest(
-        encoder=signature,
+        encoder=encoder.signature,
         dimension=int(composed.matrix.shape[1]),
         scoring=asdict(config.options().scoring),
         senses={"total": len(composed.rows), **dict(sorted(composed.sources.items()))},
@@ -60,6 +73,7 @@ def build_manifest(
                 "vector_storage": config.vector_storage,
                 "lemmas": sorted(config.lemmas) if config.lemmas else None,
             },
+            **encoder_provenance(encoder),
             **ran,
         },
     )

@@ -158,7 +158,8 @@ class CrossValidation:
         held = self.folds[fold]
         sentences = self.training.occurrences.sentences
         rows = np.flatnonzero([number not in held for number in sentences])
-        held_corpus = _sub_corpus(self.training.corpus, held, fold)
+        corpus = self.training.corpus
+        held_corpus = sub_corpus(corpus, held, f"{corpus.name}-fold{fold}")
         engine = self._engine(config, rows, Counter(k for keys in held_corpus.gold.values() for k in keys))
         return _evaluate(engine, held_corpus, self.training.occurrences)
 
@@ -190,11 +191,12 @@ class CrossValidation:
         return Disambiguator(Pipeline(index, material.encoder, material.inventory))
 
 
-def _sub_corpus(corpus: Corpus, sentences: set[int], fold: int) -> Corpus:
+def sub_corpus(corpus: Corpus, sentences: set[int], name: str) -> Corpus:
+    """The ``sentences`` (numbers) of ``corpus`` with their gold keys, as a corpus ``name``."""
     chosen = [s for number, s in enumerate(corpus.sentences) if number in sentences]
     ids = {t.instance_id for s in chosen for t in s.tokens if t.instance_id}
     gold = {instance: keys for instance, keys in corpus.gold.items() if instance in ids}
-    return Corpus(f"{corpus.name}-fold{fold}", corpus.data_path, corpus.gold_path, chosen, gold)
+    return Corpus(name, corpus.data_path, corpus.gold_path, chosen, gold)
 
 
 def _evaluate(engine: Disambiguator, corpus: Corpus, occurrences: Occurrences) -> Evaluation:

@@ -33,7 +33,7 @@ def weights_sha256(model_dir: Path) -> str:
 
 
 @dataclass(slots=True)
-class _Segment:
+class Segment:
     """One window of one sentence, ready for the model."""
 
     sentence: int
@@ -42,12 +42,12 @@ class _Segment:
     keep: range  # words whose vectors this segment provides
 
 
-_Forward = Callable[[list[_Segment]], list[Matrix]]
+_Forward = Callable[[list[Segment]], list[Matrix]]
 
 
 @dataclass(slots=True)
 class _Plan:
-    segments: list[_Segment] = field(default_factory=list)
+    segments: list[Segment] = field(default_factory=list)
     word_counts: list[int] = field(default_factory=list)
 
 
@@ -81,6 +81,10 @@ class Encoder:
     @property
     def name(self) -> str:
         return self.model_dir.name
+
+    @property
+    def pad_id(self) -> int:
+        return self._pad_id
 
     @property
     def backend(self) -> str:
@@ -144,6 +148,12 @@ class Encoder:
         """Context-free vectors: each word's input-embedding rows, averaged over its pieces."""
         return self._vectors(sentences, self._embedding_lookup)
 
+    def windows(self, sentences: Sequence[Sequence[str]]) -> tuple[list[Segment], list[list[int]]]:
+        """The windows the model sees for ``sentences``, and per sentence each part's word
+        (a multi-word token has several parts): for a caller that runs the model itself."""
+        parts, owners = self._split_parts(sentences)
+        return self._plan(parts).segments, owners
+
     def _vectors(self, sentences: Sequence[Sequence[str]], forward: _Forward) -> list[Matrix]:
         for number, words in enumerate(sentences):
             if not words:
@@ -199,7 +209,7 @@ class Encoder:
                 plan.segments.append(self._segment(index, pieces, window))
         return plan
 
-    def _segment(self, sentence: int, pieces: list[list[int]], window: Window) -> _Segment:
+    def _segment(self, sentence: int, pieces: list[list[int]], window: Window) -> Segment:
         input_ids = list(self._prefix)
         piece_words = [-1] * len(self._prefix)
         for word in range(window.start, window.end):
@@ -207,7 +217,7 @@ class Encoder:
             piece_words.extend([word] * len(pieces[word]))
         input_ids.extend(self._suffix)
         piece_words.extend([-1] * len(self._suffix))
-        return _Segment(sentence, input_ids, piece_words, range(window.keep_start, window.keep_end))
+        return Segment(sentence, input_ids, piece_words, range(window.keep_start, window.keep_end))
 
     def _run(self, plan: _Plan, forward: _Forward) -> list[Matrix]:
         outputs = [np.zeros((n, self.dimension), dtype=np.float32) for n in plan.word_counts]
@@ -217,9 +227,9 @@ class Encoder:
                 self._pool_words(segment, states, outputs[segment.sentence])
         return outputs
 
-    def _batches(self, ordered: list[_Segment]) -> Iterator[list[_Segment]]:
+    def _batches(self, ordered: list[Segment]) -> Iterator[list[Segment]]:
         """Consecutive length-sorted windows within the count, padded-piece and padding budgets."""
-        batch: list[_Segment] = []
+        batch: list[Segment] = []
         real = 0
         for segment in ordered:
             width = len(segment.input_ids)  # the longest so far: the list is sorted
@@ -236,15 +246,15 @@ class Encoder:
         if batch:
             yield batch
 
-    def _forward(self, batch: list[_Segment], layers: tuple[int, ...]) -> list[Matrix]:
+    def _forward(self, batch: list[Segment], layers: tuple[int, ...]) -> list[Matrix]:
         ids, mask = self._pad(batch)
         return self._unpad(self._backend.hidden_states(ids, mask, layers), batch)
 
-    def _embedding_lookup(self, batch: list[_Segment]) -> list[Matrix]:
+    def _embedding_lookup(self, batch: list[Segment]) -> list[Matrix]:
         ids, _ = self._pad(batch)
         return self._unpad(self._embedding_table[ids], batch)
 
-    def _pad(self, batch: list[_Segment]) -> tuple[Ids, Ids]:
+    def _pad(self, batch: list[Segment]) -> tuple[Ids, Ids]:
         width = max(len(s.input_ids) for s in batch)
         ids = np.full((len(batch), width), self._pad_id, dtype=np.int64)
         mask = np.zeros((len(batch), width), dtype=np.int64)
@@ -254,11 +264,11 @@ class Encoder:
         return ids, mask
 
     @staticmethod
-    def _unpad(states: Matrix, batch: list[_Segment]) -> list[Matrix]:
+    def _unpad(states: Matrix, batch: list[Segment]) -> list[Matrix]:
         return [states[row, : len(segment.input_ids)] for row, segment in enumerate(batch)]
 
     @staticmethod
-    def _pool_words(segment: _Segment, states: Matrix, out: Matrix) -> None:
+    def _pool_words(segment: Segment, states: Matrix, out: Matrix) -> None:
         positions = np.asarray(segment.piece_words)
         keep = segment.keep
         selected = (positions >= keep.start) & (positions < keep.stop)

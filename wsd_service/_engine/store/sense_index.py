@@ -45,6 +45,7 @@ from ..._core.manifest import (
     resolve_index_dir,
 )
 from ..._core.sense import SenseRow
+from ..._util.durable import fsync_dir, fsync_tree
 from .glosses import Glosses
 from .mapped_arrays import stored_vectors
 from .neighbourhoods import Neighbourhoods
@@ -169,7 +170,7 @@ class SenseIndex:
             shutil.copyfile(source, version / name)
         self.manifest.files = {p.name: sha256_file(p) for p in sorted(version.iterdir())}
         (version / MANIFEST_FILE).write_text(self.manifest.to_json(), encoding="utf-8")
-        _fsync_tree(version)
+        fsync_tree(version)
         _swap_link(out, version.name)
         _remove_old_versions(out, keep=version.name)
         self.directory = version
@@ -255,28 +256,13 @@ def _read_rows(path: Path) -> list[SenseRow]:
             raise SenseIndexError(f"{path}:{reader.line_num}: malformed row ({error})") from None
 
 
-def _fsync_tree(directory: Path) -> None:
-    for file in directory.iterdir():
-        with file.open("rb") as handle:
-            os.fsync(handle.fileno())
-    _fsync_dir(directory)
-
-
 def _swap_link(out: Path, target: str) -> None:
     temporary = out / f".{CURRENT_LINK}.{os.getpid()}"
     if temporary.is_symlink():
         temporary.unlink()
     temporary.symlink_to(target)
     temporary.replace(out / CURRENT_LINK)  # rename(2): atomic on POSIX
-    _fsync_dir(out)
-
-
-def _fsync_dir(directory: Path) -> None:
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+    fsync_dir(out)
 
 
 def _remove_old_versions(out: Path, keep: str) -> None:
