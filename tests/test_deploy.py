@@ -43,9 +43,16 @@ def test_probes_ask_the_service_health_and_run_as_non_root() -> None:
     assert _load("service.yaml")["spec"]["clusterIP"] == "None"  # headless: clients balance
 
 
-def test_the_build_job_runs_a_real_build_command() -> None:
-    [container] = _load("build-index-job.yaml")["spec"]["template"]["spec"]["containers"]
-    build_parser().parse_args(container["args"])
+def test_the_jobs_train_then_build_with_the_trained_encoder_whose_bundle_the_replicas_read() -> None:
+    [train] = _load("train-encoder-job.yaml")["spec"]["template"]["spec"]["containers"]
+    [build] = _load("build-index-job.yaml")["spec"]["template"]["spec"]["containers"]
+    [serve] = _load("deployment.yaml")["spec"]["template"]["spec"]["containers"]
+    for container in (train, build):
+        build_parser().parse_args(container["args"])
+    assert _option(build["args"], "--encoder") == _option(train["args"], "--out")
+    assert _option(serve["args"], "--index") == _option(build["args"], "--out")
+    [cache] = build["env"]
+    assert cache["name"] == "WSD_CACHE_DIR" and cache in serve["env"] and cache["value"].startswith("/index/")
 
 
 def test_the_image_installs_the_torch_that_wsd_sh_pins() -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from wsd_service import BuildConfig, Encoder, EncoderConfig, Inventory, WsdError
 from wsd_service._core.manifest import MANIFEST_FILE, resolve_index_dir
+from wsd_service._engine.encoding.encoder import default_model_dir
 from wsd_service.build import IndexBuilder, load_index
 from wsd_service.cli import main
 
@@ -44,10 +45,15 @@ def _same_index(local: Path, remote: Path) -> None:
 
 def test_a_local_ray_builds_the_local_vectors(tmp_path: Path, tiny_corpus: Path, no_ray_auth: None) -> None:
     local = _build(tmp_path / "local", tiny_corpus)
-    remote = _build(tmp_path / "ray", tiny_corpus, "--ray", "--ray-actors", "1")
+    # An encoder folder of its own, as ``train`` writes one (the stock weights: the same vectors).
+    folder = tmp_path / "encoder"
+    shutil.copytree(default_model_dir(), folder)
+    (folder / "training.json").write_text('{"epochs": []}')
+    remote = _build(tmp_path / "ray", tiny_corpus, "--ray", "--ray-actors", "1", "--encoder", str(folder))
     _same_index(local, remote)
     manifest = json.loads((resolve_index_dir(remote) / MANIFEST_FILE).read_text())
     assert manifest["build"]["ray"]["nodes"] == 1 and manifest["build"]["ray"]["actors"] == 1
+    assert manifest["build"]["encoder_folder"] == str(folder) and manifest["build"]["encoder_training"]
     assert (
         manifest["corpora"] == json.loads((resolve_index_dir(local) / MANIFEST_FILE).read_text())["corpora"]
     )
