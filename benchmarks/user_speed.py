@@ -4,9 +4,11 @@ Each (channels, clients) cell sends SemCor sentences the server has not seen sin
 one shared channel (what a user's client opens) or several connections; the ratios are to the bare
 fp32 torch and onnx-int8 encoders on other SemCor sentences, measured in the same run before the
 server starts. Then one cell's text sent again, one idle client, the process tree's memory and the
-semeval2007 F1 (computed first, so it does not share the CPUs with the server).
+semeval2007 F1 (computed first, so it does not share the CPUs with the server). Several indexes
+are served one after the other in the same run, each by a new server, against the same bare
+encoders and over the same sentences.
 
-    .venv/bin/python benchmarks/user_speed.py --index sense_index/default [--serve-args "--workers 2"]
+    .venv/bin/python benchmarks/user_speed.py --index sense_index/default [...] [--serve-args "--workers 2"]
         [--sentences 240] [--warmup 50] [--clients 1 16] [--channels 1 8] [--idle 100] [--no-f1]
         [--json figures.json]
 """
@@ -66,7 +68,7 @@ class Pass:
 
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--index", type=Path, default=Path("sense_index/default"))
+    parser.add_argument("--index", type=Path, nargs="+", default=[Path("sense_index/default")])
     parser.add_argument("--serve-args", default="", help="extra options for wsd-service serve")
     parser.add_argument("--sentences", type=int, default=240, help="sentences per measured pass")
     parser.add_argument("--warmup", type=int, default=50, help="sentences sent before measuring")
@@ -232,10 +234,10 @@ class Served:
     failures: Counter[str]  # every failed call of the run, warm-up included, by status and details
 
 
-def _serve(args: argparse.Namespace, texts: Texts, bare: dict[str, float]) -> Served:
+def _serve(args: argparse.Namespace, index: Path, texts: Texts, bare: dict[str, float]) -> Served:
     grid = list(itertools.product(args.channels, args.clients))
     serve_args = shlex.split(args.serve_args)
-    with running_server(args.index, serve_args) as server:
+    with running_server(index, serve_args) as server:
         asyncio.run(_all_serving(server.address, _workers(serve_args)))
         # Warm-up over every connection, so that each of several workers has run a batch.
         failures = send(server.address, texts.warmup, max(args.channels), max(args.clients)).codes
@@ -276,19 +278,30 @@ def _lines(args: argparse.Namespace, texts: Texts, bare: dict[str, float], serve
     ]
 
 
-def _write_json(path: Path, bare: dict[str, float], served: Served, f1: float | None) -> None:
-    idle = served.idle
+def _write_json(
+    path: Path, bare: dict[str, float], runs: Sequence[tuple[Path, Served, float | None]]
+) -> None:
     figures = {
         "machine": machine(),
         "command": [sys.executable, *sys.argv],
         "bare_words_per_s": bare,
-        "cells": served.cells,
-        "second_pass": served.second,
-        "idle": {"p50_ms": _ms(idle.latencies, 50), "p99_ms": _ms(idle.latencies, 99), "errors": idle.errors},
-        "pss_mb": served.pss_mb,
-        "rss_mb": served.rss_mb,
-        "failed_calls": dict(served.failures),
-        "semeval2007_f1": f1,
+        "indexes": [
+            {
+                "index": str(index),
+                "cells": served.cells,
+                "second_pass": served.second,
+                "idle": {
+                    "p50_ms": _ms(served.idle.latencies, 50),
+                    "p99_ms": _ms(served.idle.latencies, 99),
+                    "errors": served.idle.errors,
+                },
+                "pss_mb": served.pss_mb,
+                "rss_mb": served.rss_mb,
+                "failed_calls": dict(served.failures),
+                "semeval2007_f1": f1,
+            }
+            for index, served, f1 in runs
+        ],
     }
     path.write_text(json.dumps(figures, indent=2) + "\n")
 
@@ -298,17 +311,21 @@ def main() -> None:
     print(f"machine: {machine()}")
     print(f"command: {shlex.join([sys.executable, *sys.argv])}", flush=True)
     texts = _draw(args, len(args.channels) * len(args.clients))
-    # The F1 and the bare encoders before the server starts: nothing else then shares the CPUs.
-    f1 = None if args.no_f1 else _f1(args.index, shlex.split(args.serve_args))
+    # The F1s and the bare encoders before any server starts: nothing else then shares the CPUs.
+    f1s = [None if args.no_f1 else _f1(index, shlex.split(args.serve_args)) for index in args.index]
     words = _count(texts.reference)
     bare = {name: words / backend_seconds(texts.reference, backend) for name, backend in
             (("fp32_torch", "torch"), ("onnx_int8", "onnx-int8"))}  # fmt: skip
-    served = _serve(args, texts, bare)
-    print("\n".join(_lines(args, texts, bare, served)))
-    if f1 is not None:
-        print(f"semeval2007 F1: {f1:.2f}")
+    runs = []
+    for index, f1 in zip(args.index, f1s, strict=True):
+        print(f"index: {index}")
+        served = _serve(args, index, texts, bare)
+        print("\n".join(_lines(args, texts, bare, served)))
+        if f1 is not None:
+            print(f"semeval2007 F1: {f1:.2f}")
+        runs.append((index, served, f1))
     if args.json:
-        _write_json(args.json, bare, served, f1)
+        _write_json(args.json, bare, runs)
 
 
 if __name__ == "__main__":

@@ -142,8 +142,8 @@ def test_user_speed_smoke(tiny_index: Path, tmp_path: Path) -> None:
     for line in ("bare encoders: fp32 torch", "second pass over the same text (1 channel, 2 clients)",
                  "idle p50", "process tree after the load: PSS", "semeval2007 F1:"):  # fmt: skip
         assert line in out
-    cells = json.loads(figures.read_text())["cells"]
-    assert len(cells) == 4 and all(cell["errors"] == 0 for cell in cells)
+    [served] = json.loads(figures.read_text())["indexes"]
+    assert len(served["cells"]) == 4 and all(cell["errors"] == 0 for cell in served["cells"])
 
 
 def test_stage_costs_smoke(tiny_index: Path) -> None:

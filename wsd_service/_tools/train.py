@@ -51,33 +51,50 @@ def register(commands: Commands) -> None:
         help="Raganato pair scored after each epoch, not trained on (repeatable)",
     )
     parser.add_argument(
-        "--encoder", type=Path, help="encoder folder to start from (default: all-MiniLM-L6-v2)"
-    )
-    parser.add_argument("--out", type=Path, required=True, help="the trained encoder folder to write")
-    parser.add_argument("--epochs", type=int, help=f"passes over the corpora (default {defaults.epochs})")
-    parser.add_argument(
-        "--learning-rate", type=float, help=f"peak AdamW learning rate (default {defaults.learning_rate})"
+        "--encoder", type=Path, metavar="DIR", help="encoder folder to start from (default: all-MiniLM-L6-v2)"
     )
     parser.add_argument(
-        "--batch-sentences", type=int, help=f"sentences per step (default {defaults.batch_sentences})"
+        "--out", type=Path, required=True, metavar="DIR", help="the trained encoder folder to write"
+    )
+    parser.add_argument(
+        "--epochs", metavar="N", type=int, help=f"passes over the corpora (default {defaults.epochs})"
+    )
+    parser.add_argument(
+        "--learning-rate",
+        metavar="RATE",
+        type=float,
+        help=f"peak AdamW learning rate (default {defaults.learning_rate})",
+    )
+    parser.add_argument(
+        "--batch-sentences",
+        metavar="N",
+        type=int,
+        help=f"sentences per step (default {defaults.batch_sentences})",
     )
     parser.add_argument(
         "--max-pieces",
+        metavar="N",
         type=int,
         help=f"word pieces per window while training (default {defaults.max_pieces})",
     )
     parser.add_argument(
-        "--unfrozen-layers", type=int, help="train only the top N transformer layers (default: all of it)"
+        "--unfrozen-layers",
+        metavar="N",
+        type=int,
+        help="train only the top N transformer layers (default: all of it)",
     )
     parser.add_argument(
-        "--seed", type=int, help=f"seed of the batch order and dropout (default {defaults.seed})"
+        "--seed", metavar="N", type=int, help=f"seed of the batch order and dropout (default {defaults.seed})"
     )
     parser.add_argument(
         "--device", choices=("auto", "cpu", "cuda"), help="where to train (default auto: CUDA when present)"
     )
-    parser.add_argument("--threads", type=int, help="CPU threads (default: every CPU this process may use)")
+    parser.add_argument(
+        "--threads", metavar="N", type=int, help="CPU threads (default: every CPU this process may use)"
+    )
     parser.add_argument(
         "--checkpoint-minutes",
+        metavar="MINUTES",
         type=float,
         help=f"minutes between checkpoints (default {defaults.checkpoint_minutes}; 0: every step)",
     )

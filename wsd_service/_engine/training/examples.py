@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from ..._core.config import BuildConfig
 from ..._core.sense import Sense, lemma_key
 from ..build.raganato import Corpus, Sentence
 from ..build.sources import Encode, encode_jobs, gloss_jobs, known_keys
@@ -17,7 +18,7 @@ from ..lexicon.inventory import Inventory
 from ..store.centroids import Centroids
 
 Matrix = npt.NDArray[np.float32]
-_CHUNK = 512  # gloss texts per encode call
+_CHUNK = BuildConfig().chunk_size  # gloss texts per encode call, as a build's
 
 
 @dataclass(frozen=True, slots=True)
