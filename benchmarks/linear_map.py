@@ -17,22 +17,15 @@ from __future__ import annotations
 import argparse
 import time
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
-from _common import DATA, machine
+from _common import machine
+from _folds import add_fold_arguments, fold_line, frozen
 
-from wsd_service._core.config import BuildConfig, EncoderConfig
-from wsd_service._core.environment import cache_dir
 from wsd_service._core.sense import lemma_key
-from wsd_service._engine.build.raganato import read_corpus
 from wsd_service._engine.dev.crossval import CrossValidation, Encoded, Material
-from wsd_service._engine.dev.evaluate import Evaluation
-from wsd_service._engine.encoding.encoder import Encoder
-from wsd_service._engine.lexicon.inventory import Inventory
-from wsd_service._tools.vector_options import lemma_set
 
 Batch = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]
 
@@ -103,31 +96,16 @@ def _mapped(encoded: Encoded, weight: np.ndarray[Any, Any]) -> Encoded:
     return replace(encoded, occurrences=occurrences)
 
 
-def _line(name: str, held: Evaluation, dev: Evaluation) -> str:
-    by_pos = "  ".join(f"{p} {s.f1:5.1f}" for p, s in sorted(held.report.by_pos.items()))
-    overall, other = held.report.overall.f1, dev.report.overall.f1
-    return f"{name:14} held fold ALL {overall:5.1f} ({by_pos})  semeval2007 {other:5.1f}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--fold", type=int, default=0)
-    parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--cache", type=Path, default=None)
-    parser.add_argument("--training", type=Path, default=DATA / "semcor" / "semcor")
-    parser.add_argument("--dev", type=Path, default=DATA / "semeval2007" / "semeval2007")
-    parser.add_argument("--lemmas", type=lemma_set, help="only these lemmas' senses (comma-separated; tests)")
+    add_fold_arguments(parser)
     args = parser.parse_args()
     print(f"machine: {machine()}")
-    material = Material(
-        Encoder(EncoderConfig()), Inventory(), args.cache or cache_dir() / "crossval", False, args.lemmas
-    )
-    training, dev = material.corpus(read_corpus(args.training)), material.corpus(read_corpus(args.dev))
-    config = BuildConfig().complete(with_corpus=True)
-    frozen = CrossValidation(material, training, args.folds)
-    held = frozen.folds[args.fold]
+    base = frozen(args)
+    material, training, dev, config = base.material, base.training, base.dev, base.config
+    held = base.folds.folds[args.fold]
     rows = np.flatnonzero([number not in held for number in training.occurrences.sentences])
     started = time.perf_counter()
     batch = _examples(material, training, rows, config.gloss_broader)
@@ -135,9 +113,11 @@ def main() -> None:
     seconds = time.perf_counter() - started
     trained_on = f"trained on {len(batch[0])} occurrences of {args.folds - 1} folds in {seconds:.0f} s"
     print(f"{trained_on}; loss per epoch " + ", ".join(f"{loss:.3f}" for loss in losses))
-    print(_line("frozen", frozen.fold(config, args.fold), frozen.other(config, dev)))
+    print(fold_line("frozen", base.folds.fold(config, args.fold), base.folds.other(config, dev)))
     trained = CrossValidation(material, _mapped(training, weight), args.folds)
-    print(_line("linear map", trained.fold(config, args.fold), trained.other(config, _mapped(dev, weight))))
+    print(
+        fold_line("linear map", trained.fold(config, args.fold), trained.other(config, _mapped(dev, weight)))
+    )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from .._core.config import BuildConfig
 from .._core.environment import DEFAULT_INDEX_DIR
 from .._core.errors import InputError
+from .corpus_options import add_corpus_option
 from .encoder_options import add_encoder_options, build_encoder
 from .registration import Commands
 from .vector_options import add_vector_options, lemma_set, vector_config
@@ -23,14 +24,7 @@ if TYPE_CHECKING:
 
 def register(commands: Commands) -> None:
     parser = commands.add_parser("build-index", help="build a sense index")
-    parser.add_argument(
-        "--corpus",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="PREFIX",
-        help="Raganato pair PREFIX.data.xml + PREFIX.gold.key.txt (repeatable)",
-    )
+    add_corpus_option(parser, "--corpus", "Raganato pair PREFIX.data.xml + PREFIX.gold.key.txt (repeatable)")
     parser.add_argument("--inventory", type=Path, help="JSONL file of custom senses")
     parser.add_argument(
         "--lemmas", type=lemma_set, help="comma-separated lemmas: a small index of only these"

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .._core.environment import cache_dir
+from .corpus_options import add_corpus_option
 from .encoder_options import add_encoder_options, build_encoder
 from .registration import Commands
 from .vector_options import add_vector_options, lemma_set, vector_config
@@ -18,14 +19,7 @@ def register(commands: Commands) -> None:
         "crossval", help="k-fold cross-validation of build options over a corpus's documents"
     )
     parser.add_argument("corpus", type=Path, metavar="PREFIX", help="annotated corpus to fold (SemCor)")
-    parser.add_argument(
-        "--dev",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="PREFIX",
-        help="also score this corpus with vectors from all of PREFIX (repeatable)",
-    )
+    add_corpus_option(parser, "--dev", "also score this corpus with vectors from all of PREFIX (repeatable)")
     parser.add_argument("--folds", type=int, default=5, help="folds of documents (default 5)")
     parser.add_argument(
         "--lemmas", type=lemma_set, help="comma-separated lemmas: only their senses (a quick trial)"

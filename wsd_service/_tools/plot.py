@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from .client_options import add_client_options
+from .corpus_options import add_corpus_option
 from .encoder_options import add_encoder_options
 from .engines import engine
 from .registration import Commands
@@ -19,10 +20,9 @@ def register(commands: Commands) -> None:
     parser.add_argument("lemma")
     parser.add_argument("--pos", choices=("NOUN", "VERB", "ADJ", "ADV"), default="NOUN")
     parser.add_argument("--sentences", type=Path, help="raw sentences, one per line (labels: predicted)")
-    parser.add_argument(
-        "--corpus", type=Path, action="append", default=[], metavar="PREFIX",
-        help="annotated corpus (labels: gold); default: the corpora the index was built from",
-    )  # fmt: skip
+    add_corpus_option(
+        parser, "--corpus", "annotated corpus (labels: gold); default: the corpora the index was built from"
+    )
     parser.add_argument("--out", type=Path, required=True, help="PNG file")
     parser.add_argument("--data", type=Path, help="also write the projected points and labels as JSON")
     add_client_options(parser, or_index=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .._core.config import TrainConfig
+from .corpus_options import add_corpus_option
 from .registration import Commands
 from .vector_options import lemma_set
 
@@ -34,22 +35,13 @@ def register(commands: Commands) -> None:
         " gold sense's gloss above its lemma's other senses; writes a new encoder folder. A run"
         " stopped or killed resumes when the same command is run again.",
     )
-    parser.add_argument(
+    add_corpus_option(
+        parser,
         "--corpus",
-        type=Path,
-        action="append",
+        "Raganato pair PREFIX.data.xml + PREFIX.gold.key.txt to train on (repeatable)",
         required=True,
-        metavar="PREFIX",
-        help="Raganato pair PREFIX.data.xml + PREFIX.gold.key.txt to train on (repeatable)",
     )
-    parser.add_argument(
-        "--dev",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="PREFIX",
-        help="Raganato pair scored after each epoch, not trained on (repeatable)",
-    )
+    add_corpus_option(parser, "--dev", "Raganato pair scored after each epoch, not trained on (repeatable)")
     parser.add_argument(
         "--encoder", type=Path, metavar="DIR", help="encoder folder to start from (default: all-MiniLM-L6-v2)"
     )

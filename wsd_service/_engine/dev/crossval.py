@@ -65,7 +65,7 @@ class Material:
         self.encoder = encoder
         self.inventory = inventory
         self.lemmas = lemmas  # only these lemmas' senses (None: every sense)
-        self._cache_dir = cache_dir
+        self.cache_dir = cache_dir
         self._show = show
         self._senses: list[Sense] | None = None
         self._glosses: dict[str, Centroids] = {}
@@ -86,7 +86,7 @@ class Material:
     def corpus(self, corpus: Corpus) -> Encoded:
         digest = self._digest(sha256_file(corpus.data_path), sha256_file(corpus.gold_path))
         occurrences = cached(
-            self._cache_dir / f"occurrences-{corpus.name}-{digest}.npz",
+            self.cache_dir / f"occurrences-{corpus.name}-{digest}.npz",
             lambda: encode_occurrences(corpus, self.encoder.encode, _CHUNK, self._show),
             save_occurrences,
             load_occurrences,
@@ -108,7 +108,7 @@ class Material:
     def _sums(self, kind: str, jobs: Callable[[], list[EncodeJob]]) -> Centroids:
         encoder = self.encoder
         return cached(
-            self._cache_dir / f"{kind}-{self._digest()}.npz",
+            self.cache_dir / f"{kind}-{self._digest()}.npz",
             lambda: encode_jobs(
                 jobs(), encoder.encode, encoder.dimension, _CHUNK, f"encoding {kind}", self._show
             ),
