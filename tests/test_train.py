@@ -20,7 +20,7 @@ from safetensors.torch import load_file
 
 from wsd_service import BuildConfig, Disambiguator, Encoder, EncoderConfig, Inventory
 from wsd_service._core.config import TrainConfig
-from wsd_service._core.errors import WsdError
+from wsd_service._core.errors import InputError, WsdError
 from wsd_service._core.manifest import read_manifest
 from wsd_service._engine.build.raganato import read_corpus
 from wsd_service._engine.encoding.encoder import default_model_dir
@@ -132,13 +132,18 @@ def test_a_killed_run_resumes_to_the_weights_of_an_uninterrupted_one(tiny: Path,
     assert not out.exists()
     progress = torch.load(state, weights_only=False)["progress"]
     assert progress["epoch"] < 3
-    # Another run's options do not resume this checkpoint.
-    refused = subprocess.run(_command(tiny, out, "--quiet", "--seed", "7"), capture_output=True, text=True)
-    assert refused.returncode == 2 and "seed" in refused.stderr and "another training run" in refused.stderr
     subprocess.run(_command(tiny, out, "--quiet"), check=True, capture_output=True)
     whole, resumed = load_file(tmp_path / "whole" / WEIGHTS), load_file(out / WEIGHTS)
     assert whole.keys() == resumed.keys()
     assert all(torch.allclose(resumed[name], tensor, atol=1e-6) for name, tensor in whole.items())
+
+
+def test_a_checkpoint_of_another_run_is_refused_naming_what_differs(tmp_path: Path) -> None:
+    run = {"options": {"seed": 1, "epochs": 1}, "corpora": ["a"]}
+    CheckpointDir(tmp_path).claim(run)
+    CheckpointDir(tmp_path).claim(run)  # the same run resumes
+    with pytest.raises(InputError, match=r"another training run \(corpora, seed differ\)"):
+        CheckpointDir(tmp_path).claim({"options": {"seed": 7, "epochs": 1}, "corpora": ["b"]})
 
 
 def test_bad_input_is_named_and_the_previous_output_kept(tiny: Path, tmp_path: Path) -> None:
