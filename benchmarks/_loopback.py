@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -116,13 +117,14 @@ def wait_serving(address: str, timeout: float = 300) -> None:
     raise SystemExit("the server did not become ready")
 
 
-async def _send_all(address: str, texts: Sequence[str], clients: int) -> tuple[float, list[float], int]:
+async def _send_all(
+    address: str, texts: Sequence[str], clients: int
+) -> tuple[float, list[float], Counter[str]]:
     queue = list(reversed(texts))
     latencies: list[float] = []
-    errors = 0
+    failures: Counter[str] = Counter()
 
     async def client(stub: pb_grpc.WsdServiceStub) -> None:
-        nonlocal errors
         while queue:
             text = queue.pop()
             started = time.perf_counter()
@@ -131,15 +133,15 @@ async def _send_all(address: str, texts: Sequence[str], clients: int) -> tuple[f
                     pb.DisambiguateRequest(documents=[pb.Document(text=text)]), timeout=60
                 )
                 latencies.append(time.perf_counter() - started)
-            except grpc.aio.AioRpcError:
-                errors += 1
+            except grpc.aio.AioRpcError as error:
+                failures[f"{error.code().name}: {error.details()}"] += 1
 
     channels = open_channels(address)
     try:
         stubs = [pb_grpc.WsdServiceStub(channel) for channel in channels]
         started = time.perf_counter()
         await asyncio.gather(*(client(stubs[n % len(stubs)]) for n in range(clients)))
-        return time.perf_counter() - started, latencies, errors
+        return time.perf_counter() - started, latencies, failures
     finally:
         for channel in channels:
             await channel.close()
@@ -153,9 +155,9 @@ def open_channels(address: str, count: int = 8) -> list[grpc.aio.Channel]:
     return [grpc.aio.insecure_channel(address, options=options) for _ in range(count)]
 
 
-def send_all(address: str, texts: Sequence[str], clients: int) -> tuple[float, list[float], int]:
+def send_all(address: str, texts: Sequence[str], clients: int) -> tuple[float, list[float], Counter[str]]:
     """Send every text as one Disambiguate call from ``clients`` concurrent clients.
 
-    Returns wall seconds, per-call latencies in seconds, and the number of failed calls.
+    Returns wall seconds, per-call latencies in seconds, and the failed calls by status and details.
     """
     return asyncio.run(_send_all(address, texts, clients))

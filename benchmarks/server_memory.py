@@ -32,13 +32,15 @@ def main() -> None:
         checkpoints = sorted({args.requests // 10, args.requests})
         done = 0
         for checkpoint in checkpoints:
-            _, _, errors = send_all(server.address, texts[done:checkpoint], args.clients)
+            _, _, failures = send_all(server.address, texts[done:checkpoint], args.clients)
             done = checkpoint
             rss, pss = server.rss_mb(), server.pss_mb()
             print(
-                f"after {done} requests ({args.clients} clients, {errors} errors): RSS {rss:.0f} MB"
+                f"after {done} requests ({args.clients} clients, {failures.total()} errors): RSS {rss:.0f} MB"
                 f" summed, PSS {pss:.0f} MB (shared pages once)"
             )
+            for failure, count in failures.most_common():
+                print(f"failed calls: {count} x {failure}")
 
 
 if __name__ == "__main__":

@@ -37,7 +37,8 @@ def main() -> None:
         print("clients  words/s  ratio  p50 ms  p95 ms  p99 ms errors  batch")
         for clients in args.clients:
             before = server.batch_totals()
-            seconds, latencies, errors = send_all(server.address, texts, clients)
+            seconds, latencies, failures = send_all(server.address, texts, clients)
+            errors = failures.total()
             after = server.batch_totals()
             batch = (after[0] - before[0]) / max(1.0, after[1] - before[1])
             rate = words / seconds

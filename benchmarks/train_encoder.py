@@ -21,7 +21,7 @@ from pathlib import Path
 from _common import machine
 from _folds import add_fold_arguments, fold_line, frozen
 
-from wsd_service._core.config import EncoderConfig, TrainConfig
+from wsd_service._core.config import BACKENDS, EncoderConfig, TrainConfig
 from wsd_service._core.sense import Sense
 from wsd_service._engine.dev.crossval import CrossValidation, sub_corpus
 from wsd_service._engine.encoding.encoder import Encoder, default_model_dir
@@ -37,6 +37,12 @@ def main() -> None:
     parser.add_argument("--unfrozen-layers", type=int)
     parser.add_argument(
         "--both", action="store_true", help="also score glosses re-encoded by the trained encoder"
+    )
+    parser.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default=EncoderConfig().backend,
+        help="the trained encoder's backend for re-encoding",
     )
     add_fold_arguments(parser)
     args = parser.parse_args()
@@ -64,7 +70,7 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"trained in {time.perf_counter() - started:.0f} s, peak RSS {peak:.0f} MB: {record['epochs']}")
     print(fold_line("frozen", base.folds.fold(config, args.fold), base.folds.other(config, base.dev)))
-    trained = base.material_of(Encoder(EncoderConfig(model_dir=args.out)))
+    trained = base.material_of(Encoder(EncoderConfig(model_dir=args.out, backend=args.backend)))
     started = time.perf_counter()
     trained_training, trained_dev = trained.corpus(training_corpus), trained.corpus(base.dev.corpus)
     print(f"SemCor and semeval2007 re-encoded in {time.perf_counter() - started:.0f} s")

@@ -54,6 +54,7 @@ def test_http_vs_grpc_smoke(tiny_index: Path) -> None:
     assert "HTTP / gRPC words/s" in out and "errors 0" in out
 
 
+@pytest.mark.slow  # the dev protocol's scripts: run before reporting their figures
 def test_linear_map_smoke(tmp_path: Path) -> None:
     prefix = write_corpus(tmp_path / "c", TINY_SENTENCES, per_document=1)
     out = _run(
@@ -63,12 +64,13 @@ def test_linear_map_smoke(tmp_path: Path) -> None:
     assert "loss per epoch" in out and "linear map" in out and "frozen" in out
 
 
+@pytest.mark.slow  # the dev protocol's scripts: run before reporting their figures
 def test_train_encoder_smoke(tmp_path: Path) -> None:
     prefix = write_corpus(tmp_path / "c", TINY_SENTENCES, per_document=1)
     out = _run(
         "benchmarks/train_encoder.py", "--training", str(prefix), "--dev", str(prefix), "--folds", "2",
         "--epochs", "1", "--cache", str(tmp_path / "cache"), "--lemmas", "bank,deposit,river",
-        "--out", str(tmp_path / "trained"), "--both",
+        "--out", str(tmp_path / "trained"), "--both", "--backend", "torch",
     )  # fmt: skip
     assert "frozen" in out and "trained, corpus side" in out and "trained, both sides" in out
 
@@ -100,7 +102,7 @@ def test_server_memory_smoke(tiny_index: Path) -> None:
         "benchmarks/server_memory.py", "--index", str(tiny_index), "--requests", "20", "--clients", "2"
     )
     assert "RSS after loading" in out
-    assert "after 20 requests (2 clients, 0 errors): RSS" in out and "PSS" in out
+    assert "after 20 requests (2 clients, 0 errors): RSS" in out and "PSS" in out, out
 
 
 def test_overload_smoke(tiny_index: Path) -> None:

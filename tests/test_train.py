@@ -29,6 +29,7 @@ from wsd_service._engine.training.checkpoint import CheckpointDir
 from wsd_service._engine.training.examples import gloss_matrix, training_set
 from wsd_service._engine.training.fine_tune import checkpoint_dir, fine_tune
 from wsd_service._engine.training.objective import SenseObjective
+from wsd_service._engine.training.state_file import load_state
 from wsd_service._engine.training.trainer import Trainer
 from wsd_service.build import IndexBuilder
 
@@ -54,7 +55,7 @@ def _train(corpus: Path, out: Path, config: TrainConfig = QUICK) -> dict[str, An
 def _command(corpus: Path, out: Path, *options: str) -> list[str]:
     return [
         sys.executable, "-m", "wsd_service", "train", "--corpus", str(corpus), "--out", str(out),
-        "--epochs", "3", "--batch-sentences", "1", "--learning-rate", "1e-4", "--checkpoint-minutes", "0",
+        "--epochs", "3", "--batch-sentences", "2", "--learning-rate", "1e-4", "--checkpoint-minutes", "0",
         *options,
     ]  # fmt: skip
 
@@ -86,8 +87,9 @@ def test_frozen_layers_stay_bit_identical(tiny: Path, tmp_path: Path) -> None:
 
 
 def test_the_output_is_an_encoder_folder_every_backend_loads_and_an_index_names(
-    tiny: Path, tmp_path: Path, inventory: Inventory
+    tiny: Path, tmp_path: Path, inventory: Inventory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("WSD_CACHE_DIR", str(tmp_path / "cache"))  # this run's own ONNX export
     out = tmp_path / "trained"
     _train(tiny, out)
     record = json.loads((out / "training.json").read_text())
@@ -121,7 +123,7 @@ def test_a_killed_run_resumes_to_the_weights_of_an_uninterrupted_one(tiny: Path,
     uninterrupted = _command(tiny, tmp_path / "whole", "--quiet", "--checkpoint-minutes", "5")
     subprocess.run(uninterrupted, check=True, capture_output=True)
     out = tmp_path / "resumed"
-    state = checkpoint_dir(out) / "checkpoint.pt"
+    state = checkpoint_dir(out) / "checkpoint.safetensors"
     process = subprocess.Popen(_command(tiny, out, "--quiet"), stderr=subprocess.PIPE)
     try:
         wait_until(lambda: state.exists() or process.poll() is not None, "a first checkpoint")
@@ -130,7 +132,7 @@ def test_a_killed_run_resumes_to_the_weights_of_an_uninterrupted_one(tiny: Path,
         process.send_signal(signal.SIGKILL)
         process.wait()
     assert not out.exists()
-    progress = torch.load(state, weights_only=False)["progress"]
+    progress = load_state(state)["progress"]
     assert progress["epoch"] < 3
     subprocess.run(_command(tiny, out, "--quiet"), check=True, capture_output=True)
     whole, resumed = load_file(tmp_path / "whole" / WEIGHTS), load_file(out / WEIGHTS)

@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import torch
-
 from ..._core.errors import InputError, WsdError
 from ..._util.durable import fsync_dir, fsync_file
+from .state_file import load_state, save_state
 
-_STATE = "checkpoint.pt"
+_STATE = "checkpoint.safetensors"
 _IDENTITY = "run.json"
 
 
@@ -43,14 +42,14 @@ class CheckpointDir:
         state = self.path / _STATE
         if not state.is_file():
             return None
-        loaded: dict[str, Any] = torch.load(state, map_location="cpu", weights_only=False)
+        loaded: dict[str, Any] = load_state(state)
         return loaded
 
     def save(self, state: dict[str, Any]) -> None:
         temporary = self.path / (_STATE + ".tmp")
         try:
             self.path.mkdir(parents=True, exist_ok=True)
-            torch.save(state, temporary)
+            save_state(state, temporary)
             fsync_file(temporary)
             temporary.replace(self.path / _STATE)
         except OSError as error:
