@@ -117,6 +117,11 @@ def test_the_output_is_an_encoder_folder_every_backend_loads_and_an_index_names(
     assert engine.encoder.model_dir == out.resolve()
     [bank] = [t for t in engine.disambiguate("The bank of the river .") if t.text == "bank"]
     assert bank.senses
+    # Moved, the folder is named; given again, it is used.
+    moved = out.rename(tmp_path / "moved")
+    with pytest.raises(WsdError, match=str(out.resolve())):
+        Disambiguator.load(index)
+    assert Disambiguator.load(index, replace(manifest.encoder_config(), model_dir=moved)).disambiguate("bank")
 
 
 def test_a_killed_run_resumes_to_the_weights_of_an_uninterrupted_one(tiny: Path, tmp_path: Path) -> None:
