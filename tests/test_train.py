@@ -25,8 +25,9 @@ from wsd_service._core.manifest import read_manifest
 from wsd_service._engine.build.raganato import read_corpus
 from wsd_service._engine.encoding.encoder import default_model_dir
 from wsd_service._engine.encoding.torch_backend import load_hugging_face
+from wsd_service._engine.training.batches import batch_of
 from wsd_service._engine.training.checkpoint import CheckpointDir
-from wsd_service._engine.training.examples import gloss_matrix, training_set
+from wsd_service._engine.training.examples import Example, Target, gloss_matrix, training_set
 from wsd_service._engine.training.fine_tune import checkpoint_dir, fine_tune
 from wsd_service._engine.training.objective import SenseObjective
 from wsd_service._engine.training.state_file import load_state
@@ -55,7 +56,7 @@ def _train(corpus: Path, out: Path, config: TrainConfig = QUICK) -> dict[str, An
 def _command(corpus: Path, out: Path, *options: str) -> list[str]:
     return [
         sys.executable, "-m", "wsd_service", "train", "--corpus", str(corpus), "--out", str(out),
-        "--epochs", "3", "--batch-sentences", "2", "--learning-rate", "1e-4", "--checkpoint-minutes", "0",
+        "--epochs", "4", "--batch-sentences", "2", "--learning-rate", "1e-4", "--checkpoint-minutes", "0",
         *options,
     ]  # fmt: skip
 
@@ -65,14 +66,29 @@ def test_a_training_step_lowers_the_loss(tiny: Path, inventory: Inventory, tmp_p
     examples = training_set([read_corpus(tiny)], [], inventory)
     glosses = gloss_matrix(examples.senses, planner.encode, planner.dimension, False)
     model, _ = load_hugging_face(planner.model_dir)
-    objective = SenseObjective(model, torch.from_numpy(glosses), planner.layers)
+    objective = SenseObjective(model, torch.from_numpy(glosses), planner.layers, QUICK.temperature)
     config = replace(QUICK, epochs=1, batch_sentences=len(examples.examples))
     trainer = Trainer(objective, planner, config, CheckpointDir(tmp_path / "checkpoint"))
     before, _ = trainer.score(examples.examples)
-    untrained, epoch = trainer.run(examples.examples, examples.examples)
+    untrained, epoch = trainer.run(examples.examples, examples.examples).epochs
     assert untrained.epoch == 0 and untrained.dev_loss == before
     assert epoch.dev_loss is not None and epoch.dev_loss < before
     assert trainer.score(examples.examples)[0] == epoch.dev_loss
+
+
+def test_trained_word_vectors_are_pooled_as_the_encoder_pools_them(inventory: Inventory) -> None:
+    """Windows (a sentence longer than one), pieces and multi-word tokens: the vectors the loss
+    sees, in eval mode, are the encoder's own."""
+    planner = Encoder(EncoderConfig(backend="torch", max_length=16))
+    words = ("The", "old", "river bank", "was", "unbelievably", "muddy") * 4 + ("after", "the", "rain", ".")
+    positions = (2, 4, 14, 26)
+    example = Example(words, tuple(Target(p, (0, 1), 0) for p in positions))
+    model, _ = load_hugging_face(planner.model_dir)
+    objective = SenseObjective(model.eval(), torch.zeros(2, planner.dimension), planner.layers, 10.0)
+    with torch.no_grad():
+        trained_view = objective.word_vectors(batch_of([example], planner)).numpy()
+    assert len(planner.windows([list(words)])[0]) > 1
+    assert np.allclose(trained_view, planner.encode([list(words)])[0][list(positions)], atol=1e-5)
 
 
 def test_frozen_layers_stay_bit_identical(tiny: Path, tmp_path: Path) -> None:
@@ -138,8 +154,9 @@ def test_a_killed_run_resumes_to_the_weights_of_an_uninterrupted_one(tiny: Path,
         process.wait()
     assert not out.exists()
     progress = load_state(state)["progress"]
-    assert progress["epoch"] < 3
+    killed_at = progress["epoch"] * 2 + progress["step"]  # two steps an epoch
     subprocess.run(_command(tiny, out, "--quiet"), check=True, capture_output=True)
+    assert json.loads((out / "training.json").read_text())["resumed_at_steps"] == [killed_at]
     whole, resumed = load_file(tmp_path / "whole" / WEIGHTS), load_file(out / WEIGHTS)
     assert whole.keys() == resumed.keys()
     assert all(torch.allclose(resumed[name], tensor, atol=1e-6) for name, tensor in whole.items())

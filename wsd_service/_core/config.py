@@ -184,6 +184,9 @@ class TrainConfig:
     encoder and stay fixed, so no occurrence scores against anything it helped to make.
     """
 
+    temperature: float = 10.0  # logits = this x cosine: cosines in [-1, 1] are too flat for a softmax
+    max_grad_norm: float = 1.0  # gradients are clipped to this norm
+
     epochs: int = 1
     learning_rate: float = 2e-5  # peak AdamW rate, after a linear warm-up, then linear decay
     warmup: float = 0.1  # share of the steps spent warming up

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
-from .._core.config import TrainConfig
+from .._core.config import Device, TrainConfig
 from .corpus_options import add_corpus_option
 from .registration import Commands
 from .vector_options import lemma_set
@@ -79,7 +79,9 @@ def register(commands: Commands) -> None:
         "--seed", metavar="N", type=int, help=f"seed of the batch order and dropout (default {defaults.seed})"
     )
     parser.add_argument(
-        "--device", choices=("auto", "cpu", "cuda"), help="where to train (default auto: CUDA when present)"
+        "--device",
+        choices=get_args(Device),
+        help=f"where to train (default {defaults.device}: CUDA when present)",
     )
     parser.add_argument(
         "--threads", metavar="N", type=int, help="CPU threads (default: every CPU this process may use)"

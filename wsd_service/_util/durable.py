@@ -28,3 +28,10 @@ def fsync_tree(directory: Path) -> None:
         elif entry.is_file():
             fsync_file(entry)
     fsync_dir(directory)
+
+
+def replace_durably(written: Path, path: Path) -> None:
+    """Move the fully written ``written`` over ``path`` so that a crash leaves one or the other."""
+    fsync_file(written)
+    written.replace(path)
+    fsync_dir(path.parent)

@@ -83,10 +83,6 @@ class Encoder:
         return self.model_dir.name
 
     @property
-    def pad_id(self) -> int:
-        return self._pad_id
-
-    @property
     def backend(self) -> str:
         return self.config.backend
 
@@ -247,14 +243,15 @@ class Encoder:
             yield batch
 
     def _forward(self, batch: list[Segment], layers: tuple[int, ...]) -> list[Matrix]:
-        ids, mask = self._pad(batch)
+        ids, mask = self.pad(batch)
         return self._unpad(self._backend.hidden_states(ids, mask, layers), batch)
 
     def _embedding_lookup(self, batch: list[Segment]) -> list[Matrix]:
-        ids, _ = self._pad(batch)
+        ids, _ = self.pad(batch)
         return self._unpad(self._embedding_table[ids], batch)
 
-    def _pad(self, batch: list[Segment]) -> tuple[Ids, Ids]:
+    def pad(self, batch: list[Segment]) -> tuple[Ids, Ids]:
+        """Piece ids and attention mask of ``batch``, padded to its longest window."""
         width = max(len(s.input_ids) for s in batch)
         ids = np.full((len(batch), width), self._pad_id, dtype=np.int64)
         mask = np.zeros((len(batch), width), dtype=np.int64)

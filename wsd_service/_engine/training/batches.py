@@ -40,15 +40,12 @@ def batch_of(examples: Sequence[Example], planner: Encoder) -> Batch:
     for number, example in enumerate(examples):
         for target in example.targets:
             target_of[(number, target.position)] = len(target_of)
-    width = max(len(s.input_ids) for s in segments)
-    ids = np.full((len(segments), width), planner.pad_id, dtype=np.int64)
-    mask = np.zeros((len(segments), width), dtype=np.int64)
+    ids, mask = planner.pad(segments)
+    width = ids.shape[1]
     pieces: list[int] = []
     piece_owners: list[int] = []
     weights: list[float] = []
     for row, segment in enumerate(segments):
-        ids[row, : len(segment.input_ids)] = segment.input_ids
-        mask[row, : len(segment.input_ids)] = 1
         for offset, owner, weight in _target_pieces(segment, owners[segment.sentence], target_of):
             pieces.append(row * width + offset)
             piece_owners.append(owner)

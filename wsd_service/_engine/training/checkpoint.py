@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import errno
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..._core.errors import InputError, WsdError
-from ..._util.durable import fsync_dir, fsync_file
+from ..._util.durable import replace_durably
 from .state_file import load_state, save_state
 
 _STATE = "checkpoint.safetensors"
@@ -35,8 +36,11 @@ class CheckpointDir:
                     " differ); remove it, or give the same options to resume it"
                 )
             return
-        self.path.mkdir(parents=True, exist_ok=True)
-        _write_atomically(found, json.dumps(identity, indent=2, sort_keys=True).encode())
+        # A state without its identity (a cleanup killed half-way) belongs to no known run.
+        (self.path / _STATE).unlink(missing_ok=True)
+        self._write(
+            found, lambda temporary: temporary.write_text(json.dumps(identity, indent=2, sort_keys=True))
+        )
 
     def load(self) -> dict[str, Any] | None:
         state = self.path / _STATE
@@ -46,16 +50,17 @@ class CheckpointDir:
         return loaded
 
     def save(self, state: dict[str, Any]) -> None:
-        temporary = self.path / (_STATE + ".tmp")
+        self._write(self.path / _STATE, lambda temporary: save_state(state, temporary))
+
+    def _write(self, path: Path, write: Callable[[Path], object]) -> None:
+        temporary = path.with_name(path.name + ".tmp")
         try:
             self.path.mkdir(parents=True, exist_ok=True)
-            save_state(state, temporary)
-            fsync_file(temporary)
-            temporary.replace(self.path / _STATE)
+            write(temporary)
+            replace_durably(temporary, path)
         except OSError as error:
             temporary.unlink(missing_ok=True)
             raise disk_error(self.path, error) from error
-        fsync_dir(self.path)
 
 
 def _differences(one: dict[str, Any], other: dict[str, Any]) -> list[str]:
@@ -74,10 +79,3 @@ def disk_error(path: Path, error: OSError) -> WsdError:
     if error.errno == errno.ENOSPC:
         return WsdError(f"no space left on the disk of {path}; what was there before is kept")
     return WsdError(f"cannot write {path}: {error.strerror or error}; what was there before is kept")
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_bytes(data)
-    fsync_file(temporary)
-    temporary.replace(path)

@@ -26,19 +26,25 @@ def write_encoder_folder(model: Any, base: Path, out: Path, record: dict[str, An
         model.save_pretrained(staging, safe_serialization=True)
         (staging / TRAINING_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
         fsync_tree(staging)
+        if out.exists():
+            out.replace(previous)
+        staging.replace(out)
+        fsync_dir(out.parent)
     except OSError as error:
         shutil.rmtree(staging, ignore_errors=True)
+        _restore(out, previous)
         raise disk_error(out, error) from error
-    if out.exists():
-        out.replace(previous)
-    staging.replace(out)
-    fsync_dir(out.parent)
     shutil.rmtree(previous, ignore_errors=True)
 
 
 def _restore(out: Path, previous: Path) -> None:
-    """A run killed between the two renames left the old folder as ``previous``: put it back."""
-    if previous.exists() and not out.exists():
+    """A run killed between the two renames left the old folder as ``previous``: put it back;
+    one killed while removing it left ``previous`` beside the new ``out``: finish removing it."""
+    if not previous.exists():
+        return
+    if out.exists():
+        shutil.rmtree(previous)
+    else:
         previous.replace(out)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import time
 from collections.abc import Callable, Sequence
@@ -23,7 +24,7 @@ from .checkpoint import CheckpointDir
 from .encoder_folder import write_encoder_folder
 from .examples import Matrix, gloss_matrix, training_set
 from .objective import SenseObjective
-from .trainer import Trainer, freeze_below, pick_device
+from .trainer import Trainer, check_unfrozen_layers, freeze_below, pick_device
 
 # Gloss vectors of these senses, one row each, from the base encoder.
 GlossSource = Callable[[Sequence[Sense]], Matrix]
@@ -52,8 +53,9 @@ def fine_tune(
     planner = Encoder(
         EncoderConfig(model_dir=base, backend="torch", max_length=config.max_pieces, threads=config.threads)
     )
+    check_unfrozen_layers(config.unfrozen_layers, planner.num_layers)
     examples = training_set(corpora, dev, inventory, config.lemmas)
-    identity = _identity(planner, corpora, dev, config)
+    identity = _identity(planner, corpora, dev, config, "given" if glosses else "base encoder")
     checkpoints = CheckpointDir(checkpoint_dir(out))
     checkpoints.claim(identity)
     started = time.monotonic()
@@ -63,9 +65,8 @@ def fine_tune(
         matrix = glosses(examples.senses)
     gloss_seconds = time.monotonic() - started
     model = _trainable_model(base, config)
-    objective = SenseObjective(model, torch.from_numpy(matrix), planner.layers).to(device)
-    trainer = Trainer(objective, planner, config, checkpoints)
-    figures = trainer.run(examples.examples, examples.dev)
+    objective = SenseObjective(model, torch.from_numpy(matrix), planner.layers, config.temperature)
+    trained = Trainer(objective.to(device), planner, config, checkpoints).run(examples.examples, examples.dev)
     record = {
         **identity,
         "layers": list(planner.layers),
@@ -73,9 +74,11 @@ def fine_tune(
         "sentences": len(examples.examples),
         "targets": sum(len(e.targets) for e in examples.examples),
         "dev_targets": sum(len(e.targets) for e in examples.dev),
-        "epochs": [asdict(f) for f in figures],  # from epoch 0, before training, with a dev set
+        # from epoch 0 (before training) when there is a dev set
+        "epochs": [asdict(f) for f in trained.epochs],
+        "resumed_at_steps": trained.resumed_at,
         "gloss_seconds": round(gloss_seconds, 1),
-        "training_seconds": round(sum(f.seconds for f in figures), 1),
+        "training_seconds": round(sum(f.seconds for f in trained.epochs), 1),
     }
     write_encoder_folder(model.to("cpu"), planner.model_dir, out, record)
     shutil.rmtree(checkpoints.path, ignore_errors=True)
@@ -92,7 +95,7 @@ def _trainable_model(base: Path, config: TrainConfig) -> Any:
 
 
 def _identity(
-    planner: Encoder, corpora: Sequence[Corpus], dev: Sequence[Corpus], config: TrainConfig
+    planner: Encoder, corpora: Sequence[Corpus], dev: Sequence[Corpus], config: TrainConfig, glosses: str
 ) -> dict[str, Any]:
     """What decides a run's result: a checkpoint resumes only a run with the same identity."""
     options = asdict(replace(config, lemmas=None))
@@ -104,12 +107,16 @@ def _identity(
         "corpora": [_corpus_record(c) for c in corpora],
         "dev": [_corpus_record(c) for c in dev],
         "options": options,
+        "glosses": glosses,
     }
 
 
 def _corpus_record(corpus: Corpus) -> dict[str, str]:
+    """The files, and the annotated words taken from them (a corpus may be part of its files)."""
+    taken = sorted(f"{i} {' '.join(corpus.gold.get(i, ()))}" for i in corpus.instances())
     return {
         "name": corpus.name,
         "data_sha256": sha256_file(corpus.data_path),
         "gold_sha256": sha256_file(corpus.gold_path),
+        "instances_sha256": hashlib.sha256("\n".join(taken).encode()).hexdigest(),
     }

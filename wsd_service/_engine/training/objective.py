@@ -1,6 +1,6 @@
-"""The loss: cross-entropy over each annotated word's candidate senses, the logits being the
-scaled cosine of the word's contextual vector with each candidate's fixed gloss vector (the
-index's gloss half)."""
+"""The loss: cross-entropy over each annotated word's candidate senses, the logits being a fixed
+temperature times the cosine of the word's contextual vector with each candidate's fixed gloss
+vector (the index's gloss half)."""
 
 from __future__ import annotations
 
@@ -11,22 +11,20 @@ import torch
 
 from .batches import Batch
 
-_SCALE = 10.0  # initial temperature: cosines live in [-1, 1], too flat for a softmax
-
 
 class SenseObjective(torch.nn.Module):
     glosses: torch.Tensor  # (senses, dimension), fixed: a buffer, moved with the module
 
-    def __init__(self, model: Any, glosses: torch.Tensor, layers: Sequence[int]) -> None:
+    def __init__(self, model: Any, glosses: torch.Tensor, layers: Sequence[int], temperature: float) -> None:
         super().__init__()
         self.model = model
         self.register_buffer("glosses", glosses, persistent=False)
-        self.scale = torch.nn.Parameter(torch.tensor(_SCALE))
+        self.temperature = temperature
         self.layers = tuple(layers)
 
     def word_vectors(self, batch: Batch) -> torch.Tensor:
         """(targets, dimension) normalised vectors, pooled as the encoder pools them."""
-        device = self.scale.device
+        device = self.glosses.device
         output = self.model(
             input_ids=torch.from_numpy(batch.ids).to(device),
             attention_mask=torch.from_numpy(batch.mask).to(device),
@@ -42,10 +40,10 @@ class SenseObjective(torch.nn.Module):
 
     def forward(self, batch: Batch) -> tuple[torch.Tensor, int]:
         """The mean loss over the batch's targets, and how many had the gold sense on top."""
-        device = self.scale.device
+        device = self.glosses.device
         words = self.word_vectors(batch)
         candidates = self.glosses[torch.from_numpy(batch.candidates).to(device)]
-        logits = self.scale * torch.einsum("td,tcd->tc", words, candidates)
+        logits = self.temperature * torch.einsum("td,tcd->tc", words, candidates)
         logits = logits.masked_fill(~torch.from_numpy(batch.allowed).to(device), -1e4)
         golds = torch.from_numpy(batch.golds).to(device)
         loss = torch.nn.functional.cross_entropy(logits, golds)

@@ -33,7 +33,7 @@ def _flatten(value: Any, tensors: dict[str, torch.Tensor]) -> Any:
     pairs, so that integer keys (an optimiser's parameter numbers) stay integers."""
     if isinstance(value, torch.Tensor):
         name = str(len(tensors))
-        tensors[name] = value.detach().cpu().contiguous().clone()
+        tensors[name] = value.detach().cpu().contiguous()
         return {"tensor": name}
     if isinstance(value, dict):
         return {"dict": [[key, _flatten(item, tensors)] for key, item in value.items()]}

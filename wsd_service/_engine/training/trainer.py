@@ -4,7 +4,8 @@ words whose gold sense scores highest, on the training set and on the dev set.
 
 Everything that decides the result (weights, optimiser moments, the random state that drops
 out units, the position in the epoch) is in the checkpoint, and the batches follow from the
-seed alone, so a run resumed after ``kill -9`` ends with the weights an uninterrupted one has.
+seed alone, so on CPU a run resumed after ``kill -9`` ends with the weights an uninterrupted one
+has (CUDA kernels may add in another order: the same up to rounding).
 """
 
 from __future__ import annotations
@@ -51,6 +52,13 @@ class _Progress:
     seen: int = 0
     seconds: float = 0.0  # training time before this process
     epochs: list[dict[str, Any]] = field(default_factory=list)
+    resumed_at: list[int] = field(default_factory=list)  # the global step of each resumption
+
+
+@dataclass(frozen=True, slots=True)
+class Trained:
+    epochs: list[EpochFigures]
+    resumed_at: list[int]  # the global step where each resumed process started
 
 
 def pick_device(wanted: str) -> torch.device:
@@ -61,13 +69,16 @@ def pick_device(wanted: str) -> torch.device:
     return torch.device(wanted)
 
 
+def check_unfrozen_layers(unfrozen_layers: int | None, layers: int) -> None:
+    if unfrozen_layers is not None and not 1 <= unfrozen_layers <= layers:
+        raise InputError(f"--unfrozen-layers must be 1 to {layers}, got {unfrozen_layers}")
+
+
 def freeze_below(model: Any, unfrozen_layers: int | None) -> None:
     """Only the top ``unfrozen_layers`` transformer layers train (None: every weight)."""
     if unfrozen_layers is None:
         return
     layers = list(model.encoder.layer)
-    if not 1 <= unfrozen_layers <= len(layers):
-        raise InputError(f"unfrozen layers must be 1 to {len(layers)}, got {unfrozen_layers}")
     trained = {id(p) for layer in layers[len(layers) - unfrozen_layers :] for p in layer.parameters()}
     for parameter in model.parameters():
         parameter.requires_grad_(id(parameter) in trained)
@@ -97,16 +108,16 @@ class Trainer:
             {"params": [p for p in trained if p.dim() < 2], "weight_decay": 0.0},
         ]
 
-    def run(self, examples: Sequence[Example], dev: Sequence[Example]) -> list[EpochFigures]:
+    def run(self, examples: Sequence[Example], dev: Sequence[Example]) -> Trained:
         if not examples:
             raise InputError("the corpora hold no annotated word with more than one candidate sense")
         config = self.config
         torch.set_num_threads(config.threads or available_cpus())
         torch.manual_seed(config.seed)
-        state = self._resume()
+        per_epoch = len(epoch_batches(examples, config.batch_sentences, config.seed, 0))
+        state = self._resume(per_epoch)
         if not state.epochs and state.step == 0 and dev:
             state.epochs.append(asdict(EpochFigures(0, None, None, *self.score(dev), 0.0)))
-        per_epoch = len(epoch_batches(examples, config.batch_sentences, config.seed, 0))
         total = per_epoch * config.epochs
         started = time.monotonic()
         saved = started
@@ -131,7 +142,7 @@ class Trainer:
                 self._finish_epoch(state, dev, started)
                 self._save(state, started)
                 saved = time.monotonic()
-        return [EpochFigures(**figures) for figures in state.epochs]
+        return Trained([EpochFigures(**figures) for figures in state.epochs], state.resumed_at)
 
     def _step(self, chosen: list[Example], step: int, total: int, state: _Progress) -> None:
         self.objective.train()
@@ -140,7 +151,8 @@ class Trainer:
         loss, correct = self.objective(batch_of(chosen, self.planner))
         self.optimiser.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_([p for g in self.optimiser.param_groups for p in g["params"]], 1.0)
+        parameters = [p for group in self.optimiser.param_groups for p in group["params"]]
+        torch.nn.utils.clip_grad_norm_(parameters, self.config.max_grad_norm)
         self.optimiser.step()
         state.loss_sum += loss.item()
         state.correct += correct
@@ -182,7 +194,7 @@ class Trainer:
                 seen += sum(len(e.targets) for e in chosen)
         return round(float(np.mean(losses)), 4), round(correct / max(1, seen), 4)
 
-    def _resume(self) -> _Progress:
+    def _resume(self, per_epoch: int) -> _Progress:
         saved = self.checkpoints.load()
         if saved is None:
             return _Progress()
@@ -191,7 +203,9 @@ class Trainer:
         torch.set_rng_state(saved["rng"])
         if saved["cuda_rng"] is not None:
             torch.cuda.set_rng_state_all(saved["cuda_rng"])
-        return _Progress(**saved["progress"])
+        state = _Progress(**saved["progress"])
+        state.resumed_at.append(state.epoch * per_epoch + state.step)
+        return state
 
     def _save(self, state: _Progress, started: float) -> None:
         progress = asdict(state)
