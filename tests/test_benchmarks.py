@@ -54,24 +54,25 @@ def test_http_vs_grpc_smoke(tiny_index: Path) -> None:
     assert "HTTP / gRPC words/s" in out and "errors 0" in out
 
 
+def _fold_trial(script: str, tmp_path: Path, *extra: str) -> str:
+    """A dev-protocol script on two folds of a four-document corpus, one epoch."""
+    prefix = write_corpus(tmp_path / "c", TINY_SENTENCES, per_document=1)
+    return _run(
+        script, "--training", str(prefix), "--dev", str(prefix), "--folds", "2", "--epochs", "1",
+        "--cache", str(tmp_path / "cache"), "--lemmas", "bank,deposit,river", *extra,
+    )  # fmt: skip
+
+
 @pytest.mark.slow  # the dev protocol's scripts: run before reporting their figures
 def test_linear_map_smoke(tmp_path: Path) -> None:
-    prefix = write_corpus(tmp_path / "c", TINY_SENTENCES, per_document=1)
-    out = _run(
-        "benchmarks/linear_map.py", "--training", str(prefix), "--dev", str(prefix), "--folds", "2",
-        "--epochs", "1", "--cache", str(tmp_path / "cache"), "--lemmas", "bank,deposit,river",
-    )  # fmt: skip
+    out = _fold_trial("benchmarks/linear_map.py", tmp_path)
     assert "loss per epoch" in out and "linear map" in out and "frozen" in out
 
 
-@pytest.mark.slow  # the dev protocol's scripts: run before reporting their figures
+@pytest.mark.slow
 def test_train_encoder_smoke(tmp_path: Path) -> None:
-    prefix = write_corpus(tmp_path / "c", TINY_SENTENCES, per_document=1)
-    out = _run(
-        "benchmarks/train_encoder.py", "--training", str(prefix), "--dev", str(prefix), "--folds", "2",
-        "--epochs", "1", "--cache", str(tmp_path / "cache"), "--lemmas", "bank,deposit,river",
-        "--out", str(tmp_path / "trained"), "--both", "--backend", "torch",
-    )  # fmt: skip
+    extra = ("--out", str(tmp_path / "trained"), "--both", "--backend", "torch")
+    out = _fold_trial("benchmarks/train_encoder.py", tmp_path, *extra)
     assert "frozen" in out and "trained, corpus side" in out and "trained, both sides" in out
 
 
