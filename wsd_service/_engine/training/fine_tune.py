@@ -22,9 +22,9 @@ from ..encoding.torch_backend import load_hugging_face
 from ..lexicon.inventory import Inventory
 from .checkpoint import CheckpointDir
 from .encoder_folder import write_encoder_folder
-from .examples import Matrix, gloss_matrix, training_set
+from .examples import Matrix, TrainingSet, gloss_matrix, training_set
 from .objective import SenseObjective
-from .trainer import Trainer, check_unfrozen_layers, freeze_below, pick_device
+from .trainer import Trained, Trainer, check_unfrozen_layers, freeze_below, pick_device
 
 # Gloss vectors of these senses, one row each, from the base encoder.
 GlossSource = Callable[[Sequence[Sense]], Matrix]
@@ -67,22 +67,33 @@ def fine_tune(
     model = _trainable_model(base, config)
     objective = SenseObjective(model, torch.from_numpy(matrix), planner.layers, config.temperature)
     trained = Trainer(objective.to(device), planner, config, checkpoints).run(examples.examples, examples.dev)
-    record = {
+    record = _record(identity, planner, str(device), examples, trained, gloss_seconds)
+    write_encoder_folder(model.to("cpu"), planner.model_dir, out, record)
+    shutil.rmtree(checkpoints.path, ignore_errors=True)
+    return record
+
+
+def _record(
+    identity: dict[str, Any],
+    planner: Encoder,
+    device: str,
+    examples: TrainingSet,
+    trained: Trained,
+    gloss_seconds: float,
+) -> dict[str, Any]:
+    """``training.json``: the run's identity, what it saw and what it measured."""
+    return {
         **identity,
         "layers": list(planner.layers),
-        "device": str(device),
+        "device": device,
         "sentences": len(examples.examples),
         "targets": sum(len(e.targets) for e in examples.examples),
         "dev_targets": sum(len(e.targets) for e in examples.dev),
-        # from epoch 0 (before training) when there is a dev set
-        "epochs": [asdict(f) for f in trained.epochs],
+        "epochs": [asdict(f) for f in trained.epochs],  # from epoch 0 (untrained) with a dev set
         "resumed_at_steps": trained.resumed_at,
         "gloss_seconds": round(gloss_seconds, 1),
         "training_seconds": round(sum(f.seconds for f in trained.epochs), 1),
     }
-    write_encoder_folder(model.to("cpu"), planner.model_dir, out, record)
-    shutil.rmtree(checkpoints.path, ignore_errors=True)
-    return record
 
 
 def _trainable_model(base: Path, config: TrainConfig) -> Any:
