@@ -18,7 +18,7 @@ from _common import DATA, machine
 from encoder_ceiling import ceiling
 
 from wsd_service import BuildConfig, Encoder, EncoderConfig, Inventory
-from wsd_service._engine.encoding.encoder import Matrix
+from wsd_service._core.documents import Vector
 from wsd_service.build import IndexBuilder
 
 
@@ -29,7 +29,7 @@ class _RecordingEncoder(Encoder):
         super().__init__(config)
         self.seen: list[list[str]] = []
 
-    def encode(self, sentences: Sequence[Sequence[str]], layers: Sequence[int] | None = None) -> list[Matrix]:
+    def encode(self, sentences: Sequence[Sequence[str]], layers: Sequence[int] | None = None) -> list[Vector]:
         self.seen.extend(list(s) for s in sentences)
         return super().encode(sentences, layers)
 

@@ -22,10 +22,11 @@ from _common import machine
 from _folds import add_fold_arguments, fold_line, frozen
 
 from wsd_service._core.config import BACKENDS, EncoderConfig, TrainConfig
+from wsd_service._core.documents import Vector
 from wsd_service._core.sense import Sense
 from wsd_service._engine.dev.crossval import CrossValidation, sub_corpus
 from wsd_service._engine.encoding.encoder import Encoder, default_model_dir
-from wsd_service._engine.training.examples import Matrix, gloss_rows
+from wsd_service._engine.training.examples import gloss_rows
 from wsd_service._engine.training.fine_tune import fine_tune
 
 
@@ -59,7 +60,7 @@ def main() -> None:
         lemmas=args.lemmas,
     )
 
-    def base_glosses(senses: Sequence[Sense]) -> Matrix:
+    def base_glosses(senses: Sequence[Sense]) -> Vector:
         return gloss_rows(base.material.glosses(config.gloss_broader), senses)
 
     started = time.perf_counter()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -22,8 +22,10 @@ from wsd_service.build import IndexBuilder
 from wsd_service.cli import main
 from wsd_service.client import AsyncWsdClient, NotFoundError, WsdClient
 
-from .server_process import start_serving
+from .load import metrics_text
+from .server_process import free_port, start_serving
 from .server_thread import ServerThread
+from .waiting import wait_until
 
 SEMCOR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "wsd" / "semcor" / "semcor"
 
@@ -48,6 +50,23 @@ def test_importing_the_client_loads_no_model_runtime_and_is_quick() -> None:
     seconds = min(float(run.stdout.split()[0]) for run in runs)
     assert all(run.stdout.split("\n")[1] == "" for run in runs), runs[0].stdout
     assert seconds < 0.3, f"import wsd_service.client took {seconds:.2f} s"
+
+
+def test_names_loaded_on_first_use_are_the_typed_ones() -> None:
+    """The package's lazy table and the imports type checkers read name the same classes."""
+    import wsd_service
+
+    source = Path(wsd_service.__file__).read_text(encoding="utf-8")
+    typed = dict(re.findall(r"    from (\S+) import (\w+) as \2", source))
+    table = wsd_service._ON_FIRST_USE
+    assert {name: module for module, name in typed.items()} == table
+    for name in table:
+        assert getattr(wsd_service, name).__name__ == name
+
+
+def _batches(metrics_port: int) -> float:
+    found = re.search(r"^wsd_encoder_batch_sentences_count (\S+)$", metrics_text(metrics_port), re.M)
+    return float(found.group(1)) if found else 0.0
 
 
 def test_unavailable_is_retried_by_the_channel(tiny_index: Path) -> None:
@@ -128,12 +147,16 @@ def test_bank_sentences_with_the_semcor_index(semcor_bank_index: Path) -> None:
 
 
 def test_sigterm_finishes_in_flight_work(tiny_index: Path) -> None:
-    process, address = start_serving(tiny_index)
+    metrics_port = free_port()
+    process, address = start_serving(
+        tiny_index, extra=("--workers", "1", "--metrics-port", str(metrics_port))
+    )
     try:
         with WsdClient(address) as client, ThreadPoolExecutor(1) as pool:
             long_text = " ".join(["The bank by the river held the town's money."] * 150)
             pending = pool.submit(client.disambiguate, long_text)
-            time.sleep(0.3)  # the request is in flight
+            # In flight: the first of its encoder batches is done, the others are not.
+            wait_until(lambda: _batches(metrics_port) >= 1, "the long request's first batch")
             process.send_signal(signal.SIGTERM)
             assert len(pending.result(timeout=60)) > 100  # accepted work is answered
         assert process.wait(timeout=60) == 0

@@ -107,9 +107,11 @@ def test_the_slug_of_a_heading_is_githubs() -> None:
     assert _slug("Layers, scoring weights and ablations") == "layers-scoring-weights-and-ablations"
 
 
-def test_the_readme_is_a_front_door() -> None:
+def test_the_readme_is_short_and_the_docs_name_paths_users_have() -> None:
     assert len(README.read_text(encoding="utf-8").splitlines()) <= 200
-    assert "../shared" not in README.read_text(encoding="utf-8")  # a path only this team has
+    for page in FRONT_DOOR:  # paths only this team has
+        assert "../shared" not in page.read_text(encoding="utf-8"), page
+        assert "/work/" not in page.read_text(encoding="utf-8"), page
 
 
 def test_the_docs_narrate_no_history() -> None:

@@ -18,6 +18,7 @@ from wsd_service.client import WsdClient
 
 from .server_process import start_serving
 from .server_thread import ServerThread
+from .waiting import wait_until
 
 
 def _build(encoder: Encoder, inventory: Inventory, out: Path, *lemmas: str) -> None:
@@ -73,7 +74,8 @@ def test_reload_under_load_and_a_bad_index(tmp_path: Path, encoder: Encoder, inv
             assert thread.server is not None
             server = thread.server
             assert thread.call(server.reload) is True
-            time.sleep(0.5)
+            reloaded_at = answered
+            wait_until(lambda: answered >= reloaded_at + 8, "calls answered by the reloaded index")
             stop.set()
             for worker in workers:
                 worker.join(30)

@@ -17,6 +17,7 @@ from wsd_service.client import WsdClient
 
 from .load import CallLoop, metrics_text
 from .server_process import free_port, start_serving
+from .waiting import wait_until
 
 
 def test_one_worker_per_cpu_by_default() -> None:
@@ -85,16 +86,19 @@ def test_two_workers_survive_a_kill_under_load_reload_and_drain(tiny_index: Path
             WsdClient(address, timeout=30) as client,
             CallLoop(lambda: client.disambiguate("I went to the bank and withdrew some cash"), 4) as load,
         ):
-            time.sleep(2)
+            wait_until(lambda: load.answered >= 10, "calls answered before the kill")
             victim = _connected(first, int(address.rsplit(":", 1)[1]))  # kill the one serving
             os.kill(victim, signal.SIGKILL)
             replaced = _workers(process.pid, 2)
             assert victim not in replaced and len(replaced - first) == 1
-            time.sleep(4)  # the new worker loads and serves
+            answered = load.answered
+            wait_until(
+                lambda: load.answered >= answered + 20 and {"0", "1"} <= _worker_labels(metrics_port),
+                "the new worker serving beside the other",
+            )
         assert load.failures == [] and load.answered > 20
         text = metrics_text(metrics_port)
         assert re.search(r"^wsd_worker_restarts_total 1\.0$", text, re.M), text[-500:]
-        assert {"0", "1"} <= set(re.findall(r'worker="(\d+)"', text))
         process.send_signal(signal.SIGHUP)  # every worker reloads its index
         assert sorted(_reloaded(metrics_port, 2)) == ["0", "1"]
         process.send_signal(signal.SIGTERM)
@@ -104,6 +108,11 @@ def test_two_workers_survive_a_kill_under_load_reload_and_drain(tiny_index: Path
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def _worker_labels(metrics_port: int) -> set[str]:
+    """The worker slots the supervisor's metrics name."""
+    return set(re.findall(r'worker="(\d+)"', metrics_text(metrics_port)))
 
 
 def _reloaded(metrics_port: int, workers: int, timeout: float = 60) -> list[str]:

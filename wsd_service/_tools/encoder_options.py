@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .._core.config import BACKENDS, BackendName, EncoderConfig, parse_backend
+from .._core.config import BACKENDS, BackendName, EncoderConfig, parse_backend, query_backends
 from .._core.manifest import read_manifest
 
 # argparse destination -> EncoderConfig field; options not given are None.
@@ -39,13 +39,15 @@ def add_encoder_options(parser: argparse.ArgumentParser) -> None:
         type=int,
         help=f"padded pieces per forward pass at most (default {defaults.batch_tokens})",
     )
-    group.add_argument("--threads", type=int, help="encoder threads (default: torch's choice)")
+    group.add_argument(
+        "--threads", type=int, help="encoder threads (default: every CPU this process may use)"
+    )
     group.add_argument(
         "--backend",
         type=_backend,
         help=f"encoder backend: {', '.join(BACKENDS)} (BENCHMARKS.md compares them); default:"
-        " onnx (fp32) to build, the fastest backend the index allows to query (onnx-int8 for"
-        " fp32-built indexes)",
+        f" {defaults.backend} to build, the fastest backend the index allows to query"
+        f" ({query_backends(defaults.backend)[0]} for indexes built with {defaults.backend})",
     )
 
 

@@ -19,14 +19,14 @@ import numpy.typing as npt
 from tokenizers import Tokenizer
 
 from ..._core.config import BACKENDS
+from ..._core.documents import Vector
 from ..._core.errors import WsdError
 
 Ids = npt.NDArray[np.int64]
-States = npt.NDArray[np.float32]
 
 
 class Backend(Protocol):
-    def hidden_states(self, ids: Ids, mask: Ids, layers: Sequence[int]) -> States: ...
+    def hidden_states(self, ids: Ids, mask: Ids, layers: Sequence[int]) -> Vector: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +39,7 @@ class ModelParts:
     max_length: int  # pieces per window the model accepts, special tokens included
     dimension: int
     num_layers: int  # hidden layers; hidden state 0 is the input embeddings
-    embedding_table: States  # input embeddings, (vocabulary, dimension): static vectors
+    embedding_table: Vector  # input embeddings, (vocabulary, dimension): static vectors
     backend: Backend
 
 

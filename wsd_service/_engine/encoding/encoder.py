@@ -8,16 +8,15 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 
 from ..._core.config import EncoderConfig, query_backends
+from ..._core.documents import Vector
 from ..._core.errors import InputError, WsdError
 from ..._core.hashing import sha256_files
 from ..._core.manifest import EncoderSignature, layer_text
 from .backends import Ids, load_model
 from .windows import Window, plan_windows
 
-Matrix = npt.NDArray[np.float32]
 _WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".onnx")
 
 
@@ -42,7 +41,7 @@ class Segment:
     keep: range  # words whose vectors this segment provides
 
 
-_Forward = Callable[[list[Segment]], list[Matrix]]
+_Forward = Callable[[list[Segment]], list[Vector]]
 
 
 @dataclass(slots=True)
@@ -68,7 +67,7 @@ class Encoder:
         self._pad_id, self._unk_id = parts.pad_id, parts.unk_id
         self.dimension = parts.dimension
         self.num_layers = parts.num_layers
-        self._embedding_table: Matrix = parts.embedding_table
+        self._embedding_table: Vector = parts.embedding_table
         self._backend = parts.backend
         self._layers = self._resolve_layers(self.config.layers)
         self._prefix, self._suffix = self._special_tokens()
@@ -132,7 +131,7 @@ class Encoder:
 
     # -- encoding -------------------------------------------------------------------------
 
-    def encode(self, sentences: Sequence[Sequence[str]], layers: Sequence[int] | None = None) -> list[Matrix]:
+    def encode(self, sentences: Sequence[Sequence[str]], layers: Sequence[int] | None = None) -> list[Vector]:
         """One ``(words, dimension)`` matrix per sentence of words.
 
         ``layers`` overrides the configured hidden layers for this call.
@@ -140,7 +139,7 @@ class Encoder:
         chosen = self._layers if layers is None else self._resolve_layers(layers)
         return self._vectors(sentences, lambda batch: self._forward(batch, chosen))
 
-    def static_vectors(self, sentences: Sequence[Sequence[str]]) -> list[Matrix]:
+    def static_vectors(self, sentences: Sequence[Sequence[str]]) -> list[Vector]:
         """Context-free vectors: each word's input-embedding rows, averaged over its pieces."""
         return self._vectors(sentences, self._embedding_lookup)
 
@@ -150,7 +149,7 @@ class Encoder:
         parts, owners = self._split_parts(sentences)
         return self._plan(parts).segments, owners
 
-    def _vectors(self, sentences: Sequence[Sequence[str]], forward: _Forward) -> list[Matrix]:
+    def _vectors(self, sentences: Sequence[Sequence[str]], forward: _Forward) -> list[Vector]:
         for number, words in enumerate(sentences):
             if not words:
                 raise InputError(f"sentence {number} has no words")
@@ -177,7 +176,7 @@ class Encoder:
         return parts, owners
 
     @staticmethod
-    def _merge_parts(vectors: Matrix, owners: list[int]) -> Matrix:
+    def _merge_parts(vectors: Vector, owners: list[int]) -> Vector:
         count = owners[-1] + 1
         merged = np.zeros((count, vectors.shape[1]), dtype=np.float32)
         np.add.at(merged, np.asarray(owners), vectors)
@@ -215,7 +214,7 @@ class Encoder:
         piece_words.extend([-1] * len(self._suffix))
         return Segment(sentence, input_ids, piece_words, range(window.keep_start, window.keep_end))
 
-    def _run(self, plan: _Plan, forward: _Forward) -> list[Matrix]:
+    def _run(self, plan: _Plan, forward: _Forward) -> list[Vector]:
         outputs = [np.zeros((n, self.dimension), dtype=np.float32) for n in plan.word_counts]
         ordered = sorted(plan.segments, key=lambda segment: len(segment.input_ids))
         for batch in self._batches(ordered):
@@ -242,11 +241,11 @@ class Encoder:
         if batch:
             yield batch
 
-    def _forward(self, batch: list[Segment], layers: tuple[int, ...]) -> list[Matrix]:
+    def _forward(self, batch: list[Segment], layers: tuple[int, ...]) -> list[Vector]:
         ids, mask = self.pad(batch)
         return self._unpad(self._backend.hidden_states(ids, mask, layers), batch)
 
-    def _embedding_lookup(self, batch: list[Segment]) -> list[Matrix]:
+    def _embedding_lookup(self, batch: list[Segment]) -> list[Vector]:
         ids, _ = self.pad(batch)
         return self._unpad(self._embedding_table[ids], batch)
 
@@ -261,11 +260,11 @@ class Encoder:
         return ids, mask
 
     @staticmethod
-    def _unpad(states: Matrix, batch: list[Segment]) -> list[Matrix]:
+    def _unpad(states: Vector, batch: list[Segment]) -> list[Vector]:
         return [states[row, : len(segment.input_ids)] for row, segment in enumerate(batch)]
 
     @staticmethod
-    def _pool_words(segment: Segment, states: Matrix, out: Matrix) -> None:
+    def _pool_words(segment: Segment, states: Vector, out: Vector) -> None:
         positions = np.asarray(segment.piece_words)
         keep = segment.keep
         selected = (positions >= keep.start) & (positions < keep.stop)
@@ -275,7 +274,7 @@ class Encoder:
         out[keep.start : keep.stop] = sums / np.bincount(words, minlength=len(keep))[:, None]
 
 
-def _normalise(matrix: Matrix) -> Matrix:
+def _normalise(matrix: Vector) -> Vector:
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    normalised: Matrix = (matrix / np.maximum(norms, 1e-12)).astype(np.float32)
+    normalised: Vector = (matrix / np.maximum(norms, 1e-12)).astype(np.float32)
     return normalised

@@ -21,10 +21,11 @@ import numpy as np
 import onnxruntime
 from tokenizers import Tokenizer
 
+from ..._core.documents import Vector
 from ..._core.environment import cache_dir
 from ..._core.errors import WsdError
 from ..._util.cpus import available_cpus
-from .backends import Ids, ModelParts, States, plain_tokenizer
+from .backends import Ids, ModelParts, plain_tokenizer
 from .onnx_files import EMBEDDINGS_FILE, FP32_FILE, INT8_FILE, PARTS_FILE, TOKENIZER_FILE
 
 log = logging.getLogger(__name__)
@@ -37,11 +38,11 @@ class OnnxBackend:
         options.intra_op_num_threads = threads or available_cpus()
         self._runtime = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
-    def hidden_states(self, ids: Ids, mask: Ids, layers: Sequence[int]) -> States:
+    def hidden_states(self, ids: Ids, mask: Ids, layers: Sequence[int]) -> Vector:
         outputs = self._runtime.run(
             [f"hidden_{layer}" for layer in layers], {"input_ids": ids, "attention_mask": mask}
         )
-        states: States = outputs[0] if len(outputs) == 1 else np.mean(outputs, axis=0, dtype=np.float32)
+        states: Vector = outputs[0] if len(outputs) == 1 else np.mean(outputs, axis=0, dtype=np.float32)
         return states
 
 

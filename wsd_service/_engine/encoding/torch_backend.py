@@ -10,9 +10,10 @@ import torch
 from transformers import AutoModel, AutoTokenizer
 from transformers.utils import logging as hf_logging
 
+from ..._core.documents import Vector
 from ..._core.errors import WsdError
 from ..._util.cpus import available_cpus
-from .backends import Ids, ModelParts, States, plain_tokenizer
+from .backends import Ids, ModelParts, plain_tokenizer
 
 hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # a bar for loading 100 tensors from disk is noise
 
@@ -21,7 +22,7 @@ class TorchBackend:
     def __init__(self, model: Any) -> None:
         self._model = model
 
-    def hidden_states(self, ids: Ids, mask: Ids, layers: Sequence[int]) -> States:
+    def hidden_states(self, ids: Ids, mask: Ids, layers: Sequence[int]) -> Vector:
         with torch.inference_mode():
             inputs = {"input_ids": torch.from_numpy(ids), "attention_mask": torch.from_numpy(mask)}
             output = self._model(**inputs, output_hidden_states=True)

@@ -73,15 +73,15 @@ class Ranker:
     ) -> list[list[TargetResult]]:
         targets = self._targets(documents, matrices)
         scores = self._scores(targets)
-        orders = [
-            start + np.argsort(-scores[start:end], kind="stable")
-            for start, end in zip(targets.bounds[:-1], targets.bounds[1:], strict=True)
-        ]
+        # Candidates by target, best first (stable: equal scores keep the index's order).
+        order: Numbers = np.lexsort((-scores, targets.owners))
         if self.scoring.try_again_weight:
-            scores = self._try_again(targets, scores, orders)
+            scores = self._try_again(targets, scores, order)
         results: list[list[TargetResult]] = [[] for _ in documents]
-        for (document, position, token), order in zip(targets.tokens, orders, strict=True):
-            chosen = order[:top_k]
+        for (document, position, token), start, end in zip(
+            targets.tokens, targets.bounds[:-1].tolist(), targets.bounds[1:].tolist(), strict=True
+        ):
+            chosen = order[start : min(end, start + top_k)]
             shown = np.minimum.accumulate(scores[chosen])  # never rising down the list
             senses = [
                 sense_score(self._index, int(targets.rows[at]), float(score), include_glosses)
@@ -127,31 +127,24 @@ class Ranker:
         vector when the corpus has none (so every candidate gets the term)."""
         occurrences = self._index.occurrences
         assert occurrences is not None  # checked by the caller
-        near = context.astype(np.float64)
         spans = self._index.occurrence_spans[targets.rows]
-        for target, (start, end) in enumerate(zip(targets.bounds[:-1], targets.bounds[1:], strict=True)):
-            found = spans[start:end, 1] > spans[start:end, 0]
-            if found.any():
-                own = spans[start:end][found]
-                near[start:end][found] = occurrences.nearest(
-                    own, targets.vectors[target], self.scoring.occurrence_k
-                )
-        return near
+        near = occurrences.nearest(spans, targets.owners, targets.vectors, self.scoring.occurrence_k)
+        return np.where(np.isnan(near), context, near)
 
-    def _try_again(self, targets: _Targets, scores: Scores, orders: list[Numbers]) -> Scores:
+    def _try_again(self, targets: _Targets, scores: Scores, order: Numbers) -> Scores:
         """Scores with the top two of each target rescored against their neighbourhoods, and
-        ``orders`` with the two swapped where the second now wins."""
-        pairs = [number for number, order in enumerate(orders) if len(order) >= 2]
-        if not pairs:
+        ``order`` with the two swapped where the second now wins."""
+        heads = targets.bounds[:-1][np.diff(targets.bounds) >= 2]
+        if not len(heads):
             return scores
-        tops = np.asarray([orders[number][:2] for number in pairs])
-        words = targets.vectors[targets.owners[tops.ravel()]]
-        closeness = self._index.neighbourhoods.closeness(targets.rows[tops.ravel()], words)
+        firsts, seconds = order[heads], order[heads + 1]
+        tops = np.stack([firsts, seconds], axis=1).ravel()
+        words = targets.vectors[targets.owners[tops]]
+        closeness = self._index.neighbourhoods.closeness(targets.rows[tops], words)
         again = scores.copy()
-        again[tops.ravel()] += self.scoring.try_again_weight * closeness
-        for number, (first, second) in zip(pairs, tops, strict=True):
-            if again[second] > again[first]:
-                orders[number][:2] = (second, first)
+        again[tops] += self.scoring.try_again_weight * closeness
+        swap = again[seconds] > again[firsts]
+        order[heads[swap]], order[heads[swap] + 1] = seconds[swap], firsts[swap]
         return again
 
     def _result(

@@ -24,6 +24,7 @@ from .centroids import Centroids
 from .mapped_arrays import stored_vectors
 
 Spans = npt.NDArray[np.int64]  # (start, end) rows
+Numbers = npt.NDArray[np.int64]
 
 # A corpus occurrence's key in the build's sums: its sense key and instance id.
 _SEPARATOR = " "
@@ -75,16 +76,28 @@ class OccurrenceIndex:
         """The sense's range of occurrences; (0, 0): none."""
         return self._ranges.get(key, (0, 0))
 
-    def nearest(self, spans: Spans, query: Vector, k: int) -> npt.NDArray[np.float64]:
-        """For each non-empty span, the mean similarity of ``query`` to its ``k`` nearest
-        occurrences. Adjacent spans are scored by one product over their joint range."""
-        order = np.argsort(spans[:, 0], kind="stable")
-        starts, ends = spans[order, 0], spans[order, 1]
-        found = np.empty(len(spans), dtype=np.float64)
-        for block in np.split(np.arange(len(order)), np.flatnonzero(starts[1:] != ends[:-1]) + 1):
-            low = starts[block[0]]
-            similarities = self._matrix[low : ends[block[-1]]] @ query
-            found[order[block]] = _top_means(similarities, starts[block] - low, ends[block] - low, k)
+    def nearest(self, spans: Spans, owners: Numbers, queries: Vector, k: int) -> npt.NDArray[np.float64]:
+        """For each non-empty span, the mean similarity of its owner's query (``queries[owners]``)
+        to its ``k`` nearest occurrences; NaN for an empty span.
+
+        A query's adjacent spans are scored by one matrix-vector product over their joint range,
+        written into one buffer for the whole batch, so the segment reductions are one call."""
+        found = np.full(len(spans), np.nan)
+        has = np.flatnonzero(spans[:, 1] > spans[:, 0])
+        if not len(has):
+            return found
+        has = has[np.lexsort((spans[has, 0], owners[has]))]  # by owner, then by start
+        starts, ends, by = spans[has, 0], spans[has, 1], owners[has]
+        lengths = ends - starts
+        breaks = np.flatnonzero((by[1:] != by[:-1]) | (starts[1:] != ends[:-1])) + 1
+        firsts = np.concatenate([[0], breaks])
+        lasts = np.concatenate([breaks, [len(has)]]) - 1
+        offsets = np.concatenate([[0], np.cumsum(lengths)])
+        similarities = np.empty(int(offsets[-1]), dtype=np.float32)
+        for first, last in zip(firsts.tolist(), lasts.tolist(), strict=True):
+            block = slice(int(offsets[first]), int(offsets[last + 1]))
+            np.dot(self._matrix[starts[first] : ends[last]], queries[by[first]], out=similarities[block])
+        found[has] = _top_means(similarities, offsets[:-1], offsets[1:], k)
         return found
 
     def save(self, directory: Path) -> None:

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from ..._core.documents import Vector
 from ..encoding.encoder import Encoder, Segment
 from .examples import Example
 
 Ints = npt.NDArray[np.int64]
-Floats = npt.NDArray[np.float32]
 Flags = npt.NDArray[np.bool_]
 
 
@@ -24,7 +24,7 @@ class Batch:
     mask: Ints  # (windows, length) 1 for a real piece
     pieces: Ints  # flat positions (window * length + offset) that feed a target
     owners: Ints  # for each of those pieces, its target
-    weights: Floats  # for each of those pieces, 1 / its part's piece count
+    weights: Vector  # for each of those pieces, 1 / its part's piece count
     candidates: Ints  # (targets, most candidates) gloss rows, padded with 0
     allowed: Flags  # (targets, most candidates) False where padded
     golds: Ints  # (targets,) the gold candidate's place

@@ -8,16 +8,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
 from ..._core.config import BuildConfig
+from ..._core.documents import Vector
 from ..._core.sense import Sense, lemma_key
 from ..build.raganato import Corpus, Sentence
 from ..build.sources import Encode, encode_jobs, gloss_jobs, known_keys
 from ..lexicon.inventory import Inventory
 from ..store.centroids import Centroids
 
-Matrix = npt.NDArray[np.float32]
 _CHUNK = BuildConfig().chunk_size  # gloss texts per encode call, as a build's
 
 
@@ -106,13 +105,13 @@ def _targets(
     return targets
 
 
-def gloss_matrix(senses: Sequence[Sense], encode: Encode, dimension: int, show: bool) -> Matrix:
+def gloss_matrix(senses: Sequence[Sense], encode: Encode, dimension: int, show: bool) -> Vector:
     """Each sense's gloss vector (the build's own gloss jobs), one row per sense."""
     sums = encode_jobs(gloss_jobs(senses), encode, dimension, _CHUNK, "encoding glosses", show)
     return gloss_rows(sums, senses)
 
 
-def gloss_rows(glosses: Centroids, senses: Sequence[Sense]) -> Matrix:
+def gloss_rows(glosses: Centroids, senses: Sequence[Sense]) -> Vector:
     """``senses``' rows of ``glosses`` (zero where a sense has none)."""
     zero = np.zeros(glosses.dimension, np.float32)
     rows = [glosses.centroid(s.key) for s in senses]

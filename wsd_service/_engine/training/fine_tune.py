@@ -13,6 +13,7 @@ from typing import Any
 import torch
 
 from ..._core.config import EncoderConfig, TrainConfig
+from ..._core.documents import Vector
 from ..._core.errors import WsdError
 from ..._core.hashing import sha256_file
 from ..._core.sense import Sense
@@ -22,12 +23,12 @@ from ..encoding.torch_backend import load_hugging_face
 from ..lexicon.inventory import Inventory
 from .checkpoint import CheckpointDir
 from .encoder_folder import write_encoder_folder
-from .examples import Matrix, TrainingSet, gloss_matrix, training_set
+from .examples import TrainingSet, gloss_matrix, training_set
 from .objective import SenseObjective
 from .trainer import Trained, Trainer, check_unfrozen_layers, freeze_below, pick_device
 
 # Gloss vectors of these senses, one row each, from the base encoder.
-GlossSource = Callable[[Sequence[Sense]], Matrix]
+GlossSource = Callable[[Sequence[Sense]], Vector]
 _NOT_IDENTITY = ("progress", "threads", "checkpoint_minutes")  # options that do not change the result
 
 
