@@ -19,6 +19,8 @@ from wsd_service import (
     SenseIndexError,
 )
 from wsd_service._core.manifest import resolve_index_dir
+from wsd_service._core.sense import SenseRow
+from wsd_service._engine.store.sense_table import SenseTable
 from wsd_service.build import IndexBuilder, load_index
 
 from .corpora import build_index_command, write_corpus
@@ -55,6 +57,38 @@ def test_candidate_rows_are_the_lemmas_own(tiny_index: Path) -> None:
     rows = index.candidate_rows([("bank", "NOUN"), ("xyzzyq", "NOUN")])
     assert len(rows) == 10 and all(index.rows[n].lemma == "bank" for n in rows)
     assert not len(index.candidate_rows([("xyzzyq", "NOUN")]))
+
+
+def test_the_sense_table_reads_back_every_row_and_finds_each_key(tiny_index: Path, tmp_path: Path) -> None:
+    table = load_index(tiny_index).rows
+    rows = list(table)
+    assert all(table.row_number(row.key) == number for number, row in enumerate(rows))
+    assert table.row_number("bank%9:99:99::") is None
+    assert [table[-1]] == rows[-1:] and table.lemma_pos(0) == (rows[0].lemma, rows[0].pos)
+    table.write(tmp_path / "senses.tsv")
+    assert list(SenseTable.read(tmp_path / "senses.tsv")) == rows
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("bank%1:14:00::\tbank\tNOUN\t08420278-n\tmany\tcorpus", "senses.tsv:2: malformed row"),
+        ("bank%1:14:00::\tbank\tNOUN\t08420278-n\t1", "senses.tsv:2: malformed row"),
+        ("bank%1:14:00::\tbank\tNOUNS\t08420278-n\t1\tcorpus", "senses.tsv:2: .*POS 'NOUNS' is not one"),
+    ],
+)
+def test_a_malformed_sense_table_is_named_with_its_line(tmp_path: Path, line: str, problem: str) -> None:
+    path = tmp_path / "senses.tsv"
+    path.write_text(f"key\tlemma\tpos\tsynset_id\tcount\tsource\n{line}\n", encoding="utf-8")
+    with pytest.raises(SenseIndexError, match=problem):
+        SenseTable.read(path)
+
+
+def test_a_lemmas_rows_must_be_contiguous() -> None:
+    row = SenseRow("bank%1:14:00::", "bank", "NOUN", "08420278-n", 1, "corpus")
+    other = SenseRow("river%1:17:00::", "river", "NOUN", "09411430-n", 1, "corpus")
+    with pytest.raises(SenseIndexError, match="bank/NOUN are not contiguous"):
+        SenseTable([row, other, row])
 
 
 def test_fp16_vectors_rank_like_fp32(tmp_path: Path, encoder: Encoder, inventory: Inventory) -> None:

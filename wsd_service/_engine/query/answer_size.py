@@ -58,7 +58,7 @@ def nearest_bytes(tokens: list[PreparedToken], widest_sense: int, top_k: int) ->
 
 def widest_sense_bytes(index: SenseIndex) -> int:
     """The most one scored sense of the index takes on the wire, its gloss left out."""
-    return max((_SENSE_FIXED + _utf8(row.key) + _utf8(row.synset_id) for row in index.rows), default=0)
+    return _SENSE_FIXED + int(index.label_bytes.max()) if len(index.label_bytes) else 0
 
 
 def results_bytes(results: list[TargetResult]) -> int:

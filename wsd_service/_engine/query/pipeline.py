@@ -211,7 +211,7 @@ class Pipeline:
         if number is None:
             return SenseInfo(sense, "")
         vector = self.index.vectors(number, number + 1)[0] if include_vector else None
-        return SenseInfo(sense, self.index.rows[number].source, vector)
+        return SenseInfo(sense, self.index.rows.source(number), vector)
 
     @cached_property
     def _widest_sense(self) -> int:

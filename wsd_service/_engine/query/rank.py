@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from ..._core.config import ScoringConfig
 from ..._core.documents import SenseScore, TargetResult, Vector
-from ..._core.sense import SenseRow, lemma_key
+from ..._core.sense import lemma_key
 from ..store.sense_index import Numbers, SenseIndex
 from .prepare import PreparedToken
 
@@ -153,13 +153,12 @@ class Ranker:
         """A target's answer; its lemma and POS are the best sense's (else its first candidate's)."""
         lemma, pos = token.candidates[0] if token.candidates else (lemma_key(token.text), "")
         if len(best):
-            row = self._index.rows[int(best[0])]
-            lemma, pos = row.lemma, row.pos
+            lemma, pos = self._index.rows.lemma_pos(int(best[0]))
         return TargetResult(position, token.text, lemma, pos, token.start, token.end, senses)
 
 
 def sense_score(index: SenseIndex, number: int, score: float, include_gloss: bool) -> SenseScore:
     """A ranked row as the API answers it (the gloss read only when asked for)."""
-    row: SenseRow = index.rows[number]
+    rows = index.rows
     gloss = index.glosses.text(number) if include_gloss else ""
-    return SenseScore(row.key, row.synset_id, round(score, 6), gloss, row.source)
+    return SenseScore(rows.key(number), rows.synset_id(number), round(score, 6), gloss, rows.source(number))

@@ -8,7 +8,6 @@ disk and decodes nothing per call.
 
 from __future__ import annotations
 
-import csv
 import os
 import shutil
 import tempfile
@@ -16,7 +15,6 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from sys import intern
 from typing import Any
 
 import faiss
@@ -50,9 +48,9 @@ from .glosses import Glosses
 from .mapped_arrays import stored_vectors
 from .neighbourhoods import Neighbourhoods
 from .occurrence_store import OccurrenceIndex
+from .sense_table import SenseTable
 
 _VERSION_PREFIX = "wsd-index-"  # version folders; only these are ever deleted
-_SENSE_COLUMNS = ("key", "lemma", "pos", "synset_id", "count", "source")
 _REQUIRED_FILES = (
     VECTORS_FILE,
     SENSES_FILE,
@@ -72,32 +70,21 @@ class SenseIndex:
     def __init__(
         self,
         manifest: Manifest,
-        rows: Sequence[SenseRow],
+        rows: Sequence[SenseRow] | SenseTable,
         vectors: Any,
         directory: Path | None,
         tables: RankingTables,
     ) -> None:
         self.manifest = manifest
-        self.rows = list(rows)
+        self.rows = rows if isinstance(rows, SenseTable) else SenseTable(rows)
         self.directory = directory
         self._faiss = vectors
         self._matrix = stored_vectors(vectors)
         self.occurrences = tables.occurrences  # corpus occurrence vectors, when the build kept them
         self.glosses = tables.glosses
         self.neighbourhoods = tables.neighbourhoods
-        self._ranges: dict[tuple[str, str], tuple[int, int]] = {}
-        self._row_of_key: dict[str, int] = {}
-        for number, row in enumerate(self.rows):
-            start, _ = self._ranges.get((row.lemma, row.pos), (number, number))
-            if start != number and self._ranges[(row.lemma, row.pos)][1] != number:
-                raise SenseIndexError(f"sense table rows of {row.lemma}/{row.pos} are not contiguous")
-            self._ranges[(row.lemma, row.pos)] = (start, number + 1)
-            self._row_of_key[row.key] = number
         self.log_shares = self._log_shares()
-        # UTF-8 bytes of each row's sense key and synset id: answer-size bounds add them up.
-        self.label_bytes = np.asarray(
-            [len(row.key.encode()) + len(row.synset_id.encode()) for row in self.rows], dtype=np.int64
-        )
+        self.label_bytes = self.rows.label_bytes()
         self.occurrence_spans = self._occurrence_spans()
 
     @property
@@ -108,17 +95,17 @@ class SenseIndex:
         return len(self.rows)
 
     def candidate_range(self, lemma: str, pos: str) -> tuple[int, int] | None:
-        return self._ranges.get((lemma, pos))
+        return self.rows.candidate_range(lemma, pos)
 
     def candidate_rows(self, candidates: Sequence[tuple[str, str]]) -> Numbers:
         """The row numbers of every (lemma, POS) pair's senses, pair after pair."""
-        spans = [self._ranges.get(pair, (0, 0)) for pair in candidates]
+        spans = [self.rows.candidate_range(*pair) or (0, 0) for pair in candidates]
         if len(spans) == 1:  # most words: one lemma and POS
             return np.arange(*spans[0])
         return np.concatenate([np.arange(start, end) for start, end in spans] or [np.zeros(0, np.int64)])
 
     def row_number(self, key: str) -> int | None:
-        return self._row_of_key.get(key)
+        return self.rows.row_number(key)
 
     def vectors(self, start: int, end: int) -> Vector:
         """Rows ``start`` to ``end`` as float32."""
@@ -130,8 +117,8 @@ class SenseIndex:
 
     def _log_shares(self) -> npt.NDArray[np.float64]:
         """Each row's frequency prior: log((count + 1) / (its lemma's counts + its lemma's senses))."""
-        counts = np.asarray([row.count for row in self.rows], dtype=np.float64)
-        starts = np.asarray(sorted(start for start, _ in self._ranges.values()), dtype=np.int64)
+        counts = self.rows.counts().astype(np.float64)
+        starts = self.rows.group_starts()
         if not len(starts):
             return counts
         sizes = np.diff(np.append(starts, len(counts)))
@@ -143,8 +130,8 @@ class SenseIndex:
         """Each row's range of occurrence vectors ((0, 0): none)."""
         spans = np.zeros((len(self.rows), 2), dtype=np.int64)
         if self.occurrences is not None:
-            for number, row in enumerate(self.rows):
-                spans[number] = self.occurrences.span(row.key)
+            for number in range(len(self.rows)):
+                spans[number] = self.occurrences.span(self.rows.key(number))
         return spans
 
     # -- persistence ----------------------------------------------------------------------
@@ -161,7 +148,7 @@ class SenseIndex:
         )
         version.chmod(0o755)  # mkdtemp makes it private; an index is meant to be shared
         faiss.write_index(self._faiss, str(version / VECTORS_FILE))
-        _write_rows(version / SENSES_FILE, self.rows)
+        self.rows.write(version / SENSES_FILE)
         if self.occurrences is not None:
             self.occurrences.save(version)
         self.glosses.save(version)
@@ -192,7 +179,7 @@ def load_index(path: Path, expected: EncoderSignature | None = None) -> SenseInd
         raise SenseIndexError(
             f"{path}: vectors have dimension {vectors.d}, manifest says {manifest.dimension}"
         )
-    rows = _read_rows(directory / SENSES_FILE)
+    rows = SenseTable.read(directory / SENSES_FILE)
     if len(rows) != vectors.ntotal:
         raise SenseIndexError(f"{path}: {len(rows)} senses but {vectors.ntotal} vectors")
     occurrences = OccurrenceIndex.load(directory) if OCCURRENCES_FILE in manifest.files else None
@@ -231,29 +218,6 @@ def _verify_files(directory: Path, manifest: Manifest) -> None:
     for name in _REQUIRED_FILES:
         if name not in manifest.files:
             raise SenseIndexError(f"{directory}: manifest lists no {name}")
-
-
-def _write_rows(path: Path, rows: Sequence[SenseRow]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
-        writer.writerow(_SENSE_COLUMNS)
-        for row in rows:
-            writer.writerow((row.key, row.lemma, row.pos, row.synset_id, row.count, row.source))
-
-
-def _read_rows(path: Path) -> list[SenseRow]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle, delimiter="\t")
-        if tuple(next(reader, ())) != _SENSE_COLUMNS:
-            raise SenseIndexError(f"{path}: not a sense table")
-        try:
-            # Interned: neighbouring rows share lemma, POS and synset, and 200k rows add up.
-            return [
-                SenseRow(k, intern(lemma), intern(pos), intern(sid), int(count), intern(src))
-                for k, lemma, pos, sid, count, src in reader
-            ]
-        except ValueError as error:
-            raise SenseIndexError(f"{path}:{reader.line_num}: malformed row ({error})") from None
 
 
 def _swap_link(out: Path, target: str) -> None:

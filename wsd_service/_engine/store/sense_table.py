@@ -1,0 +1,165 @@
+"""The sense table as columns: each row's sense key, synset, count and source, and the rows of
+each (lemma, POS), held in packed byte strings and arrays rather than one Python object a row.
+
+Two hundred thousand row objects with their strings and lookup dicts cost a serving process
+about a hundred megabytes of private memory; columns cost a tenth of that, and a row is made
+only when an answer or a caller asks for it.
+"""
+
+from __future__ import annotations
+
+import csv
+from array import array
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from ..._core.errors import SenseIndexError
+from ..._core.sense import POS_TAGS, SenseRow
+
+Numbers = npt.NDArray[np.int64]
+
+_COLUMNS = ("key", "lemma", "pos", "synset_id", "count", "source")
+_TAGS = tuple(POS_TAGS)
+
+
+class _Packed:
+    """Strings packed end to end in one UTF-8 buffer, read back by number."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+        self._ends = array("q")
+
+    def append(self, text: str) -> None:
+        self._buffer += text.encode()
+        self._ends.append(len(self._buffer))
+
+    def __getitem__(self, number: int) -> str:
+        start = self._ends[number - 1] if number else 0
+        return self._buffer[start : self._ends[number]].decode()
+
+    def byte_lengths(self) -> Numbers:
+        ends = np.frombuffer(self._ends, dtype=np.int64)
+        return np.diff(ends, prepend=0)
+
+
+class SenseTable:
+    """Rows grouped by (lemma, POS): a pair's senses are one contiguous range of row numbers."""
+
+    def __init__(self, rows: Iterable[SenseRow]) -> None:
+        self._keys = _Packed()
+        self._synsets = _Packed()
+        self._lemmas = _Packed()  # one per group
+        self._counts = array("q")
+        self._sources: list[str] = []  # the few distinct source names
+        self._source_codes = array("B")
+        self._group_tags = array("B")
+        self._group_starts = array("q")
+        self._group_of_row = array("i")
+        self._groups: tuple[dict[str, int], ...] = tuple({} for _ in _TAGS)  # by POS: lemma -> group
+        hashes = array("q")  # of each key: this process's str hash (row_number)
+        for row in rows:
+            self._append(row)
+            hashes.append(hash(row.key))
+        self._group_starts.append(len(self._counts))
+        self._key_order = np.argsort(np.frombuffer(hashes, dtype=np.int64), kind="stable")
+        self._sorted_hashes = np.frombuffer(hashes, dtype=np.int64)[self._key_order]
+
+    @classmethod
+    def read(cls, path: Path) -> SenseTable:
+        """From the index's tab-separated sense file (one row at a time: nothing kept per row)."""
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle, delimiter="\t")
+            if tuple(next(reader, ())) != _COLUMNS:
+                raise SenseIndexError(f"{path}: not a sense table")
+            try:
+                return cls(SenseRow(k, lemma, pos, sid, int(n), src) for k, lemma, pos, sid, n, src in reader)
+            except ValueError as error:
+                raise SenseIndexError(f"{path}:{reader.line_num}: malformed row ({error})") from None
+
+    def write(self, path: Path) -> None:
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
+            writer.writerow(_COLUMNS)
+            for row in self:
+                writer.writerow((row.key, row.lemma, row.pos, row.synset_id, row.count, row.source))
+
+    def _append(self, row: SenseRow) -> None:
+        number = len(self._counts)
+        if row.pos not in POS_TAGS:
+            raise ValueError(f"POS {row.pos!r} is not one of {', '.join(_TAGS)}")
+        tag = _TAGS.index(row.pos)
+        groups = self._groups[tag]
+        group = groups.get(row.lemma)
+        if group is None:
+            group = groups[row.lemma] = len(self._group_starts)
+            self._group_starts.append(number)
+            self._group_tags.append(tag)
+            self._lemmas.append(row.lemma)
+        elif group != self._group_of_row[-1]:
+            raise SenseIndexError(f"sense table rows of {row.lemma}/{row.pos} are not contiguous")
+        self._keys.append(row.key)
+        self._synsets.append(row.synset_id)
+        self._counts.append(row.count)
+        if row.source not in self._sources:
+            self._sources.append(row.source)
+        self._source_codes.append(self._sources.index(row.source))
+        self._group_of_row.append(group)
+
+    def __len__(self) -> int:
+        return len(self._counts)
+
+    def __getitem__(self, number: int) -> SenseRow:
+        if not -len(self) <= number < len(self):
+            raise IndexError(f"row {number} of {len(self)}")
+        number %= len(self)
+        lemma, pos = self.lemma_pos(number)
+        return SenseRow(
+            self.key(number), lemma, pos, self.synset_id(number), self._counts[number], self.source(number)
+        )
+
+    def __iter__(self) -> Iterator[SenseRow]:
+        return (self[number] for number in range(len(self)))
+
+    def key(self, number: int) -> str:
+        return self._keys[number]
+
+    def synset_id(self, number: int) -> str:
+        return self._synsets[number]
+
+    def source(self, number: int) -> str:
+        return self._sources[self._source_codes[number]]
+
+    def lemma_pos(self, number: int) -> tuple[str, str]:
+        group = self._group_of_row[number]
+        return self._lemmas[group], _TAGS[self._group_tags[group]]
+
+    def candidate_range(self, lemma: str, pos: str) -> tuple[int, int] | None:
+        """The rows of a (lemma, POS) pair, or None when the index has none."""
+        groups = self._groups[_TAGS.index(pos)] if pos in POS_TAGS else {}
+        group = groups.get(lemma)
+        return None if group is None else (self._group_starts[group], self._group_starts[group + 1])
+
+    def row_number(self, key: str) -> int | None:
+        """The row of a sense key, by its hash among the sorted hashes of every key."""
+        wanted = hash(key)
+        at = int(np.searchsorted(self._sorted_hashes, wanted))
+        while at < len(self) and self._sorted_hashes[at] == wanted:
+            number = int(self._key_order[at])
+            if self.key(number) == key:
+                return number
+            at += 1
+        return None
+
+    def counts(self) -> Numbers:
+        return np.frombuffer(self._counts, dtype=np.int64).copy()
+
+    def group_starts(self) -> Numbers:
+        """Each (lemma, POS) range's first row, in row order."""
+        return np.frombuffer(self._group_starts, dtype=np.int64)[:-1].copy()
+
+    def label_bytes(self) -> Numbers:
+        """UTF-8 bytes of each row's sense key and synset id (answer-size bounds add them up)."""
+        return self._keys.byte_lengths() + self._synsets.byte_lengths()
