@@ -68,6 +68,7 @@ class Inventory:
         # long-running server's memory levels off (BENCHMARKS.md, memory).
         self.senses = lru_cache(maxsize=16384)(self._senses)
         self.lemmatise = lru_cache(maxsize=65536)(self._lemmatise)
+        self.expression_reach = lru_cache(maxsize=65536)(self._expression_reach)
 
     @property
     def max_expression_words(self) -> int:
@@ -102,7 +103,7 @@ class Inventory:
     def has_lemma(self, lemma: str, tag: str) -> bool:
         return self.wordnet.has_lemma(lemma, POS_TAGS[tag]) or (lemma, tag) in self._custom
 
-    def expression_reach(self, word: str) -> dict[str, int]:
+    def _expression_reach(self, word: str) -> dict[str, int]:
         """By POS, the words in the longest multi-word lemma that starts with ``word`` or with
         its base form; POS with none are left out."""
         word = word.lower()
