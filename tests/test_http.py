@@ -3,22 +3,27 @@ of google/rpc/code.proto, tokens and probes, against the real server on loopback
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import json
 import socket
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import grpc
 import pytest
+from aiohttp import web
 from google.protobuf import json_format
 
 from wsd_service import ServerConfig, WsdServer
 from wsd_service._proto.wsd.v1 import wsd_service_pb2 as pb
 from wsd_service._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
+from wsd_service._serving.http_server import HttpServer
 
 from .http_calls import Answer, call
 from .server_thread import ServerThread
@@ -331,3 +336,31 @@ def test_an_authorization_header_that_is_not_utf8_is_401(guarded: ServerThread) 
         while chunk := connection.recv(65536):
             reply += chunk
     assert reply.startswith(b"HTTP/1.1 401"), reply[:200]
+
+
+def test_stop_gives_a_request_in_flight_only_the_grace() -> None:
+    """A handler still running when the grace is over is cut off: stop returns in about the
+    grace, not the runner's default shutdown timeout."""
+
+    async def run() -> None:
+        started = asyncio.Event()
+
+        async def slow(request: web.Request) -> web.Response:
+            started.set()
+            await asyncio.sleep(60)
+            return web.Response(text="too late")
+
+        app = web.Application()
+        app.router.add_get("/slow", slow)
+        server = HttpServer(app)
+        port = await server.start("127.0.0.1", 0, None)
+        async with aiohttp.ClientSession() as session:
+            request = asyncio.ensure_future(session.get(f"http://127.0.0.1:{port}/slow"))
+            await asyncio.wait_for(started.wait(), 10)
+            began = time.monotonic()
+            await server.stop(0.2)
+            assert time.monotonic() - began < 5
+            with pytest.raises(aiohttp.ClientError):
+                await request
+
+    asyncio.run(run())

@@ -180,6 +180,25 @@ def test_stream_reports_item_errors_and_goes_on(stub: pb_grpc.WsdServiceStub) ->
     assert answers[2].result.targets[0].lemma == "cash"
 
 
+def test_a_streams_undecodable_item_is_answered_in_its_place(channel: grpc.Channel) -> None:
+    """Raw bytes on the stream: the item that is not a DisambiguateStreamRequest gets its error
+    and the items around it their answers."""
+    raw = channel.stream_stream(
+        "/wsd.v1.WsdService/DisambiguateStream",
+        request_serializer=None,
+        response_deserializer=pb.DisambiguateStreamResponse.FromString,
+    )
+    good = [
+        pb.DisambiguateStreamRequest(id=i, document=pb.Document(text="the river bank")).SerializeToString()
+        for i in ("a", "c")
+    ]
+    answers = list(raw(iter([good[0], b"\xff\xff\xff\xff", good[1]])))
+    assert [a.WhichOneof("outcome") for a in answers] == ["result", "error", "result"]
+    assert [a.id for a in answers] == ["a", "", "c"]
+    assert answers[1].error.code == grpc.StatusCode.INVALID_ARGUMENT.value[0]
+    assert "not a valid DisambiguateStreamRequest" in answers[1].error.message
+
+
 def test_concurrent_clients_are_batched(server: ServerThread, stub: pb_grpc.WsdServiceStub) -> None:
     assert server.server is not None
     metrics = server.server.metrics

@@ -14,15 +14,10 @@ _MAX_LINE = 64 * 1024
 
 
 class HttpServer:
-    def __init__(self, app: web.Application, grace_seconds: float) -> None:
+    def __init__(self, app: web.Application) -> None:
         # access_log off: the structured log lines are the app's own, tokens never in them
         self._runner = web.AppRunner(
-            app,
-            access_log=None,
-            handle_signals=False,
-            shutdown_timeout=grace_seconds,
-            max_line_size=_MAX_LINE,
-            max_field_size=_MAX_LINE,
+            app, access_log=None, handle_signals=False, max_line_size=_MAX_LINE, max_field_size=_MAX_LINE
         )
 
     async def start(self, host: str, port: int, tls: TlsConfig | None) -> int:
@@ -32,7 +27,13 @@ class HttpServer:
         await site.start()
         return int(self._runner.addresses[0][1])
 
-    async def stop(self) -> None:
-        """Stop accepting, let requests in flight finish (up to the grace it was made with), then
-        close."""
+    async def stop(self, grace: float) -> None:
+        """Stop accepting, give requests in flight up to ``grace`` seconds to finish, then close
+        (the runner's own cleanup would wait its fixed shutdown timeout instead)."""
+        for site in list(self._runner.sites):
+            await site.stop()
+        server = self._runner.server
+        if server is not None:
+            server.pre_shutdown()
+            await server.shutdown(grace)
         await self._runner.cleanup()

@@ -58,8 +58,10 @@ def _decoded(request: Any) -> Any:
 
 
 async def _decoded_stream(requests: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    """A stream's undecodable item is handed on as its error: answered in its place, and the
+    stream goes on (as an HTTP stream's bad line is)."""
     async for request in requests:
-        yield _decoded(request)
+        yield InputError(request.message) if isinstance(request, _Undecodable) else request
 
 
 class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]

@@ -109,7 +109,7 @@ class WsdServer:
     async def _start_http(self, port: int) -> int:
         config = self.config
         app = HttpApp(self.calls, self.metrics, self.serving, config.tokens, config.max_message_bytes)
-        self._http = HttpServer(app.build(), config.grace_seconds)
+        self._http = HttpServer(app.build())
         return await self._http.start(config.host, port, config.tls)
 
     def serving(self) -> bool:
@@ -172,7 +172,7 @@ class WsdServer:
         if self._server is not None:
             closing.append(self._server.stop(grace))
         if self._http is not None:
-            closing.append(self._http.stop())  # within config.grace_seconds, set when it started
+            closing.append(self._http.stop(grace))
         await asyncio.gather(*closing)
         await self.data_plane.close()
         log.info("stopped")

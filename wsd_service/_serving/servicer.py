@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 import grpc
 
+from .._core.errors import WsdError
 from .._proto.wsd.v1 import wsd_service_pb2 as pb
 from .._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
 from .calls import WsdCalls
@@ -24,7 +25,9 @@ class WsdServicer(pb_grpc.WsdServiceServicer):  # type: ignore[misc]
         return await self._calls.disambiguate(request, context.time_remaining())
 
     async def DisambiguateStream(  # noqa: N802
-        self, requests: AsyncIterator[pb.DisambiguateStreamRequest], context: grpc.aio.ServicerContext
+        self,
+        requests: AsyncIterator[pb.DisambiguateStreamRequest | WsdError],  # WsdError: an undecodable item
+        context: grpc.aio.ServicerContext,
     ) -> AsyncIterator[pb.DisambiguateStreamResponse]:
         async for response in self._calls.disambiguate_stream(requests, context.time_remaining):
             yield response
