@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from dataclasses import replace
 
 import pytest
 
@@ -137,7 +138,8 @@ def test_expired_and_cancelled_work_is_never_encoded() -> None:
     encode = Lengths(clock, per_word=0.1)  # 10 words a second
 
     async def run() -> MicroBatcher[int]:
-        batcher = MicroBatcher(encode, ONE_AT_A_TIME, clock=clock)
+        # A queue that may use 3/4 of a deadline, so that a call is admitted and then expires.
+        batcher = MicroBatcher(encode, replace(ONE_AT_A_TIME, admission_share=0.75), clock=clock)
         batcher.start()
         await batcher.encode(words(10))  # measures the rate
         encode.release.clear()
@@ -202,7 +204,7 @@ def test_admission_refuses_a_deadline_that_cannot_be_met() -> None:
     encode = Lengths(clock, per_word=0.02)  # 50 words a second
 
     async def run() -> None:
-        batcher = MicroBatcher(encode, ONE_AT_A_TIME, clock=clock)
+        batcher = MicroBatcher(encode, ONE_AT_A_TIME, clock=clock, jitter=lambda: 0.5)
         batcher.start()
         try:
             assert batcher.expected_wait(10) is None  # nothing measured yet: admitted
@@ -214,8 +216,12 @@ def test_admission_refuses_a_deadline_that_cannot_be_met() -> None:
             assert batcher.expected_wait(10) == pytest.approx(0.7)
             with pytest.raises(OverloadedError, match="the deadline cannot be met") as refused:
                 await batcher.encode(words(10), timeout=0.3)
-            # The queue may use 3/4 of the deadline: retry once 0.7 s of work fits in 0.225 s.
-            assert refused.value.retry_after == pytest.approx(0.7 - 0.75 * 0.3)
+            # The queue may use its share of the deadline: retry once 0.7 s of work fits in that
+            # budget, plus the jitter's share (here half) of the budget times the crowd (every
+            # call judged so far was refused: the share stays small).
+            budget = ONE_AT_A_TIME.admission_share * 0.3
+            crowd = 1 + batcher.refused_share / (1 - batcher.refused_share)
+            assert refused.value.retry_after == pytest.approx(0.7 - budget + 0.5 * budget * crowd)
             admitted = asyncio.ensure_future(batcher.encode(words(10), timeout=10))
             encode.release.set()
             assert await admitted == [10]
@@ -249,3 +255,29 @@ def test_a_standing_queue_serves_newest_first_and_refuses_stale_work() -> None:
     refused = [n for n, outcome in enumerate(outcomes, 1) if isinstance(outcome, OverloadedError)]
     assert refused == [3, 4, 5, 6]
     assert all("standing queue" in str(outcomes[n - 1]) for n in refused)
+
+
+def test_admission_learns_how_late_its_expectations_run() -> None:
+    """A call admitted on an expected wait of 1 s that waits 2 s (the cores were busy elsewhere)
+    makes the next expectations longer by a tenth of the gap."""
+    clock = Clock()
+    encode = Lengths(clock, per_word=0.1)  # 10 words a second
+
+    async def run() -> None:
+        batcher = MicroBatcher(encode, ONE_AT_A_TIME, clock=clock)
+        batcher.start()
+        try:
+            await batcher.encode(words(10))  # measures the rate
+            encode.release.clear()
+            late = asyncio.ensure_future(batcher.encode(words(10), timeout=100))  # expected: 1 s
+            await eventually(lambda: len(encode.calls) == 2, "the encoder to take it")
+            clock.advance(1.0)
+            encode.release.set()
+            assert await late == [10]
+            assert batcher.lateness == pytest.approx(0.9 + 0.1 * 2.0)
+            assert batcher.words_per_second is not None
+            assert batcher.expected_wait(10) == pytest.approx(1.1 * 10 / batcher.words_per_second)
+        finally:
+            await batcher.stop()
+
+    asyncio.run(run())

@@ -223,8 +223,9 @@ class BatcherConfig:
     standing_after: float = 0.5
     standing_timeout: float = 1.0
     # Admission keeps this share of a call's remaining deadline for the encoder queue; the rest
-    # is for preparation, ranking and the answer's way back (BENCHMARKS.md "Overload").
-    admission_share: float = 0.75
+    # is for preparation, ranking and the answer's way back, which under overload wait for the
+    # same cores (BENCHMARKS.md "Overload": 0.75 let a fifth of the admitted calls miss).
+    admission_share: float = 0.5
 
 
 @dataclass(frozen=True, slots=True)

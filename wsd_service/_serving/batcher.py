@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -43,6 +44,9 @@ from .slot_board import SlotBoard
 Result = TypeVar("Result")
 Other = TypeVar("Other")
 Encode = Callable[[list[list[str]]], list[Result]]
+_SHARE_WEIGHT = 0.01  # of one admission decision in ``refused_share``: about the last hundred
+_MOST_CROWD = 20.0  # a retry hint spreads callers over at most this many queue budgets
+_LATENESS = (0.25, 10.0)  # bounds of one job's actual / expected wait, so one outlier cannot swing it
 
 
 @dataclass(slots=True)
@@ -52,6 +56,7 @@ class _Job(Generic[Result]):
     deadline: float | None  # clock time
     queued: float  # clock time
     words: int
+    promised: float | None = None  # seconds admission expected it to wait (None: not judged)
 
 
 @dataclass(slots=True)
@@ -75,9 +80,11 @@ class MicroBatcher(Generic[Result]):
         on_batch: Callable[[int], None] | None = None,
         board: SlotBoard | None = None,
         clock: Callable[[], float] = time.monotonic,
+        jitter: Callable[[], float] = random.random,
     ) -> None:
         self._encode = encode
         self._clock = clock  # seconds; time.monotonic is what asyncio's loop.time() reads
+        self._jitter = jitter  # a draw in [0, 1): where in the queue's time a retry is sent
         self._board = board  # other workers' batches, when workers share the cores
         self.config = config or BatcherConfig()
         self.slots = self.config.slots or available_cpus()
@@ -92,6 +99,8 @@ class MicroBatcher(Generic[Result]):
         self._running = 0  # batches on the encoder threads
         self._last_empty = 0.0  # clock time the queue was last seen empty
         self.words_per_second: float | None = None  # measured, smoothed over recent batches
+        self.lateness = 1.0  # actual waits of admitted jobs over their expected ones, smoothed
+        self.refused_share = 0.0  # of the calls admission judged lately, the share it refused
         self._wakeup = asyncio.Event()
         self._executor = ThreadPoolExecutor(max_workers=self.slots, thread_name_prefix="encoder")
         self._batches: set[asyncio.Task[None]] = set()  # kept referenced until done
@@ -133,14 +142,13 @@ class MicroBatcher(Generic[Result]):
                 f"{self.config.max_queue_sentences}); retry later"
             )
         words = sum(len(s) for s in sentences)
-        if timeout is not None:
-            self.admit(words, timeout)
+        promised = None if timeout is None else self.admit(words, timeout)
         now = self._clock()
         deadline = None if timeout is None else now + timeout
         if not self._pending:
             self._last_empty = now
         future: asyncio.Future[list[Result]] = asyncio.get_running_loop().create_future()
-        job = _Job([list(s) for s in sentences], future, deadline, now, words)
+        job = _Job([list(s) for s in sentences], future, deadline, now, words, promised)
         (self._untimed if deadline is None else self._timed).append(job)
         self._queued_sentences += size
         self._queued_words += words
@@ -153,30 +161,43 @@ class MicroBatcher(Generic[Result]):
 
         Batches on the encoder are counted as half done: on average they are. The measured rate
         is one slot's, and every slot the machine leaves this worker works through the queue.
+        The estimate is scaled by how far such estimates fell short of the waits jobs then had
+        (``lateness``): the cores also prepare, rank and carry calls, which the rate leaves out.
         """
         if self.words_per_second is None:
             return None
         ahead = self._queued_words + self._running_words / 2 + words
         slots = self.slots if self._board is None else min(self.slots, self._board.share())
-        return ahead / (self.words_per_second * slots)
+        return self.lateness * ahead / (self.words_per_second * slots)
 
     def _seconds_for(self, words: int) -> float:
         """Seconds one slot takes to encode ``words``."""
         return 0.0 if self.words_per_second is None else words / self.words_per_second
 
-    def admit(self, words: int, timeout: float) -> None:
-        """Refuse (OverloadedError with a retry hint) work that cannot be encoded in ``timeout``."""
+    def admit(self, words: int, timeout: float) -> float | None:
+        """Refuse (OverloadedError with a retry hint) work that cannot be encoded in ``timeout``;
+        return the wait it was admitted on (None: nothing measured yet).
+
+        The hint is when the queue will have room for the call, plus a random share of the time
+        it takes the queue to serve everyone now being refused: the queue's budget times the
+        calls refused per call admitted lately. Refused callers then come back spread out, not
+        together ("exponential backoff and jitter"), and stop costing the cores that serve."""
         wait = self.expected_wait(words)
         budget = timeout * self.config.admission_share
-        if wait is not None and wait > budget:
+        refused = wait is not None and wait > budget
+        self.refused_share += _SHARE_WEIGHT * (refused - self.refused_share)
+        if wait is not None and refused:
             self.stats.refused_deadline += 1
+            crowd = min(1 + self.refused_share / (1 - self.refused_share + 1e-9), _MOST_CROWD)
+            retry = wait - budget + self._jitter() * budget * crowd
             raise OverloadedError(
                 f"the deadline cannot be met: about {wait:.2f} s of encoder work ({self._queued_words}"
                 f" words queued ahead, {words} in this call, at {self.words_per_second:.0f} words/s)"
-                f" and the call has {timeout:.2f} s left; retry in {wait - budget:.2f} s or with a"
+                f" and the call has {timeout:.2f} s left; retry in {retry:.2f} s or with a"
                 " longer deadline",
-                retry_after=wait - budget,
+                retry_after=retry,
             )
+        return wait
 
     async def run_on_encoder_thread(self, function: Callable[[], Other]) -> Other:
         """Run other encoder work on an encoder thread, beside the batches."""
@@ -282,6 +303,7 @@ class MicroBatcher(Generic[Result]):
         try:
             results = await loop.run_in_executor(self._executor, self._encode, sentences)
             self._measure(words, self._clock() - started)
+            self._calibrate(batch)
         except Exception as error:  # the encoder failed: every caller of this batch hears it
             for job in batch:
                 if not job.future.done():
@@ -302,6 +324,15 @@ class MicroBatcher(Generic[Result]):
         rate = words / seconds
         previous = self.words_per_second
         self.words_per_second = rate if previous is None else 0.8 * previous + 0.2 * rate
+
+    def _calibrate(self, batch: list[_Job[Result]]) -> None:
+        """Learn how late admission's expectations run: each judged job's actual wait (queued
+        to encoded) over the wait it was admitted on, smoothed like the rate."""
+        now = self._clock()
+        for job in batch:
+            if job.promised:
+                ratio = min(max((now - job.queued) / job.promised, _LATENESS[0]), _LATENESS[1])
+                self.lateness = 0.9 * self.lateness + 0.1 * ratio
 
     @staticmethod
     def _answer(batch: list[_Job[Result]], results: list[Result]) -> None:
