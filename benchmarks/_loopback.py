@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import re
 import socket
@@ -94,6 +95,7 @@ def running_server(index: Path, extra: Sequence[str] = (), http: bool = False) -
     server = Server(f"127.0.0.1:{port}", f"http://127.0.0.1:{metrics_port}/metrics", process.pid, http_url)
     try:
         wait_serving(server.address)
+        asyncio.run(_all_serving(server.address, _workers(extra)))
         yield server
     finally:
         process.terminate()
@@ -115,6 +117,38 @@ def wait_serving(address: str, timeout: float = 300) -> None:
                 pass
             time.sleep(0.2)
     raise SystemExit("the server did not become ready")
+
+
+async def _all_serving(address: str, workers: int, timeout: float = 300) -> None:
+    """Until ``20 x workers`` fresh connections in a row find the server SERVING: each connection
+    reaches one worker (the kernel's choice), and the others may still be loading."""
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    deadline, streak = time.monotonic() + timeout, 0
+    while streak < 20 * workers:
+        if time.monotonic() > deadline:
+            raise SystemExit("a worker of the server did not become ready")
+        async with grpc.aio.insecure_channel(
+            address, options=[("grpc.use_local_subchannel_pool", 1)]
+        ) as channel:
+            try:
+                reply = await health_pb2_grpc.HealthStub(channel).Check(
+                    health_pb2.HealthCheckRequest(), timeout=10
+                )
+                streak = streak + 1 if reply.status == health_pb2.HealthCheckResponse.SERVING else 0
+            except grpc.aio.AioRpcError:
+                streak = 0
+        if not streak:
+            await asyncio.sleep(0.2)
+
+
+def _workers(serve_args: Sequence[str]) -> int:
+    from wsd_service._serving.supervisor import default_workers
+
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--workers", type=int)
+    given = parser.parse_known_args(serve_args)[0].workers
+    return default_workers() if given is None else int(given)
 
 
 async def _send_all(

@@ -164,38 +164,6 @@ def send(address: str, words: Words, channels: int, clients: int) -> Pass:
     return asyncio.run(_send(address, words, channels, clients))
 
 
-async def _all_serving(address: str, workers: int, timeout: float = 300) -> None:
-    """Until ``20 x workers`` fresh connections in a row find the server SERVING: each connection
-    reaches one worker (the kernel's choice), and the others may still be loading."""
-    from grpc_health.v1 import health_pb2, health_pb2_grpc
-
-    deadline, streak = time.monotonic() + timeout, 0
-    while streak < 20 * workers:
-        if time.monotonic() > deadline:
-            raise SystemExit("a worker of the server did not become ready")
-        async with grpc.aio.insecure_channel(
-            address, options=[("grpc.use_local_subchannel_pool", 1)]
-        ) as channel:
-            try:
-                reply = await health_pb2_grpc.HealthStub(channel).Check(
-                    health_pb2.HealthCheckRequest(), timeout=10
-                )
-                streak = streak + 1 if reply.status == health_pb2.HealthCheckResponse.SERVING else 0
-            except grpc.aio.AioRpcError:
-                streak = 0
-        if not streak:
-            await asyncio.sleep(0.2)
-
-
-def _workers(serve_args: Sequence[str]) -> int:
-    from wsd_service._serving.supervisor import default_workers
-
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--workers", type=int)
-    given = parser.parse_known_args(serve_args)[0].workers
-    return default_workers() if given is None else int(given)
-
-
 def _ms(latencies: Sequence[float], q: float) -> float:
     return 1000 * percentile(latencies, q) if latencies else math.nan
 
@@ -238,7 +206,6 @@ def _serve(args: argparse.Namespace, index: Path, texts: Texts, bare: dict[str, 
     grid = list(itertools.product(args.channels, args.clients))
     serve_args = shlex.split(args.serve_args)
     with running_server(index, serve_args) as server:
-        asyncio.run(_all_serving(server.address, _workers(serve_args)))
         # Warm-up over every connection, so that each of several workers has run a batch.
         failures = send(server.address, texts.warmup, max(args.channels), max(args.clients)).codes
         print("channels clients  words/s  x fp32  x int8  p50 ms  p99 ms errors")

@@ -54,6 +54,14 @@ def test_http_vs_grpc_smoke(tiny_index: Path) -> None:
     assert "HTTP / gRPC words/s" in out and "errors 0" in out
 
 
+def test_http_frameworks_smoke(tiny_index: Path) -> None:
+    out = _run(
+        "benchmarks/http_frameworks.py", "--index", str(tiny_index), "--sentences", "4", "--clients", "2",
+        "--idle", "3",
+    )  # fmt: skip
+    assert "aiohttp" in out and "starlette+uvicorn" in out
+
+
 def _fold_trial(script: str, tmp_path: Path, *extra: str) -> str:
     """A dev-protocol script on two folds of a four-document corpus, one epoch."""
     prefix = write_corpus(tmp_path / "c", TINY_SENTENCES, per_document=1)
