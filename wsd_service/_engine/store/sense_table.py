@@ -58,7 +58,7 @@ class SenseTable:
         self._group_tags = array("B")
         self._group_starts = array("q")
         self._group_of_row = array("i")
-        self._groups: tuple[dict[str, int], ...] = tuple({} for _ in _TAGS)  # by POS: lemma -> group
+        self._groups: dict[str, dict[str, int]] = {tag: {} for tag in _TAGS}  # by POS: lemma -> group
         hashes = array("q")  # of each key: this process's str hash (row_number)
         for row in rows:
             self._append(row)
@@ -91,7 +91,7 @@ class SenseTable:
         if row.pos not in POS_TAGS:
             raise ValueError(f"POS {row.pos!r} is not one of {', '.join(_TAGS)}")
         tag = _TAGS.index(row.pos)
-        groups = self._groups[tag]
+        groups = self._groups[row.pos]
         group = groups.get(row.lemma)
         if group is None:
             group = groups[row.lemma] = len(self._group_starts)
@@ -138,8 +138,7 @@ class SenseTable:
 
     def candidate_range(self, lemma: str, pos: str) -> tuple[int, int] | None:
         """The rows of a (lemma, POS) pair, or None when the index has none."""
-        groups = self._groups[_TAGS.index(pos)] if pos in POS_TAGS else {}
-        group = groups.get(lemma)
+        group = self._groups.get(pos, {}).get(lemma)
         return None if group is None else (self._group_starts[group], self._group_starts[group + 1])
 
     def row_number(self, key: str) -> int | None:
