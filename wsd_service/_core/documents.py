@@ -12,6 +12,7 @@ from .errors import WsdError
 from .sense import Sense, normalise_pos
 
 Vector = npt.NDArray[np.float32]
+Numbers = npt.NDArray[np.int64]  # row numbers, spans, counts
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,9 +23,9 @@ import numpy as np
 import numpy.typing as npt
 
 from ..._core.config import ScoringConfig
-from ..._core.documents import SenseScore, TargetResult, Vector
+from ..._core.documents import Numbers, SenseScore, TargetResult, Vector
 from ..._core.sense import lemma_key
-from ..store.sense_index import Numbers, SenseIndex
+from ..store.sense_index import SenseIndex
 from .prepare import PreparedToken
 
 Scores = npt.NDArray[np.float64]

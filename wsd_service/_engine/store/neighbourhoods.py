@@ -17,7 +17,7 @@ import numpy.typing as npt
 import scipy.sparse
 
 from ..._core.config import RELATION_GROUPS, SEMANTIC_GROUPS
-from ..._core.documents import Vector
+from ..._core.documents import Numbers, Vector
 from ..._core.manifest import NEIGHBOURHOOD_SLOTS_FILE, NEIGHBOURHOODS_FILE
 from ..._core.sense import SenseRow
 from ..lexicon.custom_senses import CUSTOM_SYNSET_PREFIX
@@ -25,8 +25,6 @@ from ..lexicon.inventory import Inventory
 from .mapped_arrays import mapped
 
 _SYMBOLS = frozenset(symbol for group in SEMANTIC_GROUPS for symbol in RELATION_GROUPS[group])
-
-Numbers = npt.NDArray[np.int64]
 
 
 class Neighbourhoods:

@@ -17,14 +17,11 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 
-from ..._core.documents import Vector
+from ..._core.documents import Numbers, Vector
 from ..._core.errors import SenseIndexError
 from ..._core.manifest import OCCURRENCE_RANGES_FILE, OCCURRENCES_FILE
 from .centroids import Centroids
 from .mapped_arrays import stored_vectors
-
-Spans = npt.NDArray[np.int64]  # (start, end) rows
-Numbers = npt.NDArray[np.int64]
 
 # A corpus occurrence's key in the build's sums: its sense key and instance id.
 _SEPARATOR = " "
@@ -76,7 +73,7 @@ class OccurrenceIndex:
         """The sense's range of occurrences; (0, 0): none."""
         return self._ranges.get(key, (0, 0))
 
-    def nearest(self, spans: Spans, owners: Numbers, queries: Vector, k: int) -> npt.NDArray[np.float64]:
+    def nearest(self, spans: Numbers, owners: Numbers, queries: Vector, k: int) -> npt.NDArray[np.float64]:
         """For each non-empty span, the mean similarity of its owner's query (``queries[owners]``)
         to its ``k`` nearest occurrences; NaN for an empty span.
 
@@ -118,7 +115,7 @@ class OccurrenceIndex:
         return cls(ranges, store)
 
 
-def _top_means(similarities: Vector, starts: Spans, ends: Spans, k: int) -> npt.NDArray[np.float64]:
+def _top_means(similarities: Vector, starts: Numbers, ends: Numbers, k: int) -> npt.NDArray[np.float64]:
     """Each segment's mean of its ``k`` largest values (the maximum for k = 1)."""
     if k == 1:
         return np.maximum.reduceat(similarities, starts).astype(np.float64)

@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..._core.config import VectorStorage
-from ..._core.documents import Vector
+from ..._core.documents import Numbers, Vector
 from ..._core.errors import SenseIndexError
 from ..._core.hashing import sha256_file
 from ..._core.manifest import (
@@ -60,8 +60,6 @@ _REQUIRED_FILES = (
     NEIGHBOURHOODS_FILE,
     NEAREST_FILE,
 )
-
-Numbers = npt.NDArray[np.int64]
 
 
 class SenseIndex:

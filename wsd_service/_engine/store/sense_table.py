@@ -14,12 +14,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 
+from ..._core.documents import Numbers
 from ..._core.errors import SenseIndexError
 from ..._core.sense import POS_TAGS, SenseRow
-
-Numbers = npt.NDArray[np.int64]
 
 _COLUMNS = ("key", "lemma", "pos", "synset_id", "count", "source")
 _TAGS = tuple(POS_TAGS)
