@@ -10,24 +10,23 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from ..._core.documents import Vector
+from ..._core.documents import Numbers, Vector
 from ..encoding.encoder import Encoder, Segment
 from .examples import Example
 
-Ints = npt.NDArray[np.int64]
 Flags = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True, slots=True)
 class Batch:
-    ids: Ints  # (windows, length) piece ids, padded
-    mask: Ints  # (windows, length) 1 for a real piece
-    pieces: Ints  # flat positions (window * length + offset) that feed a target
-    owners: Ints  # for each of those pieces, its target
+    ids: Numbers  # (windows, length) piece ids, padded
+    mask: Numbers  # (windows, length) 1 for a real piece
+    pieces: Numbers  # flat positions (window * length + offset) that feed a target
+    owners: Numbers  # for each of those pieces, its target
     weights: Vector  # for each of those pieces, 1 / its part's piece count
-    candidates: Ints  # (targets, most candidates) gloss rows, padded with 0
+    candidates: Numbers  # (targets, most candidates) gloss rows, padded with 0
     allowed: Flags  # (targets, most candidates) False where padded
-    golds: Ints  # (targets,) the gold candidate's place
+    golds: Numbers  # (targets,) the gold candidate's place
 
     @property
     def targets(self) -> int:
