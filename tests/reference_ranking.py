@@ -98,6 +98,7 @@ def _synset_rows(index: SenseIndex, inventory: Inventory, synset_id: str) -> lis
 
 def engine_ranking(ranker: Ranker, vector: Vector, candidates: list[tuple[str, str]]) -> Ranked:
     """The engine's ranking of one target word with these candidates, every candidate returned."""
-    token = PreparedToken("word", None, None, candidates, True)
+    spans = [span for pair in candidates if (span := ranker.index.candidate_range(*pair))]
+    token = PreparedToken("word", None, None, candidates, spans, True)
     [[result]] = ranker.rank([[token]], [vector[None, :]], top_k=10_000, include_glosses=False)
     return [(sense.key, sense.score) for sense in result.senses]

@@ -52,11 +52,11 @@ def test_every_sense_of_the_selected_lemmas_has_a_row(tiny_index: Path, inventor
     assert {row.source for row in index.rows} == {"corpus", "gloss", "propagated"}
 
 
-def test_candidate_rows_are_the_lemmas_own(tiny_index: Path) -> None:
+def test_candidate_ranges_are_the_lemmas_own(tiny_index: Path) -> None:
     index = load_index(tiny_index)
-    rows = index.candidate_rows([("bank", "NOUN"), ("xyzzyq", "NOUN")])
-    assert len(rows) == 10 and all(index.rows[n].lemma == "bank" for n in rows)
-    assert not len(index.candidate_rows([("xyzzyq", "NOUN")]))
+    start, end = index.candidate_range("bank", "NOUN") or (0, 0)
+    assert all(index.rows[n].lemma == "bank" for n in range(start, end))
+    assert index.candidate_range("xyzzyq", "NOUN") is None
 
 
 def test_the_sense_table_reads_back_every_row_and_finds_each_key(tiny_index: Path, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from wsd_service import Inventory, InventoryError
+from wsd_service._engine.lexicon.custom_senses import CustomSense
 from wsd_service._engine.lexicon.wordnet import WordNetDatabase
 
 
@@ -38,6 +39,20 @@ def test_morphology_and_collocations(inventory: Inventory) -> None:
     assert inventory.lemmatise("took place", "VERB") == ["take_place"]
     assert inventory.lemmatise("attorneys general", "NOUN") == ["attorney_general"]
     assert inventory.lemmatise("xyzzyq", "NOUN") == []
+
+
+def test_runs_of_words_find_inflected_expressions_at_any_position(inventory: Inventory) -> None:
+    assert inventory.lemmatise("ice creams", "NOUN") == ["ice_cream"]  # the last word inflected
+    assert inventory.lemmatise("kicked the bucket", "VERB") == ["kick_the_bucket"]
+    assert inventory.lemmatise("New_York", "n") == ["new_york"]
+    assert inventory.lemmatise("the river bank", "NOUN") == []  # no expression: nothing looked up
+
+
+def test_custom_multi_word_lemmas_are_found_inflected(inventory: Inventory) -> None:
+    sense = CustomSense("acme:widget-pack", "widget_pack", "NOUN", "a pack of widgets", ())
+    custom = Inventory(inventory.wordnet, [sense])
+    assert custom.lemmatise("widget packs", "NOUN") == ["widget_pack"]
+    assert custom.lemmatise("widgets pack", "NOUN") == ["widget_pack"]
 
 
 def test_unknown_lemma_and_pos_give_no_candidates(inventory: Inventory) -> None:

@@ -59,15 +59,18 @@ class Inventory:
         # The first words of multi-word lemmas by POS, each with its longest lemma's word count:
         # most tokens start none, and the others are tried only as far as their lemmas reach.
         self._expression_words: dict[str, dict[str, int]] = {tag: {} for tag in POS_TAGS}
+        # Multi-word lemmas by POS, each once per word with that word left out (``lemmatise``).
+        self._frames: dict[str, set[int]] = {tag: set() for tag in POS_TAGS}
         for lemma, tag in lemmas:
-            first, *rest = lemma.split("_")
-            if rest:
+            words = lemma.split("_")
+            if len(words) > 1:
                 longest = self._expression_words[tag]
-                longest[first] = max(longest.get(first, 0), 1 + len(rest))
+                longest[words[0]] = max(longest.get(words[0], 0), len(words))
+                self._frames[tag].update(_frame(words, position) for position in range(len(words)))
         # Pure and hot (every token of raw text, for every POS): cached, bounded so that a
         # long-running server's memory levels off (BENCHMARKS.md, memory).
         self.senses = lru_cache(maxsize=16384)(self._senses)
-        self.lemmatise = lru_cache(maxsize=65536)(self._lemmatise)
+        self._cached_lemmatise = lru_cache(maxsize=65536)(self._lemmatise)
         self.expression_reach = lru_cache(maxsize=65536)(self._expression_reach)
 
     @property
@@ -113,8 +116,19 @@ class Inventory:
         }
         return {tag: longest for tag, longest in reach.items() if longest}
 
+    def lemmatise(self, form: str, pos: str) -> list[str]:
+        """Base forms of a word form that the inventory has, as WordNet's morphy finds them.
+
+        A run of words that no multi-word lemma matches with one word changed is answered
+        without lookups and kept out of the cache: the expression finder tries every run of raw
+        text that starts like an expression, and almost none is one."""
+        if " " in form or "_" in form:
+            tag = normalise_pos(pos)
+            if tag is None or not self._inflectable(lemma_key(form).split("_"), tag):
+                return []
+        return self._cached_lemmatise(form, pos)
+
     def _lemmatise(self, form: str, pos: str) -> list[str]:
-        """Base forms of a word form that the inventory has, as WordNet's morphy finds them."""
         tag = normalise_pos(pos)
         if tag is None:
             return []
@@ -123,12 +137,20 @@ class Inventory:
             return []
         found: list[str] = []
         # In a collocation any one word may be inflected ("attorneys_general", "took_place").
-        for position in range(len(words)):
+        for position in self._inflectable(words, tag):
             for base in self._bases(words[position], tag):
                 candidate = "_".join([*words[:position], base, *words[position + 1 :]])
                 if candidate not in found and self.has_lemma(candidate, tag):
                     found.append(candidate)
         return found
+
+    def _inflectable(self, words: list[str], tag: str) -> list[int]:
+        """The positions at which the other words are a multi-word lemma's (the one position of
+        a single word)."""
+        if len(words) == 1:
+            return [0]
+        frames = self._frames[tag]
+        return [position for position in range(len(words)) if _frame(words, position) in frames]
 
     def _bases(self, word: str, tag: str) -> list[str]:
         letter = POS_TAGS[tag]
@@ -165,6 +187,12 @@ class Inventory:
         if letter not in "nvar" or not offset.isdigit():
             raise InputError(f"{shown(synset_id)} is not a WordNet synset id (offset-pos)")
         return self.wordnet.synset(letter, int(offset))
+
+
+def _frame(words: list[str], position: int) -> int:
+    """Words of a multi-word lemma or run without the one at ``position``, hashed (a collision
+    only costs the exact lookup it would have skipped)."""
+    return hash(("_".join(words[:position]), "_".join(words[position + 1 :])))
 
 
 def _from_wordnet(key: str, lemma: str, tag: str, synset: Synset, number: int, count: int) -> Sense:

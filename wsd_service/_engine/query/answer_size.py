@@ -14,7 +14,7 @@ import numpy as np
 from ..._core.documents import TargetResult
 from ..._core.errors import LimitExceededError
 from ..store.sense_index import SenseIndex
-from .prepare import PreparedToken
+from .prepare import PreparedToken, candidate_rows
 
 _TARGET_FIXED = 28  # token_index, pos, offsets, text / lemma prefixes, message header
 _SENSE_FIXED = 20  # score (fixed32), source (an enum), key / synset / gloss prefixes, header
@@ -32,9 +32,7 @@ def disambiguation_bytes(
     targets = [token for tokens in documents for token in tokens if token.target]
     if not targets:
         return 0
-    rows = [index.candidate_rows(token.candidates) for token in targets]
-    counts = np.asarray([len(found) for found in rows], dtype=np.int64)
-    flat = np.concatenate(rows)
+    flat, counts = candidate_rows(targets)
     sizes = _SENSE_FIXED + index.label_bytes[flat]
     if include_glosses:
         sizes = sizes + index.glosses.sizes(flat)

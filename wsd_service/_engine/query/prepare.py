@@ -8,8 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..._core.config import LimitsConfig
-from ..._core.documents import Document, InputToken
+from ..._core.documents import Document, InputToken, Numbers
 from ..._core.errors import InputError, LimitExceededError, shown
 from ..._core.sense import POS_TAGS, lemma_key, normalise_pos
 from ..lexicon.inventory import Inventory
@@ -25,6 +27,7 @@ class PreparedToken:
     start: int | None
     end: int | None
     candidates: list[tuple[str, str]]  # (lemma, POS) pairs to search
+    spans: list[tuple[int, int]]  # each pair's rows in the index
     target: bool
 
 
@@ -36,6 +39,18 @@ def word_count(tokens: list[PreparedToken]) -> int:
 def words_of(prepared: list[list[PreparedToken]]) -> list[list[str]]:
     """The encoder's input for prepared documents."""
     return [[t.text for t in tokens] for tokens in prepared]
+
+
+def candidate_rows(tokens: Sequence[PreparedToken]) -> tuple[Numbers, Numbers]:
+    """Every candidate row of ``tokens``, token after token, and how many rows each token has:
+    built for all tokens at once from their spans."""
+    spans = np.array([span for token in tokens for span in token.spans], dtype=np.int64).reshape(-1, 2)
+    lengths = spans[:, 1] - spans[:, 0]
+    shifts = spans[:, 0] - (np.cumsum(lengths) - lengths)  # each span's first row less its place
+    rows: Numbers = np.arange(int(lengths.sum())) + np.repeat(shifts, lengths)
+    owners = np.repeat(np.arange(len(tokens)), [len(token.spans) for token in tokens])
+    counts: Numbers = np.bincount(owners, weights=lengths, minlength=len(tokens)).astype(np.int64)
+    return rows, counts
 
 
 class Preparer:
@@ -87,11 +102,12 @@ class Preparer:
         tokens: list[PreparedToken] = []
         previous = ""
         for piece in self._expressions.join(pieces):
-            candidates = self._candidates(piece.text, None, None)
+            found = self._candidates(piece.text, None, None)
             if previous in DETERMINERS:  # "the bank": a noun or an adjective, not a verb
-                candidates = [c for c in candidates if c[1] in ("NOUN", "ADJ")] or candidates
+                found = [c for c in found if c[0][1] in ("NOUN", "ADJ")] or found
+            candidates, spans = [pair for pair, _ in found], [span for _, span in found]
             target = _default_target(piece.text, candidates, open_vocabulary)
-            tokens.append(PreparedToken(piece.text, piece.start, piece.end, candidates, target))
+            tokens.append(PreparedToken(piece.text, piece.start, piece.end, candidates, spans, target))
             previous = piece.text.lower()
         return tokens
 
@@ -118,22 +134,28 @@ class Preparer:
                 raise InputError(
                     f"{where}: token {position} is a target but POS {shown(token.pos)} has no senses"
                 )
-            candidates = self._candidates(token.text, token.lemma, token.pos)
+            found = self._candidates(token.text, token.lemma, token.pos)
+            candidates, spans = [pair for pair, _ in found], [span for _, span in found]
             default = _default_target(token.text, candidates, open_vocabulary)
             target = default if token.target is None else token.target
-            tokens.append(PreparedToken(token.text, None, None, candidates, target))
+            tokens.append(PreparedToken(token.text, None, None, candidates, spans, target))
         return tokens
 
-    def _candidates(self, text: str, lemma: str | None, pos: str | None) -> list[tuple[str, str]]:
-        """(lemma, POS) pairs to search: the caller's, else WordNet's morphology over POS."""
+    def _candidates(
+        self, text: str, lemma: str | None, pos: str | None
+    ) -> list[tuple[tuple[str, str], tuple[int, int]]]:
+        """(lemma, POS) pairs to search, with their rows: the caller's, else WordNet's
+        morphology over POS."""
         tags = [normalise_pos(pos)] if pos and pos.strip() else list(POS_TAGS)
-        pairs: list[tuple[str, str]] = []
+        found: list[tuple[tuple[str, str], tuple[int, int]]] = []
         for tag in tags:
             if tag is None:
                 continue
-            lemmas = [lemma_key(lemma)] if lemma else self._inventory.lemmatise(text, tag)
-            pairs.extend((name, tag) for name in lemmas if self._index.candidate_range(name, tag))
-        return pairs
+            for name in [lemma_key(lemma)] if lemma else self._inventory.lemmatise(text, tag):
+                span = self._index.candidate_range(name, tag)
+                if span:
+                    found.append(((name, tag), span))
+        return found
 
 
 def _default_target(text: str, candidates: list[tuple[str, str]], open_vocabulary: bool) -> bool:

@@ -26,7 +26,7 @@ from ..._core.config import ScoringConfig
 from ..._core.documents import Numbers, SenseScore, TargetResult, Vector
 from ..._core.sense import lemma_key
 from ..store.sense_index import SenseIndex
-from .prepare import PreparedToken
+from .prepare import PreparedToken, candidate_rows
 
 Scores = npt.NDArray[np.float64]
 
@@ -46,7 +46,7 @@ class _Targets:
 
 class Ranker:
     def __init__(self, index: SenseIndex, scoring: ScoringConfig) -> None:
-        self._index = index
+        self.index = index
         self.scoring = scoring
 
     def rank(
@@ -77,57 +77,79 @@ class Ranker:
         order: Numbers = np.lexsort((-scores, targets.owners))
         if self.scoring.try_again_weight:
             scores = self._try_again(targets, scores, order)
-        results: list[list[TargetResult]] = [[] for _ in documents]
-        for (document, position, token), start, end in zip(
-            targets.tokens, targets.bounds[:-1].tolist(), targets.bounds[1:].tolist(), strict=True
-        ):
-            chosen = order[start : min(end, start + top_k)]
-            shown = np.minimum.accumulate(scores[chosen])  # never rising down the list
+        return self._answers(targets, scores, order, len(documents), top_k, include_glosses)
+
+    def _answers(
+        self,
+        targets: _Targets,
+        scores: Scores,
+        order: Numbers,
+        documents: int,
+        top_k: int,
+        include_glosses: bool,
+    ) -> list[list[TargetResult]]:
+        """Each target's ``top_k`` best rows with the scores shown for them, by document."""
+        counts = np.minimum(np.diff(targets.bounds), top_k)
+        firsts = np.repeat(targets.bounds[:-1], counts)
+        places = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+        chosen = order[firsts + places]
+        shown = scores[chosen]
+        for place in range(1, top_k):  # never rising down a list
+            later = np.flatnonzero(places == place)
+            if not len(later):
+                break
+            shown[later] = np.minimum(shown[later], shown[later - 1])
+        rows, values = targets.rows[chosen].tolist(), shown.tolist()
+        results: list[list[TargetResult]] = [[] for _ in range(documents)]
+        start = 0
+        for (document, position, token), count in zip(targets.tokens, counts.tolist(), strict=True):
             senses = [
-                sense_score(self._index, int(targets.rows[at]), float(score), include_glosses)
-                for at, score in zip(chosen, shown, strict=True)
+                sense_score(self.index, row, value, include_glosses)
+                for row, value in zip(rows[start : start + count], values[start : start + count], strict=True)
             ]
-            results[document].append(self._result(position, token, targets.rows[chosen[:1]], senses))
+            results[document].append(self._result(position, token, rows[start : start + 1], senses))
+            start += count
         return results
 
     def _targets(self, documents: Sequence[list[PreparedToken]], matrices: Sequence[Vector]) -> _Targets:
-        tokens, vectors, rows = [], [], []
-        for document, (prepared, matrix) in enumerate(zip(documents, matrices, strict=True)):
-            for position, token in enumerate(prepared):
-                if token.target:
-                    tokens.append((document, position, token))
-                    vectors.append(matrix[position])
-                    rows.append(self._index.candidate_rows(token.candidates))
+        tokens = [
+            (document, position, token)
+            for document, prepared in enumerate(documents)
+            for position, token in enumerate(prepared)
+            if token.target
+        ]
         dimension = matrices[0].shape[1] if len(matrices) else 0
-        sizes = [len(found) for found in rows]
+        vectors = np.zeros((len(tokens), dimension), dtype=np.float32)
+        if tokens:
+            documents_of, positions = np.array([(d, p) for d, p, _ in tokens]).T
+            for document, matrix in enumerate(matrices):
+                mine = documents_of == document
+                vectors[mine] = matrix[positions[mine]]
+        rows, counts = candidate_rows([token for _, _, token in tokens])
         return _Targets(
-            tokens,
-            np.asarray(vectors, dtype=np.float32).reshape(len(tokens), dimension),
-            np.concatenate(rows) if rows else np.zeros(0, np.int64),
-            np.cumsum([0, *sizes]),
-            np.repeat(np.arange(len(tokens)), sizes),
+            tokens, vectors, rows, np.cumsum([0, *counts.tolist()]), np.repeat(np.arange(len(tokens)), counts)
         )
 
     def _scores(self, targets: _Targets) -> Scores:
         """Every candidate row's first-pass score."""
         words = targets.vectors[targets.owners]
-        rows = self._index.rows_at(targets.rows)
+        rows = self.index.rows_at(targets.rows)
         half = words.shape[1]
         queries = np.concatenate([words, self.scoring.gloss_weight * words], axis=1)
         scores: Scores = np.einsum("ij,ij->i", rows, queries).astype(np.float64)
-        if self._index.occurrences is not None and self.scoring.occurrence_weight:
+        if self.index.occurrences is not None and self.scoring.occurrence_weight:
             context = np.einsum("ij,ij->i", rows[:, :half], words)
             scores += self.scoring.occurrence_weight * self._nearest_occurrences(targets, context)
         if self.scoring.prior_weight:
-            scores += self.scoring.prior_weight * self._index.log_shares[targets.rows]
+            scores += self.scoring.prior_weight * self.index.log_shares[targets.rows]
         return scores
 
     def _nearest_occurrences(self, targets: _Targets, context: Vector) -> Scores:
         """Each candidate's similarity to its nearest corpus occurrences, or to its context
         vector when the corpus has none (so every candidate gets the term)."""
-        occurrences = self._index.occurrences
+        occurrences = self.index.occurrences
         assert occurrences is not None  # checked by the caller
-        spans = self._index.occurrence_spans[targets.rows]
+        spans = self.index.occurrence_spans[targets.rows]
         near = occurrences.nearest(spans, targets.owners, targets.vectors, self.scoring.occurrence_k)
         return np.where(np.isnan(near), context, near)
 
@@ -140,7 +162,7 @@ class Ranker:
         firsts, seconds = order[heads], order[heads + 1]
         tops = np.stack([firsts, seconds], axis=1).ravel()
         words = targets.vectors[targets.owners[tops]]
-        closeness = self._index.neighbourhoods.closeness(targets.rows[tops], words)
+        closeness = self.index.neighbourhoods.closeness(targets.rows[tops], words)
         again = scores.copy()
         again[tops] += self.scoring.try_again_weight * closeness
         swap = again[seconds] > again[firsts]
@@ -148,12 +170,12 @@ class Ranker:
         return again
 
     def _result(
-        self, position: int, token: PreparedToken, best: Numbers, senses: list[SenseScore]
+        self, position: int, token: PreparedToken, best: list[int], senses: list[SenseScore]
     ) -> TargetResult:
         """A target's answer; its lemma and POS are the best sense's (else its first candidate's)."""
         lemma, pos = token.candidates[0] if token.candidates else (lemma_key(token.text), "")
-        if len(best):
-            lemma, pos = self._index.rows.lemma_pos(int(best[0]))
+        if best:
+            lemma, pos = self.index.rows.lemma_pos(best[0])
         return TargetResult(position, token.text, lemma, pos, token.start, token.end, senses)
 
 

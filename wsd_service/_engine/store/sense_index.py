@@ -95,13 +95,6 @@ class SenseIndex:
     def candidate_range(self, lemma: str, pos: str) -> tuple[int, int] | None:
         return self.rows.candidate_range(lemma, pos)
 
-    def candidate_rows(self, candidates: Sequence[tuple[str, str]]) -> Numbers:
-        """The row numbers of every (lemma, POS) pair's senses, pair after pair."""
-        spans = [self.rows.candidate_range(*pair) or (0, 0) for pair in candidates]
-        if len(spans) == 1:  # most words: one lemma and POS
-            return np.arange(*spans[0])
-        return np.concatenate([np.arange(start, end) for start, end in spans] or [np.zeros(0, np.int64)])
-
     def row_number(self, key: str) -> int | None:
         return self.rows.row_number(key)
 
