@@ -199,6 +199,41 @@ def test_the_rate_is_measured_on_the_clock_and_smoothed() -> None:
     asyncio.run(run())
 
 
+def test_retry_hints_spread_while_refusals_outnumber_queued_calls() -> None:
+    """Refused callers are told to come back over more queue budgets while more are refused
+    than queued, and over fewer again once calls are queued: it settles near one refusal per
+    queued call."""
+    clock = Clock()
+    encode = Lengths(clock, per_word=0.02)  # 50 words a second
+
+    async def run() -> None:
+        batcher = MicroBatcher(encode, ONE_AT_A_TIME, clock=clock, jitter=lambda: 1.0)
+        batcher.start()
+        try:
+            await batcher.encode(words(10))  # measures the rate
+            encode.release.clear()
+            blocking = [asyncio.ensure_future(batcher.encode(words(50))) for _ in range(2)]
+            await eventually(lambda: len(encode.calls) == 2, "the encoder to take one of them")
+            hints: list[float] = []
+            for _ in range(100):
+                with pytest.raises(OverloadedError) as refused:
+                    batcher.admit(10, timeout=0.2)
+                assert refused.value.retry_after is not None
+                hints.append(refused.value.retry_after)
+            budget = ONE_AT_A_TIME.admission_share * 0.2
+            assert hints == sorted(hints) and hints[-1] - hints[0] > 5 * budget
+            widest = batcher.spread
+            queued = [asyncio.ensure_future(batcher.encode(words(1), timeout=100)) for _ in range(100)]
+            await eventually(lambda: batcher.spread < widest / 2, "queued calls to narrow the spread")
+            encode.release.set()
+            await asyncio.gather(*blocking, *queued)
+        finally:
+            encode.release.set()
+            await batcher.stop()
+
+    asyncio.run(run())
+
+
 def test_admission_refuses_a_deadline_that_cannot_be_met() -> None:
     clock = Clock()
     encode = Lengths(clock, per_word=0.02)  # 50 words a second
@@ -217,11 +252,11 @@ def test_admission_refuses_a_deadline_that_cannot_be_met() -> None:
             with pytest.raises(OverloadedError, match="the deadline cannot be met") as refused:
                 await batcher.encode(words(10), timeout=0.3)
             # The queue may use its share of the deadline: retry once 0.7 s of work fits in that
-            # budget, plus the jitter's share (here half) of the budget times the crowd (every
-            # call judged so far was refused: the share stays small).
+            # budget, plus the jitter's share (here half) of the budget times the spread (one
+            # refusal so far: barely above one budget).
             budget = ONE_AT_A_TIME.admission_share * 0.3
-            crowd = 1 + batcher.refused_share / (1 - batcher.refused_share)
-            assert refused.value.retry_after == pytest.approx(0.7 - budget + 0.5 * budget * crowd)
+            assert 1.0 < batcher.spread < 1.1
+            assert refused.value.retry_after == pytest.approx(0.7 - budget + 0.5 * budget * batcher.spread)
             admitted = asyncio.ensure_future(batcher.encode(words(10), timeout=10))
             encode.release.set()
             assert await admitted == [10]

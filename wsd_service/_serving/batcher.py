@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import random
 import time
 from collections import deque
@@ -44,8 +45,11 @@ from .slot_board import SlotBoard
 Result = TypeVar("Result")
 Other = TypeVar("Other")
 Encode = Callable[[list[list[str]]], list[Result]]
-_SHARE_WEIGHT = 0.01  # of one admission decision in ``refused_share``: about the last hundred
-_MOST_CROWD = 20.0  # a retry hint spreads callers over at most this many queue budgets
+# The retry hint's random part, in queue budgets, moves by this factor a call: up for each
+# refused, down for each queued, so that it settles where about one call is refused per call
+# queued (BENCHMARKS.md "Overload").
+_SPREAD_STEP = math.exp(0.02)
+_MOST_SPREAD = 50.0  # at most this many queue budgets
 _LATENESS = (0.25, 10.0)  # bounds of one job's actual / expected wait, so one outlier cannot swing it
 
 
@@ -100,7 +104,7 @@ class MicroBatcher(Generic[Result]):
         self._last_empty = 0.0  # clock time the queue was last seen empty
         self.words_per_second: float | None = None  # measured, smoothed over recent batches
         self.lateness = 1.0  # actual waits of admitted jobs over their expected ones, smoothed
-        self.refused_share = 0.0  # of the calls admission judged lately, the share it refused
+        self.spread = 1.0  # queue budgets over which refused callers are told to come back
         self._wakeup = asyncio.Event()
         self._executor = ThreadPoolExecutor(max_workers=self.slots, thread_name_prefix="encoder")
         self._batches: set[asyncio.Task[None]] = set()  # kept referenced until done
@@ -142,7 +146,10 @@ class MicroBatcher(Generic[Result]):
                 f"{self.config.max_queue_sentences}); retry later"
             )
         words = sum(len(s) for s in sentences)
-        promised = None if timeout is None else self.admit(words, timeout)
+        promised = None
+        if timeout is not None:
+            promised = self.admit(words, timeout)
+            self.spread = max(self.spread / _SPREAD_STEP, 1.0)
         now = self._clock()
         deadline = None if timeout is None else now + timeout
         if not self._pending:
@@ -178,26 +185,25 @@ class MicroBatcher(Generic[Result]):
         """Refuse (OverloadedError with a retry hint) work that cannot be encoded in ``timeout``;
         return the wait it was admitted on (None: nothing measured yet).
 
-        The hint is when the queue will have room for the call, plus a random share of the time
-        it takes the queue to serve everyone now being refused: the queue's budget times the
-        calls refused per call admitted lately. Refused callers then come back spread out, not
-        together ("exponential backoff and jitter"), and stop costing the cores that serve."""
+        The hint is when the queue will have room for the call, plus a random share of
+        ``spread`` queue budgets. The spread grows with every call refused and shrinks with
+        every call queued, so it settles where callers come back about as fast as calls are
+        queued: spread out, not together ("exponential backoff and jitter"), and refusing them
+        costs the cores that serve little."""
         wait = self.expected_wait(words)
         budget = timeout * self.config.admission_share
-        refused = wait is not None and wait > budget
-        self.refused_share += _SHARE_WEIGHT * (refused - self.refused_share)
-        if wait is not None and refused:
-            self.stats.refused_deadline += 1
-            crowd = min(1 + self.refused_share / (1 - self.refused_share + 1e-9), _MOST_CROWD)
-            retry = wait - budget + self._jitter() * budget * crowd
-            raise OverloadedError(
-                f"the deadline cannot be met: about {wait:.2f} s of encoder work ({self._queued_words}"
-                f" words queued ahead, {words} in this call, at {self.words_per_second:.0f} words/s)"
-                f" and the call has {timeout:.2f} s left; retry in {retry:.2f} s or with a"
-                " longer deadline",
-                retry_after=retry,
-            )
-        return wait
+        if wait is None or wait <= budget:
+            return wait
+        self.stats.refused_deadline += 1
+        self.spread = min(self.spread * _SPREAD_STEP, _MOST_SPREAD)
+        retry = wait - budget + self._jitter() * budget * self.spread
+        raise OverloadedError(
+            f"the deadline cannot be met: about {wait:.2f} s of encoder work ({self._queued_words}"
+            f" words queued ahead, {words} in this call, at {self.words_per_second:.0f} words/s)"
+            f" and the call has {timeout:.2f} s left; retry in {retry:.2f} s or with a"
+            " longer deadline",
+            retry_after=retry,
+        )
 
     async def run_on_encoder_thread(self, function: Callable[[], Other]) -> Other:
         """Run other encoder work on an encoder thread, beside the batches."""
