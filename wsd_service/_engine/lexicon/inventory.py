@@ -70,7 +70,7 @@ class Inventory:
         # Pure and hot (every token of raw text, for every POS): cached, bounded so that a
         # long-running server's memory levels off (BENCHMARKS.md, memory).
         self.senses = lru_cache(maxsize=16384)(self._senses)
-        self._cached_lemmatise = lru_cache(maxsize=65536)(self._lemmatise)
+        self.lemmatise = lru_cache(maxsize=65536)(self._lemmatise)
         self.expression_reach = lru_cache(maxsize=65536)(self._expression_reach)
 
     @property
@@ -116,19 +116,8 @@ class Inventory:
         }
         return {tag: longest for tag, longest in reach.items() if longest}
 
-    def lemmatise(self, form: str, pos: str) -> list[str]:
-        """Base forms of a word form that the inventory has, as WordNet's morphy finds them.
-
-        A run of words that no multi-word lemma matches with one word changed is answered
-        without lookups and kept out of the cache: the expression finder tries every run of raw
-        text that starts like an expression, and almost none is one."""
-        if " " in form or "_" in form:
-            tag = normalise_pos(pos)
-            if tag is None or not self._inflectable(lemma_key(form).split("_"), tag):
-                return []
-        return self._cached_lemmatise(form, pos)
-
     def _lemmatise(self, form: str, pos: str) -> list[str]:
+        """Base forms of a word form that the inventory has, as WordNet's morphy finds them."""
         tag = normalise_pos(pos)
         if tag is None:
             return []
@@ -146,7 +135,8 @@ class Inventory:
 
     def _inflectable(self, words: list[str], tag: str) -> list[int]:
         """The positions at which the other words are a multi-word lemma's (the one position of
-        a single word)."""
+        a single word): the expression finder tries every run of raw text that starts like an
+        expression, and almost none is one, so most runs need no lookup at all."""
         if len(words) == 1:
             return [0]
         frames = self._frames[tag]
