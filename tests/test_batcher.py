@@ -8,7 +8,9 @@ long a busy machine took.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
+from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import pytest
@@ -199,17 +201,27 @@ def test_the_rate_is_measured_on_the_clock_and_smoothed() -> None:
     asyncio.run(run())
 
 
+@contextlib.asynccontextmanager
+async def _judging(jitter: float) -> AsyncIterator[tuple[MicroBatcher[int], Lengths]]:
+    """A started batcher, one call at a time, over an encoder of 50 words a second of the test's
+    clock; afterwards its encoder is released and it is stopped."""
+    encode = Lengths(Clock(), per_word=0.02)
+    batcher = MicroBatcher(encode, ONE_AT_A_TIME, clock=encode.clock, jitter=lambda: jitter)
+    batcher.start()
+    try:
+        yield batcher, encode
+    finally:
+        encode.release.set()
+        await batcher.stop()
+
+
 def test_retry_hints_spread_while_refusals_outnumber_queued_calls() -> None:
     """Refused callers are told to come back over more queue budgets while more are refused
     than queued, and over fewer again once calls are queued: it settles near one refusal per
     queued call."""
-    clock = Clock()
-    encode = Lengths(clock, per_word=0.02)  # 50 words a second
 
     async def run() -> None:
-        batcher = MicroBatcher(encode, ONE_AT_A_TIME, clock=clock, jitter=lambda: 1.0)
-        batcher.start()
-        try:
+        async with _judging(jitter=1.0) as (batcher, encode):
             await batcher.encode(words(10))  # measures the rate
             encode.release.clear()
             blocking = [asyncio.ensure_future(batcher.encode(words(50))) for _ in range(2)]
@@ -227,21 +239,13 @@ def test_retry_hints_spread_while_refusals_outnumber_queued_calls() -> None:
             await eventually(lambda: batcher.spread < widest / 2, "queued calls to narrow the spread")
             encode.release.set()
             await asyncio.gather(*blocking, *queued)
-        finally:
-            encode.release.set()
-            await batcher.stop()
 
     asyncio.run(run())
 
 
 def test_admission_refuses_a_deadline_that_cannot_be_met() -> None:
-    clock = Clock()
-    encode = Lengths(clock, per_word=0.02)  # 50 words a second
-
     async def run() -> None:
-        batcher = MicroBatcher(encode, ONE_AT_A_TIME, clock=clock, jitter=lambda: 0.5)
-        batcher.start()
-        try:
+        async with _judging(jitter=0.5) as (batcher, encode):
             assert batcher.expected_wait(10) is None  # nothing measured yet: admitted
             await batcher.encode(words(10))
             encode.release.clear()
@@ -262,9 +266,6 @@ def test_admission_refuses_a_deadline_that_cannot_be_met() -> None:
             assert await admitted == [10]
             await asyncio.gather(*queued)
             assert batcher.stats.refused_deadline == 1
-        finally:
-            encode.release.set()
-            await batcher.stop()
 
     asyncio.run(run())
 
