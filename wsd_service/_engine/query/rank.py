@@ -112,19 +112,13 @@ class Ranker:
         return results
 
     def _targets(self, documents: Sequence[list[PreparedToken]], matrices: Sequence[Vector]) -> _Targets:
-        tokens = [
-            (document, position, token)
-            for document, prepared in enumerate(documents)
-            for position, token in enumerate(prepared)
-            if token.target
-        ]
+        positions = [[p for p, token in enumerate(prepared) if token.target] for prepared in documents]
+        tokens = [(d, p, documents[d][p]) for d, chosen in enumerate(positions) for p in chosen]
         dimension = matrices[0].shape[1] if len(matrices) else 0
-        vectors = np.zeros((len(tokens), dimension), dtype=np.float32)
-        if tokens:
-            documents_of, positions = np.array([(d, p) for d, p, _ in tokens]).T
-            for document, matrix in enumerate(matrices):
-                mine = documents_of == document
-                vectors[mine] = matrix[positions[mine]]
+        vectors = np.concatenate(
+            [np.zeros((0, dimension), np.float32)]
+            + [matrix[chosen] for matrix, chosen in zip(matrices, positions, strict=True)]
+        )
         rows, counts = candidate_rows([token for _, _, token in tokens])
         return _Targets(
             tokens, vectors, rows, np.cumsum([0, *counts.tolist()]), np.repeat(np.arange(len(tokens)), counts)
