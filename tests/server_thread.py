@@ -8,13 +8,15 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from wsd_service import ServerConfig, WsdServer
+from wsd_service._serving.handoff import Peers
 
 T = TypeVar("T")
 
 
 class ServerThread:
-    def __init__(self, config: ServerConfig) -> None:
+    def __init__(self, config: ServerConfig, peers: Peers | None = None) -> None:
         self.config = config
+        self.peers = peers  # as one of a serve's workers
         self.server: WsdServer | None = None
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="wsd-server", daemon=True)
@@ -32,7 +34,7 @@ class ServerThread:
         return self
 
     async def _start(self) -> WsdServer:
-        server = WsdServer(self.config)
+        server = WsdServer(self.config, peers=self.peers)
         await server.start()
         return server
 
@@ -45,6 +47,8 @@ class ServerThread:
         return asyncio.run_coroutine_threadsafe(run(), self._loop).result(timeout)
 
     def stop(self, grace: float = 1.0) -> None:
+        if not self._thread.is_alive():  # stopped already
+            return
         if self.server is not None:
             server = self.server
             self.call(lambda: server.stop(grace))

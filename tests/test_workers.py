@@ -1,5 +1,6 @@
-"""``serve --workers N``: one worker per CPU, and a supervisor whose workers share the port, survive a
-``kill -9`` under load, reload on SIGHUP, drain on SIGTERM and report through one /metrics."""
+"""``serve --workers N``: one worker per CPU, and a supervisor whose workers share the port and one
+connection's calls, survive a ``kill -9`` under load, reload on SIGHUP, drain on SIGTERM and report
+through one /metrics."""
 
 from __future__ import annotations
 
@@ -86,15 +87,20 @@ def test_two_workers_survive_a_kill_under_load_reload_and_drain(tiny_index: Path
             WsdClient(address, timeout=30) as client,
             CallLoop(lambda: client.disambiguate("I went to the bank and withdrew some cash"), 4) as load,
         ):
-            wait_until(lambda: load.answered >= 10, "calls answered before the kill")
+            # One connection, served by both workers: the one holding it hands calls to the other.
+            wait_until(lambda: _handed_over(metrics_port) >= 2, "calls handed over to the other worker")
             victim = _connected(first, int(address.rsplit(":", 1)[1]))  # kill the one serving
             os.kill(victim, signal.SIGKILL)
             replaced = _workers(process.pid, 2)
             assert victim not in replaced and len(replaced - first) == 1
-            answered = load.answered
+            answered, handed = load.answered, _handed_over(metrics_port)
             wait_until(
-                lambda: load.answered >= answered + 20 and {"0", "1"} <= _worker_labels(metrics_port),
-                "the new worker serving beside the other",
+                lambda: (
+                    load.answered >= answered + 20
+                    and {"0", "1"} <= _worker_labels(metrics_port)
+                    and _handed_over(metrics_port) > handed
+                ),
+                "the new worker serving beside the other, and calls handed over again",
             )
         assert load.failures == [] and load.answered > 20
         text = metrics_text(metrics_port)
@@ -108,6 +114,12 @@ def test_two_workers_survive_a_kill_under_load_reload_and_drain(tiny_index: Path
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def _handed_over(metrics_port: int) -> float:
+    """Calls answered by a worker they were handed to, over all workers."""
+    pattern = r'^wsd_requests_total\{code="OK",method="Disambiguate",transport="handoff",worker="\d"\} (\S+)$'
+    return sum(float(count) for count in re.findall(pattern, metrics_text(metrics_port), re.M))
 
 
 def _worker_labels(metrics_port: int) -> set[str]:

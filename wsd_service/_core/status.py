@@ -8,6 +8,7 @@ turns them back into the same exception, so local and remote callers catch the s
 
 from __future__ import annotations
 
+import grpc
 from google.protobuf import any_pb2, duration_pb2
 from google.protobuf.message import Message
 from google.rpc import code_pb2, error_details_pb2, status_pb2
@@ -41,6 +42,16 @@ def from_status(status: status_pb2.Status) -> WsdError:
     """The engine exception a status stands for; ``RemoteError`` when it names none."""
     code = code_pb2.Code.Name(status.code) if status.code in code_pb2.Code.values() else "UNKNOWN"
     return error_from(code, status.message, status)
+
+
+def error_from_rpc(error: grpc.RpcError) -> WsdError:
+    """The engine exception a failed call stands for (the same type a local call raises)."""
+    code: grpc.StatusCode = error.code()
+    status = None
+    for key, value in error.trailing_metadata() or ():
+        if key == DETAILS_KEY and isinstance(value, bytes):
+            status = status_pb2.Status.FromString(value)
+    return error_from(code.name, error.details() or "", status)
 
 
 def error_from(code: str, message: str, status: status_pb2.Status | None = None) -> WsdError:

@@ -1,4 +1,4 @@
-"""Client channels: target, TLS, bearer token, retry policy, and errors mapped back."""
+"""Client channels: target, TLS, bearer token and retry policy."""
 
 from __future__ import annotations
 
@@ -6,11 +6,8 @@ import json
 from typing import Any
 
 import grpc
-from google.rpc import status_pb2
 
 from .._core.credentials import AUTH_HEADER, ClientTls, read_file
-from .._core.errors import WsdError
-from .._core.status import DETAILS_KEY, error_from
 
 SERVICE = "wsd.v1.WsdService"
 
@@ -63,13 +60,3 @@ def channel_credentials(tls: ClientTls) -> grpc.ChannelCredentials:
 
 def token_metadata(token: str | None) -> tuple[tuple[str, str], ...] | None:
     return ((AUTH_HEADER, f"Bearer {token}"),) if token else None
-
-
-def remote_error(error: grpc.RpcError) -> WsdError:
-    """The engine exception a failed call stands for (the same type a local call raises)."""
-    code: grpc.StatusCode = error.code()
-    status = None
-    for key, value in error.trailing_metadata() or ():
-        if key == DETAILS_KEY and isinstance(value, bytes):
-            status = status_pb2.Status.FromString(value)
-    return error_from(code.name, error.details() or "", status)

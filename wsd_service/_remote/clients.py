@@ -16,9 +16,10 @@ from .._core.errors import InputError
 from .._core.interface import DocumentLike, as_document
 from .._core.manifest import Manifest
 from .._core.paths import DEFAULT_TARGET
+from .._core.status import error_from_rpc
 from .._proto.wsd.v1 import wsd_service_pb2 as pb
 from .._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
-from .channel import open_channel, remote_error, token_metadata
+from .channel import open_channel, token_metadata
 
 
 class _Connection:
@@ -59,7 +60,7 @@ class WsdClient(_Connection):
         try:
             return getattr(self._stub, method)(request, **self._options())
         except grpc.RpcError as error:
-            raise remote_error(error) from None
+            raise error_from_rpc(error) from None
 
     def disambiguate(
         self, document: DocumentLike, *, top_k: int = DISAMBIGUATE_TOP_K, include_glosses: bool = True
@@ -95,7 +96,7 @@ class WsdClient(_Connection):
             for response in responses:
                 yield convert.stream_result_from_proto(response)
         except grpc.RpcError as error:
-            raise remote_error(error) from None
+            raise error_from_rpc(error) from None
 
     def embed(
         self, document: DocumentLike, *, layers: Sequence[int] = (), include_static: bool = False
@@ -150,7 +151,7 @@ class AsyncWsdClient(_Connection):
         try:
             return await getattr(self._stub, method)(request, **self._options())
         except grpc.RpcError as error:
-            raise remote_error(error) from None
+            raise error_from_rpc(error) from None
 
     async def disambiguate(
         self, document: DocumentLike, *, top_k: int = DISAMBIGUATE_TOP_K, include_glosses: bool = True
@@ -192,7 +193,7 @@ class AsyncWsdClient(_Connection):
             async for response in call:
                 yield convert.stream_result_from_proto(response)
         except grpc.RpcError as error:
-            raise remote_error(error) from None
+            raise error_from_rpc(error) from None
 
     async def embed(
         self, document: DocumentLike, *, layers: Sequence[int] = (), include_static: bool = False

@@ -8,6 +8,7 @@ HTTP: ``calls.WsdCalls`` translates messages and calls it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,6 +22,7 @@ from .._engine.disambiguator import Disambiguator
 from .._engine.encoding.encoder import Encoder
 from .._engine.query.pipeline import Pipeline
 from .batcher import MicroBatcher
+from .call_board import CallBoard
 from .slot_board import SlotBoard
 
 Result = TypeVar("Result")
@@ -59,10 +61,12 @@ class DataPlane:
         config: DataPlaneConfig,
         on_batch: Callable[[int], None] | None = None,
         board: SlotBoard | None = None,
+        calls: CallBoard | None = None,
     ) -> None:
         self.config = config
         self._on_batch = on_batch
         self._board = board
+        self._calls = calls
         self._pipeline: Pipeline | None = None
         self._batcher: MicroBatcher[Vector] | None = None
         self._loading = asyncio.Lock()  # one load or reload at a time
@@ -152,9 +156,10 @@ class DataPlane:
         if timeout is not None:  # refuse before preparing, as cheaply as possible, what cannot make it
             batcher.admit(_rough_words(documents), timeout)
         big = _is_big(documents)
-        pending = await _maybe_in_thread(big, pipeline.disambiguation, documents, top_k, include_glosses)
-        vectors = await batcher.encode(pending.words, timeout)
-        return await _maybe_in_thread(big, pending.finish, vectors)
+        with self._counted():
+            pending = await _maybe_in_thread(big, pipeline.disambiguation, documents, top_k, include_glosses)
+            vectors = await batcher.encode(pending.words, timeout)
+            return await _maybe_in_thread(big, pending.finish, vectors)
 
     async def nearest_senses(
         self, document: Document, top_k: int, timeout: float | None, include_glosses: bool = True
@@ -165,9 +170,14 @@ class DataPlane:
         if timeout is not None:
             batcher.admit(_rough_words([document]), timeout)
         big = _is_big([document])
-        pending = await _maybe_in_thread(big, pipeline.nearest, document, top_k, include_glosses)
-        vectors = await batcher.encode(pending.words, timeout)
-        return await _maybe_in_thread(big, pending.finish, vectors)
+        with self._counted():
+            pending = await _maybe_in_thread(big, pipeline.nearest, document, top_k, include_glosses)
+            vectors = await batcher.encode(pending.words, timeout)
+            return await _maybe_in_thread(big, pending.finish, vectors)
+
+    def _counted(self) -> contextlib.AbstractContextManager[None]:
+        """A call in progress, on the board the workers share (peers hand calls to the least busy)."""
+        return self._calls.serving() if self._calls is not None else contextlib.nullcontext()
 
     async def embed(self, document: Document, layers: Sequence[int], include_static: bool) -> Embedding:
         pipeline, batcher = self._ready()

@@ -19,6 +19,7 @@ from google.protobuf.message import DecodeError
 
 from .._core.errors import InputError, WsdError
 from .._core.status import DETAILS_KEY, to_status
+from .handoff import handed_over
 from .metrics import ServerMetrics
 
 log = logging.getLogger("wsd_service.server")
@@ -123,7 +124,8 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             code = status_for(error)
             await self._abort(context, method, code, error)
         finally:
-            self._metrics.record("grpc", method, code.name, time.perf_counter() - started)
+            transport = "handoff" if handed_over(context) else "grpc"
+            self._metrics.record(transport, method, code.name, time.perf_counter() - started)
 
     @staticmethod
     async def _abort(

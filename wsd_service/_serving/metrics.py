@@ -13,7 +13,7 @@ class ServerMetrics:
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "wsd_requests",
-            "calls handled, by transport (grpc, http), method and status code",
+            "calls handled, by transport (grpc, http, handoff: from another worker), method and status code",
             ["transport", "method", "code"],
             registry=self.registry,
         )

@@ -22,6 +22,7 @@ from .auth import TokenAuthInterceptor, server_credentials
 from .calls import WsdCalls
 from .data_plane import DataPlane, DataPlaneConfig
 from .first_start import ensure_default_index
+from .handoff import Handoff, Peers
 from .http_app import HttpApp
 from .http_server import HttpServer
 from .interceptor import ErrorInterceptor
@@ -48,15 +49,21 @@ class WsdServer:
     """One server (gRPC, and HTTP/JSON when asked) over one data plane; usable from tests and
     from ``wsd-service serve``."""
 
-    def __init__(self, config: ServerConfig, board: SlotBoard | None = None) -> None:
+    def __init__(
+        self, config: ServerConfig, board: SlotBoard | None = None, peers: Peers | None = None
+    ) -> None:
         self.config = config
         self.metrics = ServerMetrics()
         self.index_dir = config.index or DEFAULT_INDEX_DIR
+        calls = peers.board() if peers is not None else None
         self.data_plane = DataPlane(
             DataPlaneConfig(self.index_dir, config.encoder, self._limits(config), config.batcher),
             on_batch=self.metrics.batch_size.observe,
             board=board,
+            calls=calls,
         )
+        self._peers = peers
+        self._handoff = Handoff(calls, peers.sockets, config.max_message_bytes) if peers and calls else None
         self.calls = WsdCalls(self.data_plane)
         self.health = health.aio.HealthServicer()
         self.port = 0
@@ -83,7 +90,7 @@ class WsdServer:
             ("grpc.max_connection_age_grace_ms", int(self.config.max_connection_age_grace * 1000)),
         ]
         server = grpc.aio.server(interceptors=interceptors, options=options)
-        pb_grpc.add_WsdServiceServicer_to_server(WsdServicer(self.calls), server)
+        pb_grpc.add_WsdServiceServicer_to_server(WsdServicer(self.calls, self._handoff), server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         enable_reflection((SERVICE_NAME, health.SERVICE_NAME), server)
         address = f"{self.config.host}:{self.config.port}"
@@ -91,6 +98,8 @@ class WsdServer:
             self.port = server.add_insecure_port(address)
         else:
             self.port = server.add_secure_port(address, server_credentials(self.config.tls))
+        if self._peers is not None:  # where the other workers hand calls over
+            server.add_insecure_port(f"unix:{self._peers.socket}")
         await self._set_health(health_pb2.HealthCheckResponse.NOT_SERVING)
         await server.start()
         self._server = server
@@ -174,6 +183,8 @@ class WsdServer:
         if self._http is not None:
             closing.append(self._http.stop(grace))
         await asyncio.gather(*closing)
+        if self._handoff is not None:
+            await self._handoff.close()
         await self.data_plane.close()
         log.info("stopped")
 
@@ -200,11 +211,15 @@ class WsdServer:
 
 
 async def serve_forever(
-    config: ServerConfig, on_ready: Callable[[], None] | None = None, board: SlotBoard | None = None
+    config: ServerConfig,
+    on_ready: Callable[[], None] | None = None,
+    board: SlotBoard | None = None,
+    peers: Peers | None = None,
 ) -> None:
     """Run until SIGTERM or SIGINT, then shut down gracefully; ``on_ready`` once SERVING;
-    ``board``: the other workers' encoder batches, when workers share the cores."""
-    server = WsdServer(config, board)
+    ``board``: the other workers' encoder batches, when workers share the cores; ``peers``: the
+    other workers, to hand calls to."""
+    server = WsdServer(config, board, peers)
     await server.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -19,12 +19,15 @@ import ctypes
 import logging
 import multiprocessing
 import os
+import shutil
 import signal
 import socket
+import tempfile
 import time
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from types import FrameType
 from typing import Any
 from wsgiref.simple_server import WSGIServer
@@ -33,6 +36,7 @@ from .._core.config import ServerConfig
 from .._core.errors import WsdError
 from .._util.cpus import available_cpus
 from .._util.logs import configure as configure_logging
+from .handoff import Peers
 from .slot_board import SlotBoard
 from .worker_metrics import serve_merged_metrics
 
@@ -56,6 +60,8 @@ class _Worker:
     supervisor: int  # its pid
     batches: Any  # shared ints: each worker's running encoder batches (SlotBoard)
     cores: int
+    calls: Any  # shared ints: each worker's calls in progress (CallBoard)
+    sockets: tuple[str, ...]  # each worker's private socket, where peers hand it calls
 
 
 def _die_with(supervisor: int) -> None:
@@ -78,7 +84,10 @@ def _run_worker(worker: _Worker, report: Connection) -> None:
     log.info("worker %d (pid %d)", worker.number, os.getpid())
     try:
         board = SlotBoard(worker.batches, worker.number, worker.cores)
-        asyncio.run(serve_forever(worker.config, on_ready=lambda: report.send(None), board=board))
+        peers = Peers(worker.number, worker.sockets, worker.calls) if len(worker.sockets) > 1 else None
+        asyncio.run(
+            serve_forever(worker.config, on_ready=lambda: report.send(None), board=board, peers=peers)
+        )
     except Exception as error:
         if not isinstance(error, WsdError):
             log.exception("worker %d failed", worker.number)
@@ -93,6 +102,9 @@ class Supervisor:
         port = config.port or _free_port(config.host)
         http_port = None if config.http_port is None else config.http_port or _free_port(config.host)
         self._batches = self._context.Array("i", workers, lock=False)  # written by each worker
+        self._calls = self._context.Array("i", workers, lock=False)  # written by each worker
+        self._sockets = Path(tempfile.mkdtemp(prefix="wsd-workers-"))  # private: mode 0700
+        sockets = tuple(str(self._sockets / f"{number}.sock") for number in range(workers))
         self._workers = [
             _Worker(
                 number,
@@ -106,6 +118,8 @@ class Supervisor:
                 os.getpid(),
                 self._batches,
                 available_cpus(),
+                self._calls,
+                sockets,
             )
             for number in range(workers)
         ]
@@ -140,6 +154,7 @@ class Supervisor:
             signal.set_wakeup_fd(-1)
             if metrics is not None:
                 metrics.shutdown()
+            shutil.rmtree(self._sockets, ignore_errors=True)
 
     def _on_signal(self, number: int, frame: FrameType | None) -> None:
         self._signals.append(number)
@@ -220,7 +235,7 @@ class Supervisor:
             number, process.pid, process.exitcode, delay,
         )  # fmt: skip
         time.sleep(delay)
-        self._batches[number] = 0  # what it was running died with it
+        self._batches[number] = self._calls[number] = 0  # what it was running died with it
         self.restarts += 1
         self._start(self._workers[number])
         return True
