@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
+import sys
 from dataclasses import asdict
 from pathlib import Path
 
@@ -195,3 +196,37 @@ def test_killed_build_leaves_the_previous_index_intact(tmp_path: Path) -> None:
     subprocess.run(build_index_command(out, "river"), check=True, capture_output=True)
     assert {r.lemma for r in load_index(out).rows} == {"river"}
     assert len([p for p in out.iterdir() if p.name.startswith("wsd-index-")]) == 1
+
+
+_RESIDENT_AFTER_LOAD = """
+import sys
+from pathlib import Path
+from wsd_service.build import load_index
+index = load_index(Path(sys.argv[1]))
+name = None
+for line in Path("/proc/self/smaps").read_text().splitlines():
+    fields = line.split()
+    if "-" in fields[0] and len(fields) >= 6:  # a mapping's header, its file last
+        name = Path(fields[5]).name
+    elif name and fields[0] in ("Size:", "Rss:"):
+        print(name, fields[0], fields[1])
+"""
+
+
+def test_loading_maps_every_page_ranking_reads(tiny_index: Path) -> None:
+    """The first calls pay no page faults: what ranking reads is in the page tables at load
+    (a fresh process, so that no earlier load in this one touched the files)."""
+    printed = subprocess.run(
+        [sys.executable, "-c", _RESIDENT_AFTER_LOAD, str(tiny_index)],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    pages: dict[str, dict[str, int]] = {}
+    for line in printed.splitlines():
+        name, field, kilobytes = line.split()
+        pages.setdefault(name, {}).setdefault(field, 0)
+        pages[name][field] += int(kilobytes)
+    ranked = ("vectors.faiss", "occurrences.faiss", "neighbourhoods.npy", "neighbourhood_slots.npy",
+              "gloss_spans.npy", "glosses.bin")  # fmt: skip
+    for name in ranked:
+        assert name in pages, f"{name} is not mapped: {sorted(pages)}"
+        assert pages[name]["Rss:"] == pages[name]["Size:"] > 0, f"{name}: {pages[name]}"

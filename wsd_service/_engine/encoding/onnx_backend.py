@@ -25,6 +25,7 @@ from ..._core.documents import Vector
 from ..._core.environment import cache_dir
 from ..._core.errors import WsdError
 from ..._util.cpus import available_cpus
+from ..._util.pages import populate
 from .backends import Ids, ModelParts, plain_tokenizer
 from .onnx_files import EMBEDDINGS_FILE, FP32_FILE, INT8_FILE, PARTS_FILE, TOKENIZER_FILE
 
@@ -66,9 +67,15 @@ def load_onnx(model_dir: Path, model_sha256: str, *, quantised: bool, threads: i
         dimension=int(sizes["dimension"]),
         num_layers=int(sizes["num_layers"]),
         # Read-only and memory-mapped: processes serving the same model share one copy.
-        embedding_table=np.load(bundle / EMBEDDINGS_FILE, mmap_mode="r"),
+        embedding_table=_mapped(bundle / EMBEDDINGS_FILE),
         backend=OnnxBackend(bundle / (INT8_FILE if quantised else FP32_FILE), threads),
     )
+
+
+def _mapped(path: Path) -> Vector:
+    table: Vector = np.load(path, mmap_mode="r").view(np.ndarray)
+    populate(table)
+    return table
 
 
 def _export_in_child(model_dir: Path, bundle: Path) -> None:

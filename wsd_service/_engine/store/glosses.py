@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 from ..._core.manifest import GLOSS_SPANS_FILE, GLOSSES_FILE
 from ..._core.sense import SenseRow
+from ..._util.pages import populate
 from ..lexicon.inventory import Inventory
 from .mapped_arrays import mapped
 
@@ -62,4 +63,5 @@ class Glosses:
         with (directory / GLOSSES_FILE).open("rb") as handle:
             empty = handle.seek(0, 2) == 0  # mmap refuses an empty file
             blob = b"" if empty else mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        populate(np.frombuffer(blob, dtype=np.uint8))
         return cls(blob, spans)

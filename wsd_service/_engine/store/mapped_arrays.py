@@ -1,5 +1,5 @@
 """Stored arrays read in place, memory-mapped: FAISS stores without a per-call copy or decode,
-and .npy files."""
+and .npy files, their pages mapped when they are opened."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..._core.errors import SenseIndexError
+from ..._util.pages import populate
 
 
 def stored_vectors(store: Any) -> npt.NDArray[Any]:
@@ -29,8 +30,18 @@ def stored_vectors(store: Any) -> npt.NDArray[Any]:
     return view
 
 
+def mapped_store(path: Path) -> Any:
+    """A FAISS store memory-mapped read-only (processes serving it share one copy in the page
+    cache), its vectors' pages mapped now."""
+    store = faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)
+    if isinstance(store, faiss.IndexFlat | faiss.IndexScalarQuantizer):
+        populate(faiss.rev_swig_ptr(store.codes.data(), store.codes.size()))
+    return store
+
+
 def mapped(path: Path) -> npt.NDArray[Any]:
     """A .npy file memory-mapped read-only, as a plain array (numpy's memmap class adds Python
-    work to every indexing; worker processes share the pages either way)."""
+    work to every indexing; worker processes share the pages either way), its pages mapped now."""
     array: npt.NDArray[Any] = np.load(path, mmap_mode="r").view(np.ndarray)
+    populate(array)
     return array

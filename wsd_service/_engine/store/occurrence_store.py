@@ -21,7 +21,7 @@ from ..._core.documents import Numbers, Vector
 from ..._core.errors import SenseIndexError
 from ..._core.manifest import OCCURRENCE_RANGES_FILE, OCCURRENCES_FILE
 from .centroids import Centroids
-from .mapped_arrays import stored_vectors
+from .mapped_arrays import mapped_store, stored_vectors
 
 # A corpus occurrence's key in the build's sums: its sense key and instance id.
 _SEPARATOR = " "
@@ -106,9 +106,7 @@ class OccurrenceIndex:
     @classmethod
     def load(cls, directory: Path) -> OccurrenceIndex:
         """Memory-mapped read-only, like the sense vectors (checksums verified by the caller)."""
-        store = faiss.read_index(
-            str(directory / OCCURRENCES_FILE), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY
-        )
+        store = mapped_store(directory / OCCURRENCES_FILE)
         ranges = _read_ranges(directory / OCCURRENCE_RANGES_FILE)
         if max((end for _, end in ranges.values()), default=0) > store.ntotal:
             raise SenseIndexError(f"{directory}: occurrence ranges exceed the {store.ntotal} occurrences")

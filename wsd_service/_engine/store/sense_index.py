@@ -45,7 +45,7 @@ from ..._core.manifest import (
 from ..._core.sense import SenseRow
 from ..._util.durable import fsync_dir, fsync_tree
 from .glosses import Glosses
-from .mapped_arrays import stored_vectors
+from .mapped_arrays import mapped_store, stored_vectors
 from .neighbourhoods import Neighbourhoods
 from .occurrence_store import OccurrenceIndex
 from .sense_table import SenseTable
@@ -162,10 +162,7 @@ def load_index(path: Path, expected: EncoderSignature | None = None) -> SenseInd
     _verify_files(directory, manifest)
     if expected is not None:
         check_compatible(manifest.encoder, expected, path)
-    # Memory-mapped read-only: processes serving the same index share one copy in the page cache.
-    vectors = faiss.read_index(
-        str(directory / VECTORS_FILE), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY
-    )
+    vectors = mapped_store(directory / VECTORS_FILE)
     if vectors.d != manifest.dimension:
         raise SenseIndexError(
             f"{path}: vectors have dimension {vectors.d}, manifest says {manifest.dimension}"
