@@ -30,9 +30,9 @@ from _common import machine, percentile, sentences
 from _loopback import Server, open_channels, running_server
 from google.rpc import code_pb2
 
+from wsd_service._core.status import error_from_rpc
 from wsd_service._proto.wsd.v1 import wsd_service_pb2 as pb
 from wsd_service._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
-from wsd_service._remote.channel import remote_error
 
 
 @dataclass
@@ -71,7 +71,7 @@ def _grpc_call(stub: pb_grpc.WsdServiceStub) -> Call:
                 pb.DisambiguateRequest(documents=[pb.Document(text=text)]), timeout=deadline
             )
         except grpc.aio.AioRpcError as error:
-            return error.code().name, getattr(remote_error(error), "retry_after", None) or 0.0
+            return error.code().name, getattr(error_from_rpc(error), "retry_after", None) or 0.0
         return "OK", 0.0
 
     return call
