@@ -227,6 +227,17 @@ def test_deadline_shorter_than_the_work(stub: pb_grpc.WsdServiceStub) -> None:
     assert error.code() == grpc.StatusCode.DEADLINE_EXCEEDED
 
 
+def test_a_call_over_the_word_limit_is_refused_by_the_limit_whatever_its_deadline(
+    stub: pb_grpc.WsdServiceStub,
+) -> None:
+    stub.Disambiguate(_text_request("The bank by the river held money."), timeout=30)  # rate measured
+    over = " ".join(["bank"] * (LIMITS.max_words + 1))
+    error = _error(stub.Disambiguate, _text_request(over), timeout=0.01)
+    # a retry hint would send the caller back for a call that can never pass
+    assert "the limit is 2000" in (error.details() or "")
+    assert "deadline" not in (error.details() or "")
+
+
 @pytest.mark.parametrize(
     ("request_", "code", "words"),
     [

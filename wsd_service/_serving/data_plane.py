@@ -144,7 +144,13 @@ class DataPlane:
         """Refuse at once what cannot be encoded in ``timeout``: a transport may ask before it has
         decoded a request, with the words a cheap count of its bytes suggests."""
         _, batcher = self._ready()
-        batcher.admit(words, timeout)
+        self._admit(batcher, words, timeout)
+
+    def _admit(self, batcher: MicroBatcher[Vector], words: int, timeout: float) -> None:
+        """Admission for calls within the word limit; the limit refuses the rest, and a caller
+        told to retry later what can never pass would retry for nothing."""
+        if words <= self.config.limits.max_words:
+            batcher.admit(words, timeout)
 
     async def disambiguate(
         self, documents: Sequence[Document], top_k: int, timeout: float | None, include_glosses: bool = True
@@ -154,7 +160,7 @@ class DataPlane:
         # (a thread hop cost throughput when measured), in a thread for big ones so that a
         # 10,000-word request does not stall everyone else.
         if timeout is not None:  # refuse before preparing, as cheaply as possible, what cannot make it
-            batcher.admit(_rough_words(documents), timeout)
+            self._admit(batcher, _rough_words(documents), timeout)
         big = _is_big(documents)
         with self._counted():
             pending = await _maybe_in_thread(big, pipeline.disambiguation, documents, top_k, include_glosses)
@@ -168,7 +174,7 @@ class DataPlane:
         the graph search (in a thread for big documents)."""
         pipeline, batcher = self._ready()
         if timeout is not None:
-            batcher.admit(_rough_words([document]), timeout)
+            self._admit(batcher, _rough_words([document]), timeout)
         big = _is_big([document])
         with self._counted():
             pending = await _maybe_in_thread(big, pipeline.nearest, document, top_k, include_glosses)
