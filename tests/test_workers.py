@@ -107,13 +107,31 @@ def test_two_workers_survive_a_kill_under_load_reload_and_drain(tiny_index: Path
         assert re.search(r"^wsd_worker_restarts_total 1\.0$", text, re.M), text[-500:]
         process.send_signal(signal.SIGHUP)  # every worker reloads its index
         assert sorted(_reloaded(metrics_port, 2)) == ["0", "1"]
+        sockets = _unix_sockets(replaced)
+        assert len(sockets) == 2 and len({path.parent for path in sockets}) == 1
+        folder = sockets[0].parent
+        assert folder.stat().st_mode & 0o777 == 0o700  # only this user reaches the workers' sockets
         process.send_signal(signal.SIGTERM)
         assert process.wait(60) == 0
         assert not any(_alive(pid) for pid in replaced)  # every worker stopped
+        assert not folder.exists()
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def _unix_sockets(workers: set[int]) -> list[Path]:
+    """The paths of the Unix sockets the workers listen on (their private sockets)."""
+    inodes = set()
+    for pid in workers:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                inodes.add(str(fd.readlink()).removeprefix("socket:[").removesuffix("]"))
+            except OSError:
+                continue
+    lines = (line.split() for line in Path("/proc/net/unix").read_text().splitlines()[1:])
+    return sorted(Path(f[7]) for f in lines if len(f) == 8 and f[6] in inodes and f[3] == "00010000")
 
 
 def _handed_over(metrics_port: int) -> float:

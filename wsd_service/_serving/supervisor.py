@@ -19,6 +19,7 @@ import ctypes
 import logging
 import multiprocessing
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -103,7 +104,8 @@ class Supervisor:
         http_port = None if config.http_port is None else config.http_port or _free_port(config.host)
         self._batches = self._context.Array("i", workers, lock=False)  # written by each worker
         self._calls = self._context.Array("i", workers, lock=False)  # written by each worker
-        self._sockets = Path(tempfile.mkdtemp(prefix="wsd-workers-"))  # private: mode 0700
+        # Made by run(), private (mode 0700); mkdir refuses a name someone already took.
+        self._sockets = Path(tempfile.gettempdir()) / f"wsd-workers-{secrets.token_hex(8)}"
         sockets = tuple(str(self._sockets / f"{number}.sock") for number in range(workers))
         self._workers = [
             _Worker(
@@ -142,6 +144,7 @@ class Supervisor:
         signal.set_wakeup_fd(wakeup_write.fileno())
         for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(number, self._on_signal)
+        self._sockets.mkdir(mode=0o700)
         metrics = self._serve_metrics()
         try:
             for worker in self._workers:
