@@ -30,6 +30,7 @@ def _run(*args: str, cache: Path | None = None) -> str:
     return done.stdout
 
 
+@pytest.mark.slow
 def test_encoder_ceiling_smoke(tmp_path: Path) -> None:
     out = _run(
         "benchmarks/encoder_ceiling.py", "--corpus", "semeval2007", "--limit", "8", "--repeats", "1",
@@ -38,6 +39,7 @@ def test_encoder_ceiling_smoke(tmp_path: Path) -> None:
     assert "machine:" in out and "x torch" in out.split("onnx-int8")[1]
 
 
+@pytest.mark.slow
 def test_service_load_smoke(tiny_index: Path) -> None:
     out = _run(
         "benchmarks/service_load.py", "--index", str(tiny_index), "--requests", "8", "--clients", "1", "2",
@@ -46,6 +48,7 @@ def test_service_load_smoke(tiny_index: Path) -> None:
     assert "clients" in out and "idle, one 20-word sentence" in out
 
 
+@pytest.mark.slow
 def test_http_vs_grpc_smoke(tiny_index: Path) -> None:
     out = _run(
         "benchmarks/http_vs_grpc.py", "--index", str(tiny_index), "--sentences", "4", "--clients", "2",
@@ -54,6 +57,7 @@ def test_http_vs_grpc_smoke(tiny_index: Path) -> None:
     assert "HTTP / gRPC words/s" in out and "errors 0" in out
 
 
+@pytest.mark.slow
 def test_http_frameworks_smoke(tiny_index: Path) -> None:
     out = _run(
         "benchmarks/http_frameworks.py", "--index", str(tiny_index), "--sentences", "4", "--clients", "2",
@@ -84,6 +88,7 @@ def test_train_encoder_smoke(tmp_path: Path) -> None:
     assert "frozen" in out and "trained, corpus side" in out and "trained, both sides" in out
 
 
+@pytest.mark.slow
 def test_index_build_smoke(tmp_path: Path) -> None:
     out = _run(
         "benchmarks/index_build.py", "--out", str(tmp_path / "index"), "--lemmas", "bank", "--no-examples"
@@ -91,6 +96,7 @@ def test_index_build_smoke(tmp_path: Path) -> None:
     assert "build time / encoder ceiling time" in out and "peak RSS" in out
 
 
+@pytest.mark.slow
 def test_profile_service_smoke(tiny_index: Path) -> None:
     out = _run(
         "benchmarks/profile_service.py", "--index", str(tiny_index), "--seconds", "2", "--clients", "2"
@@ -98,6 +104,7 @@ def test_profile_service_smoke(tiny_index: Path) -> None:
     assert "encoder thread busy" in out and "encoder forward pass" in out
 
 
+@pytest.mark.slow
 def test_soak_smoke(tiny_index: Path) -> None:
     out = _run(
         "benchmarks/soak.py", "--index", str(tiny_index), "--seconds", "3", "--interval", "1",
@@ -106,6 +113,7 @@ def test_soak_smoke(tiny_index: Path) -> None:
     assert "errors 0;" in out and "overload codes" in out and out.rstrip().endswith("PASS")
 
 
+@pytest.mark.slow
 def test_server_memory_smoke(tiny_index: Path) -> None:
     out = _run(
         "benchmarks/server_memory.py", "--index", str(tiny_index), "--requests", "20", "--clients", "2"
@@ -114,6 +122,7 @@ def test_server_memory_smoke(tiny_index: Path) -> None:
     assert "after 20 requests (2 clients, 0 errors): RSS" in out and "PSS" in out, out
 
 
+@pytest.mark.slow
 def test_overload_smoke(tiny_index: Path) -> None:
     out = _run("benchmarks/overload.py", "--index", str(tiny_index), "--seconds", "2", "--clients", "16")
     assert "16 clients, no deadline" in out and "goodput under overload" in out
@@ -157,6 +166,7 @@ def test_user_speed_smoke(tiny_index: Path, tmp_path: Path) -> None:
     assert len(served["cells"]) == 4 and all(cell["errors"] == 0 for cell in served["cells"])
 
 
+@pytest.mark.slow
 def test_stage_costs_smoke(tiny_index: Path) -> None:
     out = _run("benchmarks/stage_costs.py", "--index", str(tiny_index), "--sentences", "16")
     assert "unseen sentences" in out and "ranking" in out and "encoding" in out

@@ -27,6 +27,7 @@ def test_folds_deal_whole_documents(tmp_path: Path) -> None:
     assert folds == [{0, 2}, {1, 3}]  # documents d000..d003 dealt in turn, never split
 
 
+@pytest.mark.slow
 def test_crossval_scores_folds_and_a_dev_set_and_reuses_its_cache(tmp_path: Path) -> None:
     prefix = write_corpus(tmp_path / "c", TINY_SENTENCES, per_document=1)
     command = [
@@ -58,6 +59,7 @@ def folded(
     return material, material.corpus(corpus)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("wordnet_only", [True, False])
 def test_a_folds_prior_does_not_count_the_held_out_folds_own_gold_keys(
     folded: tuple[Material, Encoded], monkeypatch: pytest.MonkeyPatch, wordnet_only: bool

@@ -84,9 +84,12 @@ def test_errors_come_back_as_the_peer_raised_them(busy: pb_grpc.WsdServiceStub) 
 
 
 def test_a_deadline_travels_with_the_call(workers: list[ServerThread], busy: pb_grpc.WsdServiceStub) -> None:
+    busy.Disambiguate(REQUEST, metadata=AUTH, timeout=30)  # the peer has measured its encoder
     refused = _requests(workers[1], "handoff", code="RESOURCE_EXHAUSTED")
+    # Seconds of encoder work on any machine, under a deadline the refusal easily comes back in.
+    long = pb.DisambiguateRequest(documents=[pb.Document(text=" ".join(["the bank"] * 4_000))])
     with pytest.raises(grpc.RpcError) as raised:
-        busy.Disambiguate(REQUEST, metadata=AUTH, timeout=0.005)
+        busy.Disambiguate(long, metadata=AUTH, timeout=1.0)
     # The peer's admission judged the call by the caller's deadline, and refused it at once.
     assert raised.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED, raised.value.details()
     assert "s left" in raised.value.details()

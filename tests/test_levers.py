@@ -43,6 +43,7 @@ def synset_mean(engine: Disambiguator, synset_id: str) -> Vector:
     return np.asarray(np.mean([row(engine, r.key) for r in rows], axis=0), dtype=np.float32)
 
 
+@pytest.mark.slow
 def test_a_relation_enhanced_gloss_vector_is_the_plain_one_plus_its_related_synsets_mean(
     tmp_path: Path, encoder: Encoder, inventory: Inventory
 ) -> None:
@@ -62,6 +63,7 @@ def test_a_relation_enhanced_gloss_vector_is_the_plain_one_plus_its_related_syns
     assert enhanced.pipeline.index.manifest.build["options"]["gloss_relations"] == {"hypernym": 0.5}
 
 
+@pytest.mark.slow
 def test_context_relations_leave_corpus_centroids_alone(
     tmp_path: Path, encoder: Encoder, inventory: Inventory, tiny_corpus: Path
 ) -> None:

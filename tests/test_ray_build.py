@@ -43,6 +43,7 @@ def _same_index(local: Path, remote: Path) -> None:
     assert difference < 1e-5
 
 
+@pytest.mark.slow
 def test_a_local_ray_builds_the_local_vectors(tmp_path: Path, tiny_corpus: Path, no_ray_auth: None) -> None:
     local = _build(tmp_path / "local", tiny_corpus)
     # An encoder folder of its own, as ``train`` writes one (the stock weights: the same vectors).
@@ -79,6 +80,7 @@ def test_a_three_node_cluster_builds_the_local_vectors(
         cluster.shutdown()  # type: ignore[no-untyped-call]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("extra", [("--ray-actors", "2"), ("--ray", "--ray-actors", "0")])
 def test_actors_need_ray_and_a_positive_count(
     tmp_path: Path, extra: tuple[str, ...], capsys: pytest.CaptureFixture[str]

@@ -102,6 +102,7 @@ def test_frozen_layers_stay_bit_identical(tiny: Path, tmp_path: Path) -> None:
     assert record["options"]["unfrozen_layers"] == 1
 
 
+@pytest.mark.slow
 def test_the_output_is_an_encoder_folder_every_backend_loads_and_an_index_names(
     tiny: Path, tmp_path: Path, inventory: Inventory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -140,6 +141,7 @@ def test_the_output_is_an_encoder_folder_every_backend_loads_and_an_index_names(
     assert Disambiguator.load(index, replace(manifest.encoder_config(), model_dir=moved)).disambiguate("bank")
 
 
+@pytest.mark.slow
 def test_a_killed_run_resumes_to_the_weights_of_an_uninterrupted_one(tiny: Path, tmp_path: Path) -> None:
     uninterrupted = _command(tiny, tmp_path / "whole", "--quiet", "--checkpoint-minutes", "5")
     subprocess.run(uninterrupted, check=True, capture_output=True)
