@@ -207,8 +207,8 @@ index = load_index(Path(sys.argv[1]))
 name = None
 for line in Path("/proc/self/smaps").read_text().splitlines():
     fields = line.split()
-    if "-" in fields[0] and len(fields) >= 6:  # a mapping's header, its file last
-        name = Path(fields[5]).name
+    if "-" in fields[0]:  # a mapping's header, its file last; an anonymous one has none
+        name = Path(fields[5]).name if len(fields) >= 6 else None
     elif name and fields[0] in ("Size:", "Rss:"):
         print(name, fields[0], fields[1])
 """
