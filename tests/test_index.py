@@ -70,7 +70,6 @@ def test_the_sense_table_reads_back_every_row_and_finds_each_key(tiny_index: Pat
     assert list(SenseTable.read(tmp_path / "senses.tsv")) == rows
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize(
     ("line", "problem"),
     [
