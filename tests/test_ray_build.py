@@ -80,7 +80,6 @@ def test_a_three_node_cluster_builds_the_local_vectors(
         cluster.shutdown()  # type: ignore[no-untyped-call]
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("extra", [("--ray-actors", "2"), ("--ray", "--ray-actors", "0")])
 def test_actors_need_ray_and_a_positive_count(
     tmp_path: Path, extra: tuple[str, ...], capsys: pytest.CaptureFixture[str]
@@ -89,6 +88,7 @@ def test_actors_need_ray_and_a_positive_count(
     assert "--ray-actors needs --ray and at least 1" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_a_failing_worker_fails_the_build_and_keeps_the_previous_index(
     tmp_path: Path, tiny_index: Path, encoder: Encoder, inventory: Inventory, no_ray_auth: None
 ) -> None:
