@@ -12,7 +12,7 @@ import pytest
 
 from wsd_service import BuildConfig, Disambiguator, Encoder, EncoderConfig, Inventory, SenseIndexError
 from wsd_service._core.environment import cache_dir
-from wsd_service._core.manifest import MANIFEST_FILE, read_manifest, resolve_index_dir
+from wsd_service._core.manifest import FORMAT_VERSION, MANIFEST_FILE, read_manifest, resolve_index_dir
 from wsd_service._engine.encoding.onnx_backend import bundle_dir
 from wsd_service.build import IndexBuilder
 from wsd_service.cli import main
@@ -103,7 +103,8 @@ def test_an_index_of_another_format_is_refused_naming_it(tmp_path: Path, tiny_in
     manifest = json.loads((copy / MANIFEST_FILE).read_text())
     manifest["format_version"] = 1
     (copy / MANIFEST_FILE).write_text(json.dumps(manifest))
-    with pytest.raises(SenseIndexError, match="index format 1, this version reads 2; rebuild it"):
+    refused = f"index format 1, this version reads {FORMAT_VERSION}; rebuild it"
+    with pytest.raises(SenseIndexError, match=refused):
         read_manifest(copy)
 
 

@@ -148,7 +148,7 @@ def test_ranking_cost_smoke(tiny_index: Path) -> None:
         str(DATA / "semeval2007" / "semeval2007"), "--text", str(DATA / "semeval2007" / "semeval2007"),
         "--sentences", "20",
     )  # fmt: skip
-    assert "kNN occurrences" in out and "occurrences.faiss" in out
+    assert "kNN occurrences" in out and "occurrences.npy" in out
     assert "unseen text, first pass" in out and "unseen text, second pass" in out
 
 

@@ -7,6 +7,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from wsd_service import (
@@ -19,8 +20,9 @@ from wsd_service import (
     ScoringConfig,
     SenseIndexError,
 )
-from wsd_service._core.manifest import resolve_index_dir
+from wsd_service._core.manifest import OCCURRENCE_RANGES_FILE, OCCURRENCES_FILE, resolve_index_dir
 from wsd_service._core.sense import SenseRow
+from wsd_service._engine.store.occurrence_store import OccurrenceIndex
 from wsd_service._engine.store.sense_table import SenseTable
 from wsd_service.build import IndexBuilder, load_index
 
@@ -37,7 +39,7 @@ def test_manifest_records_the_build(tiny_index: Path, encoder: Encoder) -> None:
     assert manifest.senses["total"] == len(index)
     assert manifest.corpora[0]["occurrences"] == 6
     assert len(manifest.corpora[0]["data_sha256"]) == 64
-    assert {"vectors.faiss", "senses.tsv", "occurrences.faiss", "occurrences.tsv"} <= set(manifest.files)
+    assert {"vectors.faiss", "senses.tsv", "occurrences.npy", "occurrences.tsv"} <= set(manifest.files)
     on_disk = json.loads((resolve_index_dir(tiny_index) / "manifest.json").read_text())
     assert on_disk["scoring"] == asdict(ScoringConfig())
 
@@ -83,6 +85,30 @@ def test_a_malformed_sense_table_is_named_with_its_line(tmp_path: Path, line: st
     path.write_text(f"key\tlemma\tpos\tsynset_id\tcount\tsource\n{line}\n", encoding="utf-8")
     with pytest.raises(SenseIndexError, match=problem):
         SenseTable.read(path)
+
+
+def test_occurrences_are_read_in_place_from_aligned_rows(tiny_index: Path) -> None:
+    """numpy multiplies unaligned rows element by element, several times slower than by BLAS."""
+    matrix = load_index(tiny_index).occurrences._matrix  # type: ignore[union-attr]
+    assert matrix.flags.aligned and matrix.ctypes.data % 64 == 0 and not matrix.flags.writeable
+
+
+@pytest.mark.parametrize(
+    ("stored", "ranges", "problem"),
+    [
+        (np.zeros((3, 4), np.float16), "bank%1:14:00::\t0\t3\n", "a float16 array of shape \\(3, 4\\)"),
+        (np.zeros(12, np.float32), "bank%1:14:00::\t0\t3\n", "a float32 array of shape \\(12,\\)"),
+        (np.zeros((3, 4), np.float32), "bank%1:14:00::\t0\t4\n", "ranges exceed the 3 occurrences"),
+        (np.zeros((3, 4), np.float32), "bank%1:14:00::\t0\tthree\n", "occurrences.tsv:1: malformed row"),
+    ],
+)
+def test_a_malformed_occurrence_store_is_named(
+    tmp_path: Path, stored: np.ndarray, ranges: str, problem: str
+) -> None:
+    np.save(tmp_path / OCCURRENCES_FILE, stored)
+    (tmp_path / OCCURRENCE_RANGES_FILE).write_text(ranges, encoding="utf-8")
+    with pytest.raises(SenseIndexError, match=problem):
+        OccurrenceIndex.load(tmp_path)
 
 
 def test_a_lemmas_rows_must_be_contiguous() -> None:
@@ -225,7 +251,7 @@ def test_loading_maps_every_page_ranking_reads(tiny_index: Path) -> None:
         name, field, kilobytes = line.split()
         pages.setdefault(name, {}).setdefault(field, 0)
         pages[name][field] += int(kilobytes)
-    ranked = ("vectors.faiss", "occurrences.faiss", "neighbourhoods.npy", "neighbourhood_slots.npy",
+    ranked = ("vectors.faiss", "occurrences.npy", "neighbourhoods.npy", "neighbourhood_slots.npy",
               "gloss_spans.npy", "glosses.bin")  # fmt: skip
     for name in ranked:
         assert name in pages, f"{name} is not mapped: {sorted(pages)}"

@@ -117,7 +117,7 @@ def test_an_index_built_without_occurrences_loads_and_scores_without_knn(
     config = BuildConfig(corpora=(tiny_corpus,), lemmas=TINY_LEMMAS, keep_occurrences=False)
     engine = build(tmp_path / "index", encoder, inventory, config)
     assert engine.pipeline.index.occurrences is None
-    assert "occurrences.faiss" not in load_index(tmp_path / "index").manifest.files
+    assert "occurrences.npy" not in load_index(tmp_path / "index").manifest.files
     assert engine.disambiguate("I went to the bank and withdrew some cash.")
 
 

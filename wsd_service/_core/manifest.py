@@ -13,13 +13,13 @@ from typing import Any
 from .config import FASTEST_FIRST, EncoderConfig, ScoringConfig, parse_backend
 from .errors import SenseIndexError
 
-FORMAT_VERSION = 2  # the on-disk layout this version reads and writes
+FORMAT_VERSION = 3  # the on-disk layout this version reads and writes
 VECTORS_FILE = "vectors.faiss"
 SENSES_FILE = "senses.tsv"
 MANIFEST_FILE = "manifest.json"
 CUSTOM_FILE = "custom_inventory.jsonl"
 # corpus occurrence vectors grouped by sense, and each sense's range of them (kNN); optional
-OCCURRENCES_FILE = "occurrences.faiss"
+OCCURRENCES_FILE = "occurrences.npy"
 OCCURRENCE_RANGES_FILE = "occurrences.tsv"
 # each row's gloss (a UTF-8 blob and each row's byte span in it), and each synset's folded
 # WordNet neighbourhood with each row's slot in them (try-again)
