@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
+import shutil
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from wsd_service import BatcherConfig, LimitsConfig, ServerConfig
+from wsd_service._core.manifest import FORMAT_VERSION, MANIFEST_FILE, resolve_index_dir
 from wsd_service._proto.wsd.v1 import wsd_service_pb2 as pb
 from wsd_service._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
 
@@ -312,6 +314,28 @@ def test_unavailable_and_not_serving_without_an_index(tmp_path: Path) -> None:
             assert error.code() == grpc.StatusCode.UNAVAILABLE and "loading" in (error.details() or "")
     finally:
         thread.stop()
+
+
+def test_a_served_index_of_an_older_format_is_named_and_left_as_it_is(
+    tmp_path: Path, tiny_index: Path
+) -> None:
+    old = tmp_path / "old"
+    shutil.copytree(resolve_index_dir(tiny_index), old)
+    manifest = json.loads((old / MANIFEST_FILE).read_text()) | {"format_version": FORMAT_VERSION - 1}
+    (old / MANIFEST_FILE).write_text(json.dumps(manifest))
+    files = {path.name: path.stat().st_mtime_ns for path in old.iterdir()}
+    thread = ServerThread(ServerConfig(index=old, port=0)).start(wait_ready=False)
+    try:
+        assert thread.server is not None
+        refused = f"index format {FORMAT_VERSION - 1}, this version reads {FORMAT_VERSION}; rebuild it"
+        with pytest.raises(Exception, match=refused):
+            thread.call(thread.server.wait_ready)
+        with grpc.insecure_channel(thread.address) as channel:
+            status = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service=""))
+            assert status.status == health_pb2.HealthCheckResponse.NOT_SERVING
+    finally:
+        thread.stop()
+    assert {path.name: path.stat().st_mtime_ns for path in old.iterdir()} == files  # not rebuilt
 
 
 def test_shutdown_turns_health_not_serving(tiny_index: Path) -> None:
