@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import re
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -23,6 +25,31 @@ from .waiting import wait_until
 
 def test_one_worker_per_cpu_by_default() -> None:
     assert default_workers(4) == 4 and default_workers(1) == 1
+
+
+_BLAS_THREADS = """
+import os, threadpoolctl
+from wsd_service._tools.serve import one_blas_thread
+def threads():
+    return max(i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas")
+loaded = threads()
+one_blas_thread()
+print(loaded, threads(), os.environ["OPENBLAS_NUM_THREADS"])
+"""
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("2", "2")])
+def test_serve_runs_blas_on_one_thread_unless_told(given: str | None, expected: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    env |= {} if given is None else {"OPENBLAS_NUM_THREADS": given}
+    done = subprocess.run(
+        [sys.executable, "-c", _BLAS_THREADS], env=env, capture_output=True, text=True, check=True
+    )
+    loaded, now, inherited = done.stdout.split()
+    # numpy loaded before serve could set the variable: the limit applies in this process, and
+    # workers started from it inherit the variable
+    assert inherited == expected
+    assert int(now) == (1 if given is None else int(loaded))
 
 
 def test_available_cpus_honours_the_cgroup_quota(tmp_path: Path) -> None:

@@ -7,6 +7,8 @@ import asyncio
 import os
 from pathlib import Path
 
+from threadpoolctl import threadpool_limits
+
 from .._core.config import BatcherConfig, EncoderConfig, LimitsConfig, ServerConfig
 from .._core.credentials import TlsConfig, read_tokens
 from .._core.environment import DEFAULT_INDEX_DIR
@@ -116,9 +118,7 @@ def _add_access_options(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # The encoder slots keep every core busy: BLAS threads in ranking's products would only
-    # compete with them. Set before numpy loads; worker processes inherit it.
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    one_blas_thread()
     config = server_config(args)
     workers = default_workers() if args.workers is None else args.workers
     if workers < 1:
@@ -129,6 +129,16 @@ def run(args: argparse.Namespace) -> int:
         asyncio.run(serve_forever(config))
         return 0
     return Supervisor(config, workers, log_json=args.log_json).run()
+
+
+def one_blas_thread() -> None:
+    """Ranking's matrix products on one BLAS thread, in this process and the workers it starts,
+    unless ``OPENBLAS_NUM_THREADS`` says otherwise: the encoder slots keep every core busy, and
+    a spare OpenBLAS thread spins between products on a core of its own."""
+    if "OPENBLAS_NUM_THREADS" in os.environ:
+        return
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"  # each worker's numpy reads it when it loads
+    threadpool_limits(1, user_api="blas")  # this process's numpy has loaded already
 
 
 def server_config(args: argparse.Namespace) -> ServerConfig:
