@@ -22,6 +22,7 @@ from wsd_service import (
 )
 from wsd_service._core.manifest import OCCURRENCE_RANGES_FILE, OCCURRENCES_FILE, resolve_index_dir
 from wsd_service._core.sense import SenseRow
+from wsd_service._engine.store.mapped_arrays import as_float32
 from wsd_service._engine.store.occurrence_store import OccurrenceIndex
 from wsd_service._engine.store.sense_table import SenseTable
 from wsd_service.build import IndexBuilder, load_index
@@ -135,6 +136,15 @@ def test_fp16_vectors_rank_like_fp32(tmp_path: Path, encoder: Encoder, inventory
     assert [s.key for s in half[0].senses] == [s.key for s in full[0].senses]
     for a, b in zip(half[0].senses, full[0].senses, strict=True):
         assert a.score == pytest.approx(b.score, abs=2e-3)
+
+
+def test_stored_halves_read_as_float32_bit_for_bit() -> None:
+    """Every finite float16 (zeros, subnormals, the largest) converts as numpy's astype does."""
+    halves = np.arange(2**16, dtype=np.uint16).view(np.float16)
+    rows = halves[np.isfinite(halves)].reshape(2, -1)
+    converted = as_float32(rows[:, ::-1])  # a strided view, as an index's row selection can be
+    assert converted.dtype == np.float32
+    assert np.array_equal(converted.view(np.uint32), rows[:, ::-1].astype(np.float32).view(np.uint32))
 
 
 def test_index_built_with_other_layers_is_refused(

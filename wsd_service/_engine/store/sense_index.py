@@ -45,7 +45,7 @@ from ..._core.manifest import (
 from ..._core.sense import SenseRow
 from ..._util.durable import fsync_dir, fsync_tree
 from .glosses import Glosses
-from .mapped_arrays import mapped_store, stored_vectors
+from .mapped_arrays import as_float32, mapped_store, stored_vectors
 from .neighbourhoods import Neighbourhoods
 from .occurrence_store import OccurrenceIndex
 from .sense_table import SenseTable
@@ -100,11 +100,11 @@ class SenseIndex:
 
     def vectors(self, start: int, end: int) -> Vector:
         """Rows ``start`` to ``end`` as float32."""
-        return np.asarray(self._matrix[start:end], dtype=np.float32)
+        return as_float32(self._matrix[start:end])
 
     def rows_at(self, numbers: Numbers) -> Vector:
         """The rows ``numbers`` (anywhere in the index) as float32."""
-        return np.asarray(self._matrix[np.asarray(numbers, dtype=np.int64)], dtype=np.float32)
+        return as_float32(self._matrix[np.asarray(numbers, dtype=np.int64)])
 
     def _log_shares(self) -> npt.NDArray[np.float64]:
         """Each row's frequency prior: log((count + 1) / (its lemma's counts + its lemma's senses))."""
