@@ -1,5 +1,5 @@
 """Stored arrays read in place, memory-mapped: FAISS stores without a per-call copy or decode,
-and .npy files, their pages mapped when they are opened."""
+and .npy files, their pages mapped when they are opened; and the rows read from them as float32."""
 
 from __future__ import annotations
 
