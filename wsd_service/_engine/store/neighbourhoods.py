@@ -22,7 +22,7 @@ from ..._core.manifest import NEIGHBOURHOOD_SLOTS_FILE, NEIGHBOURHOODS_FILE
 from ..._core.sense import SenseRow
 from ..lexicon.custom_senses import CUSTOM_SYNSET_PREFIX
 from ..lexicon.inventory import Inventory
-from .mapped_arrays import mapped
+from .mapped_arrays import as_float32, mapped
 
 _SYMBOLS = frozenset(symbol for group in SEMANTIC_GROUPS for symbol in RELATION_GROUPS[group])
 
@@ -49,7 +49,7 @@ class Neighbourhoods:
         half = matrix.shape[1] // 2
         folded = np.zeros((int(has.sum()), half), dtype=np.float32)
         for part in (slice(0, half), slice(half, 2 * half)):
-            sums = pointers @ (members @ np.asarray(matrix[:, part], dtype=np.float32))
+            sums = pointers @ (members @ as_float32(matrix[:, part]))
             folded += _unit(sums[has] / counts[has, None])
         slot_of_node = np.full(len(nodes), -1, dtype=np.int32)
         slot_of_node[has] = np.arange(int(has.sum()), dtype=np.int32)
