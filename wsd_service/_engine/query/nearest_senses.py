@@ -19,7 +19,7 @@ from ..._core.sense import lemma_key
 from ..store.nearest_graph import load_graph
 from ..store.sense_index import SenseIndex
 from .prepare import PreparedToken
-from .rank import sense_score
+from .rank import sense_scores
 
 
 def rescore(
@@ -82,6 +82,7 @@ class NearestSenses:
             token = tokens[position]
             # The word's own lemma and POS: the senses found may be of any lemma.
             lemma, pos = token.candidates[0] if token.candidates else (lemma_key(token.text), "")
-            senses = [sense_score(self._index, number, score, include_glosses) for number, score in hits]
+            numbers = np.asarray([number for number, _ in hits], dtype=np.int64)
+            senses = sense_scores(self._index, numbers, [score for _, score in hits], include_glosses)
             results.append(TargetResult(position, token.text, lemma, pos, token.start, token.end, senses))
         return results

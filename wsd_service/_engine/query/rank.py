@@ -99,15 +99,14 @@ class Ranker:
             if not len(later):
                 break
             shown[later] = np.minimum(shown[later], shown[later - 1])
-        rows, values = targets.rows[chosen].tolist(), shown.tolist()
+        numbers = targets.rows[chosen]
+        senses = sense_scores(self.index, numbers, shown.tolist(), include_glosses)
+        rows = numbers.tolist()
         results: list[list[TargetResult]] = [[] for _ in range(documents)]
         start = 0
         for (document, position, token), count in zip(targets.tokens, counts.tolist(), strict=True):
-            senses = [
-                sense_score(self.index, row, value, include_glosses)
-                for row, value in zip(rows[start : start + count], values[start : start + count], strict=True)
-            ]
-            results[document].append(self._result(position, token, rows[start : start + 1], senses))
+            best = rows[start : start + 1]
+            results[document].append(self._result(position, token, best, senses[start : start + count]))
             start += count
         return results
 
@@ -129,10 +128,11 @@ class Ranker:
         words = targets.vectors[targets.owners]
         rows = self.index.rows_at(targets.rows)
         half = words.shape[1]
-        queries = np.concatenate([words, self.scoring.gloss_weight * words], axis=1)
-        scores: Scores = np.einsum("ij,ij->i", rows, queries).astype(np.float64)
+        # Each half once, the word's vector not copied per half: a row is read one time.
+        context = np.einsum("ij,ij->i", rows[:, :half], words)
+        gloss = np.einsum("ij,ij->i", rows[:, half:], words)
+        scores: Scores = (context + self.scoring.gloss_weight * gloss).astype(np.float64)
         if self.index.occurrences is not None and self.scoring.occurrence_weight:
-            context = np.einsum("ij,ij->i", rows[:, :half], words)
             scores += self.scoring.occurrence_weight * self._nearest_occurrences(targets, context)
         if self.scoring.prior_weight:
             scores += self.scoring.prior_weight * self.index.log_shares[targets.rows]
@@ -154,7 +154,7 @@ class Ranker:
         if not len(heads):
             return scores
         firsts, seconds = order[heads], order[heads + 1]
-        tops = np.stack([firsts, seconds], axis=1).ravel()
+        tops = np.concatenate([firsts, seconds])
         words = targets.vectors[targets.owners[tops]]
         closeness = self.index.neighbourhoods.closeness(targets.rows[tops], words)
         again = scores.copy()
@@ -173,8 +173,13 @@ class Ranker:
         return TargetResult(position, token.text, lemma, pos, token.start, token.end, senses)
 
 
-def sense_score(index: SenseIndex, number: int, score: float, include_gloss: bool) -> SenseScore:
-    """A ranked row as the API answers it (the gloss read only when asked for)."""
+def sense_scores(
+    index: SenseIndex, numbers: Numbers, scores: list[float], include_glosses: bool
+) -> list[SenseScore]:
+    """Ranked rows as the API answers them (glosses read only when asked for)."""
     rows = index.rows
-    gloss = index.glosses.text(number) if include_gloss else ""
-    return SenseScore(rows.key(number), rows.synset_id(number), round(score, 6), gloss, rows.source(number))
+    glosses = index.glosses.texts(numbers) if include_glosses else [""] * len(scores)
+    return [
+        SenseScore(rows.key(number), rows.synset_id(number), round(score, 6), gloss, rows.source(number))
+        for number, score, gloss in zip(numbers.tolist(), scores, glosses, strict=True)
+    ]
