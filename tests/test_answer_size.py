@@ -7,7 +7,12 @@ import pytest
 from wsd_service import Disambiguator
 from wsd_service._core import convert
 from wsd_service._core.documents import Document
-from wsd_service._engine.query.answer_size import disambiguation_bytes, embedding_bytes
+from wsd_service._engine.query.answer_size import (
+    disambiguation_bytes,
+    embedding_bytes,
+    widest_sense_bytes,
+    widest_senses_bytes,
+)
 
 TEXTS = ["I went to the bank and withdrew some cash", "the river bank flooded " * 20]
 
@@ -23,6 +28,9 @@ def test_disambiguation_bound(disambiguator: Disambiguator, top_k: int, include_
     # When every candidate is returned the bound is near exact; with fewer it assumes the
     # largest ones were, which with one sense per target can double the real size.
     assert actual <= bound <= (1.34 if top_k == 50 else 2.5) * actual
+    # The quick bound served calls check first never undercounts the exact one.
+    widest = widest_sense_bytes(disambiguator.pipeline.index, include_glosses)
+    assert bound <= widest_senses_bytes(prepared, widest, top_k)
 
 
 @pytest.mark.parametrize("include_static", [True, False])

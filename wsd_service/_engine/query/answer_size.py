@@ -48,15 +48,23 @@ def _target_bytes(token: PreparedToken) -> int:
     return _TARGET_FIXED + _utf8(token.text) + lemma
 
 
-def nearest_bytes(tokens: list[PreparedToken], widest_sense: int, top_k: int) -> int:
-    """At most how many bytes the nearest senses of one document's targets take without their
-    glosses, every sense as wide as the index's widest (``widest_sense_bytes``): any may be found."""
-    return sum(_target_bytes(t) + top_k * widest_sense for t in tokens if t.target)
+def widest_senses_bytes(documents: list[list[PreparedToken]], widest_sense: int, top_k: int) -> int:
+    """At most how many bytes ``top_k`` senses of every target take, every sense as wide as
+    ``widest_sense`` (``widest_sense_bytes``): NearestSenses may find any sense, and for ranked
+    senses it is a bound quicker than ``disambiguation_bytes``."""
+    return sum(_target_bytes(t) + top_k * widest_sense for tokens in documents for t in tokens if t.target)
 
 
-def widest_sense_bytes(index: SenseIndex) -> int:
-    """The most one scored sense of the index takes on the wire, its gloss left out."""
-    return _SENSE_FIXED + int(index.label_bytes.max()) if len(index.label_bytes) else 0
+def widest_sense_bytes(index: SenseIndex, include_gloss: bool) -> int:
+    """The most one scored sense of the index takes on the wire."""
+    if not len(index.label_bytes):
+        return 0
+    sizes = (
+        index.label_bytes + index.glosses.sizes(np.arange(len(index.label_bytes)))
+        if include_gloss
+        else index.label_bytes
+    )
+    return _SENSE_FIXED + int(sizes.max())
 
 
 def results_bytes(results: list[TargetResult]) -> int:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 
 from ..._core.config import LimitsConfig, NearestConfig, ScoringConfig
 from ..._core.documents import Document, Embedding, SenseInfo, TargetResult, Vector, WordVector
@@ -26,9 +25,9 @@ from .answer_size import (
     check_answer,
     disambiguation_bytes,
     embedding_bytes,
-    nearest_bytes,
     results_bytes,
     widest_sense_bytes,
+    widest_senses_bytes,
 )
 from .nearest_senses import NearestSenses
 from .prepare import PreparedToken, Preparer, words_of
@@ -136,6 +135,7 @@ class Pipeline:
         self._preparer = Preparer(index, inventory, self.limits)
         self._ranker = Ranker(index, scoring or index.manifest.scoring_config())
         self._nearest = NearestSenses(index, nearest)
+        self._widest_sense = (widest_sense_bytes(index, False), widest_sense_bytes(index, True))  # by gloss
 
     @property
     def scoring(self) -> ScoringConfig:
@@ -156,20 +156,27 @@ class Pipeline:
             return PendingDisambiguation(tokens, top_k, include_glosses, self._ranker)
         self._check_documents(documents)
         tokens = self._preparer.prepare(documents)
-        if self.limits.max_answer_bytes is not None:
-            size = disambiguation_bytes(tokens, self.index, top_k, include_glosses)
-            check_answer(size, self.limits.max_answer_bytes, _REDUCE_RANKED)
+        limit = self.limits.max_answer_bytes
+        # Every sense as wide as the index's widest: a quick bound, and nearly every call fits it.
+        if (
+            limit is not None
+            and widest_senses_bytes(tokens, self._widest_sense[include_glosses], top_k) > limit
+        ):
+            check_answer(
+                disambiguation_bytes(tokens, self.index, top_k, include_glosses), limit, _REDUCE_RANKED
+            )
         return PendingDisambiguation(tokens, top_k, include_glosses, self._ranker)
 
     def nearest(self, document: Document, top_k: int, include_glosses: bool) -> PendingNearest:
         """Checks the options, the graph, the input and the answer's size without glosses
-        before anything is encoded (the found senses' real size is checked by ``finish``: the
-        widest gloss of the whole index takes seconds to find)."""
+        before anything is encoded (the found senses' real size, glosses included, is checked by
+        ``finish``: a bound with the index's widest gloss for every sense would refuse answers
+        that fit)."""
         self._check_top_k(top_k)
         self._nearest.check_available()
         [tokens] = self._preparer.prepare([document], open_vocabulary=True)
         if self.limits.max_answer_bytes is not None:
-            size = nearest_bytes(tokens, self._widest_sense, top_k)
+            size = widest_senses_bytes([tokens], self._widest_sense[False], top_k)
             check_answer(size, self.limits.max_answer_bytes, _REDUCE_NEAREST)
         return PendingNearest(tokens, top_k, include_glosses, self._nearest, self.limits.max_answer_bytes)
 
@@ -212,11 +219,6 @@ class Pipeline:
             return SenseInfo(sense, "")
         vector = self.index.vectors(number, number + 1)[0] if include_vector else None
         return SenseInfo(sense, self.index.rows.source(number), vector)
-
-    @cached_property
-    def _widest_sense(self) -> int:
-        """The widest scored sense without its gloss on the wire; computed on first use (0.1 s)."""
-        return widest_sense_bytes(self.index)
 
     def _check_documents(self, documents: Sequence[Document]) -> None:
         if not documents:
