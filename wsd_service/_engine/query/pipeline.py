@@ -135,7 +135,8 @@ class Pipeline:
         self._preparer = Preparer(index, inventory, self.limits)
         self._ranker = Ranker(index, scoring or index.manifest.scoring_config())
         self._nearest = NearestSenses(index, nearest)
-        self._widest_sense = (widest_sense_bytes(index, False), widest_sense_bytes(index, True))  # by gloss
+        # The widest scored sense on the wire, without and with its gloss (indexed by include_glosses).
+        self._widest_sense = (widest_sense_bytes(index, False), widest_sense_bytes(index, True))
 
     @property
     def scoring(self) -> ScoringConfig:
