@@ -28,7 +28,7 @@ def test_disambiguation_bound(disambiguator: Disambiguator, top_k: int, include_
     # When every candidate is returned the bound is near exact; with fewer it assumes the
     # largest ones were, which with one sense per target can double the real size.
     assert actual <= bound <= (1.34 if top_k == 50 else 2.5) * actual
-    # The quick bound served calls check first never undercounts the exact one.
+    # The quick bound, which served calls check first, never undercounts the exact one.
     widest = widest_sense_bytes(disambiguator.pipeline.index, include_glosses)
     assert bound <= widest_senses_bytes(prepared, widest, top_k)
 

@@ -82,7 +82,7 @@ class NearestSenses:
             token = tokens[position]
             # The word's own lemma and POS: the senses found may be of any lemma.
             lemma, pos = token.candidates[0] if token.candidates else (lemma_key(token.text), "")
-            numbers = np.asarray([number for number, _ in hits], dtype=np.int64)
-            senses = sense_scores(self._index, numbers, [score for _, score in hits], include_glosses)
+            numbers, scores = [number for number, _ in hits], [score for _, score in hits]
+            senses = sense_scores(self._index, numbers, scores, include_glosses)
             results.append(TargetResult(position, token.text, lemma, pos, token.start, token.end, senses))
         return results

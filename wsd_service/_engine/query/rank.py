@@ -99,9 +99,8 @@ class Ranker:
             if not len(later):
                 break
             shown[later] = np.minimum(shown[later], shown[later - 1])
-        numbers = targets.rows[chosen]
-        senses = sense_scores(self.index, numbers, shown.tolist(), include_glosses)
-        rows = numbers.tolist()
+        rows = targets.rows[chosen].tolist()
+        senses = sense_scores(self.index, rows, shown.tolist(), include_glosses)
         results: list[list[TargetResult]] = [[] for _ in range(documents)]
         start = 0
         for (document, position, token), count in zip(targets.tokens, counts.tolist(), strict=True):
@@ -174,12 +173,12 @@ class Ranker:
 
 
 def sense_scores(
-    index: SenseIndex, numbers: Numbers, scores: list[float], include_glosses: bool
+    index: SenseIndex, numbers: list[int], scores: list[float], include_glosses: bool
 ) -> list[SenseScore]:
     """Ranked rows as the API answers them (glosses read only when asked for)."""
     rows = index.rows
     glosses = index.glosses.texts(numbers) if include_glosses else [""] * len(scores)
     return [
         SenseScore(rows.key(number), rows.synset_id(number), round(score, 6), gloss, rows.source(number))
-        for number, score, gloss in zip(numbers.tolist(), scores, glosses, strict=True)
+        for number, score, gloss in zip(numbers, scores, glosses, strict=True)
     ]

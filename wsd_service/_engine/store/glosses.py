@@ -42,7 +42,7 @@ class Glosses:
             spans[number] = at[gloss]
         return cls(b"".join(parts), spans)
 
-    def texts(self, numbers: npt.NDArray[np.int64]) -> list[str]:
+    def texts(self, numbers: Sequence[int]) -> list[str]:
         """The glosses of rows ``numbers``, their spans read in one step."""
         return [self._blob[start:end].decode("utf-8") for start, end in self.spans[numbers].tolist()]
 
