@@ -82,7 +82,10 @@ def _closeness(index: SenseIndex, inventory: Inventory, number: int, vector: Vec
     mean = np.mean([index.vectors(n, n + 1)[0] for n in related], axis=0).astype(np.float64)
     half = len(vector)
     context, gloss = mean[:half], mean[half:]
-    return float(context @ vector / np.linalg.norm(context) + gloss @ vector / np.linalg.norm(gloss))
+    folded = context / np.linalg.norm(context) + gloss / np.linalg.norm(gloss)
+    # Kept at the precision the index stores its rows in, as the index keeps it.
+    stored = folded.astype(index.neighbourhoods.vectors.dtype).astype(np.float64)
+    return float(stored @ vector)
 
 
 def _synset_rows(index: SenseIndex, inventory: Inventory, synset_id: str) -> list[int]:

@@ -20,7 +20,14 @@ from wsd_service import (
     ScoringConfig,
     SenseIndexError,
 )
-from wsd_service._core.manifest import OCCURRENCE_RANGES_FILE, OCCURRENCES_FILE, resolve_index_dir
+from wsd_service._core.hashing import sha256_file
+from wsd_service._core.manifest import (
+    MANIFEST_FILE,
+    NEIGHBOURHOODS_FILE,
+    OCCURRENCE_RANGES_FILE,
+    OCCURRENCES_FILE,
+    resolve_index_dir,
+)
 from wsd_service._core.sense import SenseRow
 from wsd_service._engine.store.mapped_arrays import as_float32
 from wsd_service._engine.store.occurrence_store import OccurrenceIndex
@@ -128,8 +135,9 @@ def test_fp16_vectors_rank_like_fp32(tmp_path: Path, encoder: Encoder, inventory
         IndexBuilder(encoder, inventory, config).build(tmp_path / storage)
         engines[storage] = Disambiguator.load(tmp_path / storage, encoder=encoder)
         assert engines[storage].pipeline.index.manifest.build["options"]["vector_storage"] == storage
-    sizes = {s: (resolve_index_dir(tmp_path / s) / "vectors.faiss").stat().st_size for s in engines}
-    assert sizes["fp16"] < 0.6 * sizes["fp32"]
+    for name in ("vectors.faiss", "neighbourhoods.npy"):  # the rows and their neighbourhoods
+        sizes = {s: (resolve_index_dir(tmp_path / s) / name).stat().st_size for s in engines}
+        assert sizes["fp16"] < 0.6 * sizes["fp32"], name
     [half, full] = (
         e.disambiguate("We sat on the grassy bank of the river.", top_k=10) for e in engines.values()
     )
@@ -180,6 +188,23 @@ def test_corrupt_or_missing_files_are_refused(tmp_path: Path, tiny_index: Path) 
         load_index(copy)
     with pytest.raises(SenseIndexError, match="holds no sense index"):
         load_index(tmp_path / "empty")
+
+
+@pytest.mark.parametrize("name", [NEIGHBOURHOODS_FILE, OCCURRENCES_FILE])
+def test_a_ranking_table_of_the_wrong_type_is_refused_naming_it(
+    name: str, tmp_path: Path, tiny_index: Path
+) -> None:
+    """Intact (its checksum matches) but not float rows: refused at load, not misread later."""
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(resolve_index_dir(tiny_index), copy)
+    np.save(copy / name, np.load(copy / name).astype(np.int32))
+    manifest = json.loads((copy / MANIFEST_FILE).read_text())
+    manifest["files"][name] = sha256_file(copy / name)
+    (copy / MANIFEST_FILE).write_text(json.dumps(manifest))
+    with pytest.raises(SenseIndexError, match=rf"{name}: a int32 array"):
+        load_index(copy)
 
 
 def test_unknown_gold_keys_are_counted_not_fatal(

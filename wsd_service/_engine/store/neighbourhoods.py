@@ -3,7 +3,9 @@ synsets its synset is related to (hypernyms, hyponyms, similar, ...), each half 
 
 Computed once when an index is assembled and stored with it, so ranking never reads WordNet.
 Try-again only takes its inner product with [v ; v], so each neighbourhood is kept folded
-(context half + gloss half): half a row, one per synset that has one.
+(context half + gloss half): half a row, one per synset that has one, at the rows' precision
+(fp16 rows: fp16 neighbourhoods, half the memory; try-again weighs them by 0.05, so a score moves
+by about 1e-5).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import scipy.sparse
 
 from ..._core.config import RELATION_GROUPS, SEMANTIC_GROUPS
 from ..._core.documents import Numbers, Vector
+from ..._core.errors import SenseIndexError
 from ..._core.manifest import NEIGHBOURHOOD_SLOTS_FILE, NEIGHBOURHOODS_FILE
 from ..._core.sense import SenseRow
 from ..lexicon.custom_senses import CUSTOM_SYNSET_PREFIX
@@ -30,7 +33,7 @@ _SYMBOLS = frozenset(symbol for group in SEMANTIC_GROUPS for symbol in RELATION_
 class Neighbourhoods:
     """Folded neighbourhood vectors and, per index row, which one is its synset's (-1: none)."""
 
-    def __init__(self, vectors: Vector, slots: npt.NDArray[np.int32]) -> None:
+    def __init__(self, vectors: npt.NDArray[Any], slots: npt.NDArray[np.int32]) -> None:
         self.vectors = vectors
         self.slots = slots
 
@@ -39,8 +42,8 @@ class Neighbourhoods:
         cls, rows: Sequence[SenseRow], matrix: npt.NDArray[Any], inventory: Inventory
     ) -> Neighbourhoods:
         """From an index's rows and their [context ; gloss] vectors as stored (fp16 or fp32, read
-        a half at a time). A related synset counts as often as WordNet points to it, and a sense
-        as often as its synset lists its lemma."""
+        a half at a time), kept at that precision. A related synset counts as often as WordNet
+        points to it, and a sense as often as its synset lists its lemma."""
         nodes = _nodes(rows)
         members = _members(rows, nodes, inventory)
         pointers = _pointers(nodes, inventory)
@@ -55,14 +58,14 @@ class Neighbourhoods:
         slot_of_node[has] = np.arange(int(has.sum()), dtype=np.int32)
         node_of_row = np.asarray([nodes.get(row.synset_id, -1) for row in rows], dtype=np.int64)
         slots = np.where(node_of_row >= 0, slot_of_node[node_of_row], -1).astype(np.int32)
-        return cls(folded, slots)
+        return cls(folded.astype(matrix.dtype), slots)
 
     def closeness(self, numbers: Numbers, vectors: Vector) -> npt.NDArray[np.float64]:
         """Each row's neighbourhood · [v ; v] for its word's vector v (0 where it has none)."""
         slots = self.slots[numbers]
         found = slots >= 0
         closeness = np.zeros(len(numbers), dtype=np.float64)
-        closeness[found] = np.einsum("ij,ij->i", self.vectors[slots[found]], vectors[found])
+        closeness[found] = np.einsum("ij,ij->i", as_float32(self.vectors[slots[found]]), vectors[found])
         return closeness
 
     def save(self, directory: Path) -> None:
@@ -72,7 +75,13 @@ class Neighbourhoods:
     @classmethod
     def load(cls, directory: Path) -> Neighbourhoods:
         """Memory-mapped read-only: worker processes share one copy in the page cache."""
-        return cls(mapped(directory / NEIGHBOURHOODS_FILE), mapped(directory / NEIGHBOURHOOD_SLOTS_FILE))
+        path = directory / NEIGHBOURHOODS_FILE
+        vectors = mapped(path)
+        if vectors.ndim != 2 or vectors.dtype not in (np.float16, np.float32):
+            raise SenseIndexError(
+                f"{path}: a {vectors.dtype} array of shape {vectors.shape}, not fp16 or fp32 rows"
+            )
+        return cls(vectors, mapped(directory / NEIGHBOURHOOD_SLOTS_FILE))
 
 
 def _nodes(rows: Sequence[SenseRow]) -> dict[str, int]:
