@@ -147,7 +147,7 @@ def main() -> None:
 def _costs(path: Path, index: SenseIndex, engine: Disambiguator, config: NearestConfig, queries: Any) -> None:
     assert index.directory is not None
     size = (index.directory / NEAREST_FILE).stat().st_size / 2**20
-    vectors = sum(f.stat().st_size for f in index.directory.glob("vectors.faiss")) / 2**20
+    vectors = sum(f.stat().st_size for f in index.directory.glob("*_vectors.npy")) / 2**20
     build = index.manifest.build
     before = _memory()
     loaded = NearestSenses(index, config)  # a second, fresh mapping of the graph
@@ -156,7 +156,7 @@ def _costs(path: Path, index: SenseIndex, engine: Disambiguator, config: Nearest
         loaded.search(query[None, :], K)
     after = _memory()
     print(
-        f"cost: {NEAREST_FILE} {size:.1f} MB (vectors.faiss {vectors:.1f} MB);"
+        f"cost: {NEAREST_FILE} {size:.1f} MB (the sense vectors {vectors:.1f} MB);"
         f" graph build {build['nearest']['seconds']} s (the rest of the build {build['seconds']} s)"
     )
     print(

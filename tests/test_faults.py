@@ -29,7 +29,7 @@ SEMEVAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "wsd" / "sem
 
 def _damage(index: Path, kind: str) -> None:
     directory = resolve_index_dir(index)
-    vectors = directory / "vectors.faiss"
+    vectors = directory / "gloss_vectors.npy"
     if kind == "truncated vectors":
         vectors.write_bytes(vectors.read_bytes()[: vectors.stat().st_size // 2])
     elif kind == "bit-flipped sense table":
@@ -49,9 +49,9 @@ def _damage(index: Path, kind: str) -> None:
 
 
 DAMAGES = {
-    "truncated vectors": r"vectors\.faiss is corrupt",
+    "truncated vectors": r"gloss_vectors\.npy is corrupt",
     "bit-flipped sense table": r"senses\.tsv is corrupt",
-    "missing vectors": r"vectors\.faiss is missing",
+    "missing vectors": r"gloss_vectors\.npy is missing",
     "manifest without the neighbourhoods": r"manifest lists no neighbourhoods\.npy",
     "manifest of another encoder": r"another encoder configuration: weights_sha256",
 }

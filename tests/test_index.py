@@ -7,6 +7,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+import faiss
 import numpy as np
 import pytest
 
@@ -22,6 +23,8 @@ from wsd_service import (
 )
 from wsd_service._core.hashing import sha256_file
 from wsd_service._core.manifest import (
+    CONTEXT_NUMBERS_FILE,
+    CONTEXT_VECTORS_FILE,
     MANIFEST_FILE,
     NEIGHBOURHOODS_FILE,
     OCCURRENCE_RANGES_FILE,
@@ -32,6 +35,7 @@ from wsd_service._core.sense import SenseRow
 from wsd_service._engine.store.mapped_arrays import as_float32
 from wsd_service._engine.store.occurrence_store import OccurrenceIndex
 from wsd_service._engine.store.sense_table import SenseTable
+from wsd_service._engine.store.sense_vectors import SenseVectors
 from wsd_service.build import IndexBuilder, load_index
 
 from .corpora import build_index_command, write_corpus
@@ -47,7 +51,9 @@ def test_manifest_records_the_build(tiny_index: Path, encoder: Encoder) -> None:
     assert manifest.senses["total"] == len(index)
     assert manifest.corpora[0]["occurrences"] == 6
     assert len(manifest.corpora[0]["data_sha256"]) == 64
-    assert {"vectors.faiss", "senses.tsv", "occurrences.npy", "occurrences.tsv"} <= set(manifest.files)
+    assert {"context_vectors.npy", "gloss_vectors.npy", "senses.tsv", "occurrences.npy"} <= set(
+        manifest.files
+    )
     on_disk = json.loads((resolve_index_dir(tiny_index) / "manifest.json").read_text())
     assert on_disk["scoring"] == asdict(ScoringConfig())
 
@@ -135,7 +141,7 @@ def test_fp16_vectors_rank_like_fp32(tmp_path: Path, encoder: Encoder, inventory
         IndexBuilder(encoder, inventory, config).build(tmp_path / storage)
         engines[storage] = Disambiguator.load(tmp_path / storage, encoder=encoder)
         assert engines[storage].pipeline.index.manifest.build["options"]["vector_storage"] == storage
-    for name in ("vectors.faiss", "neighbourhoods.npy"):  # the rows and their neighbourhoods
+    for name in ("gloss_vectors.npy", "neighbourhoods.npy"):  # the rows and their neighbourhoods
         sizes = {s: (resolve_index_dir(tmp_path / s) / name).stat().st_size for s in engines}
         assert sizes["fp16"] < 0.6 * sizes["fp32"], name
     [half, full] = (
@@ -176,13 +182,12 @@ def test_corrupt_or_missing_files_are_refused(tmp_path: Path, tiny_index: Path) 
 
     copy = tmp_path / "copy"
     shutil.copytree(resolve_index_dir(tiny_index), copy)
-    with (copy / "vectors.faiss").open("r+b") as handle:
-        handle.seek(100)
-        byte = handle.read(1)
-        handle.seek(100)
-        handle.write(bytes([byte[0] ^ 0xFF]))
-    with pytest.raises(SenseIndexError, match=r"vectors\.faiss is corrupt"):
+    vectors = copy / "gloss_vectors.npy"
+    intact = vectors.read_bytes()
+    vectors.write_bytes(intact[:200] + bytes([intact[200] ^ 0xFF]) + intact[201:])
+    with pytest.raises(SenseIndexError, match=r"gloss_vectors\.npy is corrupt"):
         load_index(copy)
+    vectors.write_bytes(intact)
     (copy / "senses.tsv").unlink()
     with pytest.raises(SenseIndexError, match=r"senses\.tsv is missing"):
         load_index(copy)
@@ -286,8 +291,28 @@ def test_loading_maps_every_page_ranking_reads(tiny_index: Path) -> None:
         name, field, kilobytes = line.split()
         pages.setdefault(name, {}).setdefault(field, 0)
         pages[name][field] += int(kilobytes)
-    ranked = ("vectors.faiss", "occurrences.npy", "neighbourhoods.npy", "neighbourhood_slots.npy",
-              "gloss_spans.npy", "glosses.bin")  # fmt: skip
+    ranked = ("context_vectors.npy", "context_numbers.npy", "gloss_vectors.npy", "occurrences.npy",
+              "neighbourhoods.npy", "neighbourhood_slots.npy", "gloss_spans.npy", "glosses.bin")  # fmt: skip
     for name in ranked:
         assert name in pages, f"{name} is not mapped: {sorted(pages)}"
         assert pages[name]["Rss:"] == pages[name]["Size:"] > 0, f"{name}: {pages[name]}"
+
+
+def test_shared_context_halves_are_stored_once_and_read_back_bit_for_bit(tmp_path: Path) -> None:
+    matrix = np.random.default_rng(3).standard_normal((6, 8)).astype(np.float32)
+    matrix[[3, 5], :4] = matrix[1, :4]  # three rows borrow one context
+    for storage in ("fp16", "fp32"):
+        expected = matrix
+        if storage == "fp16":  # FAISS's fp16 rounding, which indexes have always stored
+            quantizer = faiss.ScalarQuantizer(8, faiss.ScalarQuantizer.QT_fp16)
+            expected = quantizer.decode(quantizer.compute_codes(matrix))
+        SenseVectors.store(matrix, storage).save(tmp_path)
+        assert np.load(tmp_path / CONTEXT_VECTORS_FILE).shape == (4, 4)
+        loaded = SenseVectors.load(tmp_path)
+        assert loaded.dimension == 8 and len(loaded) == 6
+        assert np.array_equal(loaded.rows(np.arange(6)), expected)
+        context, gloss = loaded.halves(np.array([5, 0]))
+        assert np.array_equal(context, expected[[5, 0], :4]) and np.array_equal(gloss, expected[[5, 0], 4:])
+    np.save(tmp_path / CONTEXT_NUMBERS_FILE, np.array([0, 1, 2, 1, 9, 1], dtype=np.int32))
+    with pytest.raises(SenseIndexError, match="numbers past the 4 contexts"):
+        SenseVectors.load(tmp_path)

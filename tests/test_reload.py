@@ -35,9 +35,9 @@ def _corrupt_new_version(index: Path) -> None:
     current = resolve_index_dir(index)
     bad = index / (current.name + "-bad")
     shutil.copytree(current, bad)
-    data = bytearray((bad / "vectors.faiss").read_bytes())
+    data = bytearray((bad / "gloss_vectors.npy").read_bytes())
     data[len(data) // 2] ^= 0xFF
-    (bad / "vectors.faiss").write_bytes(bytes(data))
+    (bad / "gloss_vectors.npy").write_bytes(bytes(data))
     link = index / "tmp-link"
     link.symlink_to(bad.name)
     link.replace(index / CURRENT_LINK)

@@ -13,8 +13,12 @@ from typing import Any
 from .config import FASTEST_FIRST, EncoderConfig, ScoringConfig, parse_backend
 from .errors import SenseIndexError
 
-FORMAT_VERSION = 3  # the on-disk layout this version reads and writes
-VECTORS_FILE = "vectors.faiss"
+FORMAT_VERSION = 4  # the on-disk layout this version reads and writes
+# the rows [context ; gloss]: each distinct context half once, each row's context number, and
+# each row's gloss half
+CONTEXT_VECTORS_FILE = "context_vectors.npy"
+CONTEXT_NUMBERS_FILE = "context_numbers.npy"
+GLOSS_VECTORS_FILE = "gloss_vectors.npy"
 SENSES_FILE = "senses.tsv"
 MANIFEST_FILE = "manifest.json"
 CUSTOM_FILE = "custom_inventory.jsonl"

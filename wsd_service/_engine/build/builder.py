@@ -19,11 +19,11 @@ from ..lexicon.inventory import Inventory
 from ..lexicon.relations import RelationGraph, enhance, relation_graph
 from ..store.centroids import Centroids
 from ..store.glosses import Glosses
-from ..store.mapped_arrays import stored_vectors
 from ..store.nearest_graph import nearest_file
 from ..store.neighbourhoods import Neighbourhoods
 from ..store.occurrence_store import OccurrenceIndex, by_sense
-from ..store.sense_index import RankingTables, SenseIndex, new_vector_store
+from ..store.sense_index import RankingTables, SenseIndex
+from ..store.sense_vectors import SenseVectors
 from .compose import Composed, Propagation, compose
 from .provenance import build_manifest, corpus_record
 from .raganato import read_corpus
@@ -91,19 +91,23 @@ class IndexBuilder:
         composed = compose(senses, corpus, sums["glosses"], sums["examples"], propagation)
         self._enhance(composed)
         manifest = build_manifest(self.encoder, self.config, composed, corpora, started, ran)
-        vectors = new_vector_store(composed.matrix, self.config.vector_storage)
+        vectors = SenseVectors.store(composed.matrix, self.config.vector_storage)
         keep = self.config.keep_occurrences and len(occurrences)
         kept = OccurrenceIndex.from_occurrences(occurrences) if keep else None
         tables = self._tables(composed, vectors, kept, manifest)
         return composed, SenseIndex(manifest, composed.rows, vectors, None, tables)
 
     def _tables(
-        self, composed: Composed, vectors: Any, occurrences: OccurrenceIndex | None, manifest: Manifest
+        self,
+        composed: Composed,
+        vectors: SenseVectors,
+        occurrences: OccurrenceIndex | None,
+        manifest: Manifest,
     ) -> RankingTables:
         """What ranking reads beside the vectors, its time recorded in the manifest; the
         neighbourhoods from the rows as stored (fp16 rows are what ranking scores)."""
         started = time.perf_counter()
-        neighbourhoods = Neighbourhoods.compute(composed.rows, stored_vectors(vectors), self.inventory)
+        neighbourhoods = Neighbourhoods.compute(composed.rows, vectors, self.inventory)
         tables = RankingTables(Glosses.compute(composed.rows, self.inventory), neighbourhoods, occurrences)
         manifest.build["ranking_tables"] = {"seconds": round(time.perf_counter() - started, 1)}
         return tables

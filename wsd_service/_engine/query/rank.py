@@ -125,11 +125,10 @@ class Ranker:
     def _scores(self, targets: _Targets) -> Scores:
         """Every candidate row's first-pass score."""
         words = targets.vectors[targets.owners]
-        rows = self.index.rows_at(targets.rows)
-        half = words.shape[1]
+        contexts, glosses = self.index.halves_at(targets.rows)
         # Each half once, the word's vector not copied per half: a row is read one time.
-        context = np.einsum("ij,ij->i", rows[:, :half], words)
-        gloss = np.einsum("ij,ij->i", rows[:, half:], words)
+        context = np.einsum("ij,ij->i", contexts, words)
+        gloss = np.einsum("ij,ij->i", glosses, words)
         scores: Scores = (context + self.scoring.gloss_weight * gloss).astype(np.float64)
         if self.index.occurrences is not None and self.scoring.occurrence_weight:
             scores += self.scoring.occurrence_weight * self._nearest_occurrences(targets, context)

@@ -26,6 +26,7 @@ from ..._core.sense import SenseRow
 from ..lexicon.custom_senses import CUSTOM_SYNSET_PREFIX
 from ..lexicon.inventory import Inventory
 from .mapped_arrays import as_float32, mapped
+from .sense_vectors import SenseVectors
 
 _SYMBOLS = frozenset(symbol for group in SEMANTIC_GROUPS for symbol in RELATION_GROUPS[group])
 
@@ -38,9 +39,7 @@ class Neighbourhoods:
         self.slots = slots
 
     @classmethod
-    def compute(
-        cls, rows: Sequence[SenseRow], matrix: npt.NDArray[Any], inventory: Inventory
-    ) -> Neighbourhoods:
+    def compute(cls, rows: Sequence[SenseRow], vectors: SenseVectors, inventory: Inventory) -> Neighbourhoods:
         """From an index's rows and their [context ; gloss] vectors as stored (fp16 or fp32, read
         a half at a time), kept at that precision. A related synset counts as often as WordNet
         points to it, and a sense as often as its synset lists its lemma."""
@@ -49,16 +48,15 @@ class Neighbourhoods:
         pointers = _pointers(nodes, inventory)
         counts = pointers @ np.asarray(members.sum(axis=1)).ravel()
         has = counts > 0
-        half = matrix.shape[1] // 2
-        folded = np.zeros((int(has.sum()), half), dtype=np.float32)
-        for part in (slice(0, half), slice(half, 2 * half)):
-            sums = pointers @ (members @ as_float32(matrix[:, part]))
+        folded = np.zeros((int(has.sum()), vectors.dimension // 2), dtype=np.float32)
+        for half in range(2):
+            sums = pointers @ (members @ vectors.half(half))
             folded += _unit(sums[has] / counts[has, None])
         slot_of_node = np.full(len(nodes), -1, dtype=np.int32)
         slot_of_node[has] = np.arange(int(has.sum()), dtype=np.int32)
         node_of_row = np.asarray([nodes.get(row.synset_id, -1) for row in rows], dtype=np.int64)
         slots = np.where(node_of_row >= 0, slot_of_node[node_of_row], -1).astype(np.int32)
-        return cls(folded.astype(matrix.dtype), slots)
+        return cls(folded.astype(vectors.dtype), slots)
 
     def closeness(self, numbers: Numbers, vectors: Vector) -> npt.NDArray[np.float64]:
         """Each row's neighbourhood · [v ; v] for its word's vector v (0 where it has none)."""

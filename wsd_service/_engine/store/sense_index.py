@@ -1,9 +1,9 @@
-"""The sense index on disk and in memory: sense vectors in a FAISS store, the sense table, and
-what ranking reads beside them (each row's gloss, WordNet neighbourhood and frequency prior).
+"""The sense index on disk and in memory: the sense vectors, the sense table, and what ranking
+reads beside them (each row's gloss, WordNet neighbourhood and frequency prior).
 
 Rows are grouped by (lemma, POS), so a lemma's candidates are one contiguous range. Ranking reads
-the store's memory directly as an array (memory-mapped when loaded): FAISS keeps the vectors on
-disk and decodes nothing per call.
+the vectors' memory directly as arrays (memory-mapped when loaded): nothing is decoded or copied
+out of a store per call.
 """
 
 from __future__ import annotations
@@ -15,19 +15,19 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import faiss
 import numpy as np
 import numpy.typing as npt
 
-from ..._core.config import VectorStorage
 from ..._core.documents import Numbers, Vector
 from ..._core.errors import SenseIndexError
 from ..._core.hashing import sha256_file
 from ..._core.manifest import (
+    CONTEXT_NUMBERS_FILE,
+    CONTEXT_VECTORS_FILE,
     CURRENT_LINK,
     GLOSS_SPANS_FILE,
+    GLOSS_VECTORS_FILE,
     GLOSSES_FILE,
     MANIFEST_FILE,
     NEAREST_FILE,
@@ -35,7 +35,6 @@ from ..._core.manifest import (
     NEIGHBOURHOODS_FILE,
     OCCURRENCES_FILE,
     SENSES_FILE,
-    VECTORS_FILE,
     EncoderSignature,
     Manifest,
     check_compatible,
@@ -45,14 +44,16 @@ from ..._core.manifest import (
 from ..._core.sense import SenseRow
 from ..._util.durable import fsync_dir, fsync_tree
 from .glosses import Glosses
-from .mapped_arrays import as_float32, mapped_store, stored_vectors
 from .neighbourhoods import Neighbourhoods
 from .occurrence_store import OccurrenceIndex
 from .sense_table import SenseTable
+from .sense_vectors import SenseVectors
 
 _VERSION_PREFIX = "wsd-index-"  # version folders; only these are ever deleted
 _REQUIRED_FILES = (
-    VECTORS_FILE,
+    CONTEXT_VECTORS_FILE,
+    CONTEXT_NUMBERS_FILE,
+    GLOSS_VECTORS_FILE,
     SENSES_FILE,
     GLOSS_SPANS_FILE,
     GLOSSES_FILE,
@@ -69,15 +70,14 @@ class SenseIndex:
         self,
         manifest: Manifest,
         rows: Sequence[SenseRow] | SenseTable,
-        vectors: Any,
+        vectors: SenseVectors,
         directory: Path | None,
         tables: RankingTables,
     ) -> None:
         self.manifest = manifest
         self.rows = rows if isinstance(rows, SenseTable) else SenseTable(rows)
         self.directory = directory
-        self._faiss = vectors
-        self._matrix = stored_vectors(vectors)
+        self._vectors = vectors
         self.occurrences = tables.occurrences  # corpus occurrence vectors, when the build kept them
         self.glosses = tables.glosses
         self.neighbourhoods = tables.neighbourhoods
@@ -87,7 +87,7 @@ class SenseIndex:
 
     @property
     def dimension(self) -> int:
-        return int(self._faiss.d)
+        return self._vectors.dimension
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -100,11 +100,15 @@ class SenseIndex:
 
     def vectors(self, start: int, end: int) -> Vector:
         """Rows ``start`` to ``end`` as float32."""
-        return as_float32(self._matrix[start:end])
+        return self._vectors.rows(np.arange(start, end))
 
     def rows_at(self, numbers: Numbers) -> Vector:
         """The rows ``numbers`` (anywhere in the index) as float32."""
-        return as_float32(self._matrix[np.asarray(numbers, dtype=np.int64)])
+        return self._vectors.rows(np.asarray(numbers, dtype=np.int64))
+
+    def halves_at(self, numbers: Numbers) -> tuple[Vector, Vector]:
+        """The context and gloss halves of the rows ``numbers`` as float32 (no row copied whole)."""
+        return self._vectors.halves(np.asarray(numbers, dtype=np.int64))
 
     def _log_shares(self) -> npt.NDArray[np.float64]:
         """Each row's frequency prior: log((count + 1) / (its lemma's counts + its lemma's senses))."""
@@ -138,7 +142,7 @@ class SenseIndex:
             tempfile.mkdtemp(prefix=f"{_VERSION_PREFIX}{time.strftime('%Y%m%dT%H%M%S')}-", dir=out)
         )
         version.chmod(0o755)  # mkdtemp makes it private; an index is meant to be shared
-        faiss.write_index(self._faiss, str(version / VECTORS_FILE))
+        self._vectors.save(version)
         self.rows.write(version / SENSES_FILE)
         if self.occurrences is not None:
             self.occurrences.save(version)
@@ -162,14 +166,14 @@ def load_index(path: Path, expected: EncoderSignature | None = None) -> SenseInd
     _verify_files(directory, manifest)
     if expected is not None:
         check_compatible(manifest.encoder, expected, path)
-    vectors = mapped_store(directory / VECTORS_FILE)
-    if vectors.d != manifest.dimension:
+    vectors = SenseVectors.load(directory)
+    if vectors.dimension != manifest.dimension:
         raise SenseIndexError(
-            f"{path}: vectors have dimension {vectors.d}, manifest says {manifest.dimension}"
+            f"{path}: vectors have dimension {vectors.dimension}, manifest says {manifest.dimension}"
         )
     rows = SenseTable.read(directory / SENSES_FILE)
-    if len(rows) != vectors.ntotal:
-        raise SenseIndexError(f"{path}: {len(rows)} senses but {vectors.ntotal} vectors")
+    if len(rows) != len(vectors):
+        raise SenseIndexError(f"{path}: {len(rows)} senses but {len(vectors)} vectors")
     occurrences = OccurrenceIndex.load(directory) if OCCURRENCES_FILE in manifest.files else None
     tables = RankingTables(Glosses.load(directory), Neighbourhoods.load(directory), occurrences)
     return SenseIndex(manifest, rows, vectors, directory, tables)
@@ -182,18 +186,6 @@ class RankingTables:
     glosses: Glosses
     neighbourhoods: Neighbourhoods
     occurrences: OccurrenceIndex | None = None
-
-
-def new_vector_store(vectors: Vector, storage: VectorStorage) -> Any:
-    """A FAISS index of ``vectors``: exact fp32, or fp16 codes at half the memory."""
-    dimension = vectors.shape[1]
-    index: Any = faiss.IndexFlatIP(dimension)
-    if storage == "fp16":
-        index = faiss.IndexScalarQuantizer(
-            dimension, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
-        )
-    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    return index
 
 
 def _verify_files(directory: Path, manifest: Manifest) -> None:
