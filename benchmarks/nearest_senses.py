@@ -29,7 +29,12 @@ from _common import machine, median, percentile, sentences
 
 from wsd_service import Disambiguator, Document, InputToken
 from wsd_service._core.config import NearestConfig
-from wsd_service._core.manifest import NEAREST_FILE
+from wsd_service._core.manifest import (
+    CONTEXT_NUMBERS_FILE,
+    CONTEXT_VECTORS_FILE,
+    GLOSS_VECTORS_FILE,
+    NEAREST_FILE,
+)
 from wsd_service._engine.query.nearest_senses import NearestSenses, rescore
 from wsd_service._engine.query.prepare import words_of
 from wsd_service._engine.store.nearest_graph import fold
@@ -147,7 +152,8 @@ def main() -> None:
 def _costs(path: Path, index: SenseIndex, engine: Disambiguator, config: NearestConfig, queries: Any) -> None:
     assert index.directory is not None
     size = (index.directory / NEAREST_FILE).stat().st_size / 2**20
-    vectors = sum(f.stat().st_size for f in index.directory.glob("*_vectors.npy")) / 2**20
+    files = (CONTEXT_VECTORS_FILE, CONTEXT_NUMBERS_FILE, GLOSS_VECTORS_FILE)
+    vectors = sum((index.directory / name).stat().st_size for name in files) / 2**20
     build = index.manifest.build
     before = _memory()
     loaded = NearestSenses(index, config)  # a second, fresh mapping of the graph

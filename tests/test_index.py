@@ -6,6 +6,7 @@ import subprocess
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
@@ -25,6 +26,7 @@ from wsd_service._core.hashing import sha256_file
 from wsd_service._core.manifest import (
     CONTEXT_NUMBERS_FILE,
     CONTEXT_VECTORS_FILE,
+    GLOSS_VECTORS_FILE,
     MANIFEST_FILE,
     NEIGHBOURHOODS_FILE,
     OCCURRENCE_RANGES_FILE,
@@ -195,20 +197,29 @@ def test_corrupt_or_missing_files_are_refused(tmp_path: Path, tiny_index: Path) 
         load_index(tmp_path / "empty")
 
 
-@pytest.mark.parametrize("name", [NEIGHBOURHOODS_FILE, OCCURRENCES_FILE])
-def test_a_ranking_table_of_the_wrong_type_is_refused_naming_it(
-    name: str, tmp_path: Path, tiny_index: Path
+@pytest.mark.parametrize(
+    ("name", "stored"),
+    [
+        (NEIGHBOURHOODS_FILE, np.int32),
+        (OCCURRENCES_FILE, np.int32),
+        (CONTEXT_VECTORS_FILE, np.int32),
+        (GLOSS_VECTORS_FILE, np.int32),
+        (CONTEXT_NUMBERS_FILE, np.int64),
+    ],
+)
+def test_an_array_of_the_wrong_type_is_refused_naming_it(
+    name: str, stored: type[np.integer[Any]], tmp_path: Path, tiny_index: Path
 ) -> None:
-    """Intact (its checksum matches) but not float rows: refused at load, not misread later."""
+    """Intact (its checksum matches) but not what it should hold: refused at load, not misread later."""
     import shutil
 
     copy = tmp_path / "copy"
     shutil.copytree(resolve_index_dir(tiny_index), copy)
-    np.save(copy / name, np.load(copy / name).astype(np.int32))
+    np.save(copy / name, np.load(copy / name).astype(stored))
     manifest = json.loads((copy / MANIFEST_FILE).read_text())
     manifest["files"][name] = sha256_file(copy / name)
     (copy / MANIFEST_FILE).write_text(json.dumps(manifest))
-    with pytest.raises(SenseIndexError, match=rf"{name}: a int32 array"):
+    with pytest.raises(SenseIndexError, match=rf"{name}: a {np.dtype(stored)} array"):
         load_index(copy)
 
 
@@ -303,7 +314,7 @@ def test_shared_context_halves_are_stored_once_and_read_back_bit_for_bit(tmp_pat
     matrix[[3, 5], :4] = matrix[1, :4]  # three rows borrow one context
     for storage in ("fp16", "fp32"):
         expected = matrix
-        if storage == "fp16":  # FAISS's fp16 rounding, which indexes have always stored
+        if storage == "fp16":  # FAISS's fp16 rounding, as an index stores its rows
             quantizer = faiss.ScalarQuantizer(8, faiss.ScalarQuantizer.QT_fp16)
             expected = quantizer.decode(quantizer.compute_codes(matrix))
         SenseVectors.store(matrix, storage).save(tmp_path)
@@ -314,5 +325,8 @@ def test_shared_context_halves_are_stored_once_and_read_back_bit_for_bit(tmp_pat
         context, gloss = loaded.halves(np.array([5, 0]))
         assert np.array_equal(context, expected[[5, 0], :4]) and np.array_equal(gloss, expected[[5, 0], 4:])
     np.save(tmp_path / CONTEXT_NUMBERS_FILE, np.array([0, 1, 2, 1, 9, 1], dtype=np.int32))
-    with pytest.raises(SenseIndexError, match="numbers past the 4 contexts"):
+    with pytest.raises(SenseIndexError, match="numbers outside the 4 context halves"):
+        SenseVectors.load(tmp_path)
+    np.save(tmp_path / CONTEXT_VECTORS_FILE, np.zeros((4, 3), dtype=np.float32))
+    with pytest.raises(SenseIndexError, match="are not two halves of one row"):
         SenseVectors.load(tmp_path)

@@ -49,8 +49,8 @@ class Neighbourhoods:
         counts = pointers @ np.asarray(members.sum(axis=1)).ravel()
         has = counts > 0
         folded = np.zeros((int(has.sum()), vectors.dimension // 2), dtype=np.float32)
-        for half in range(2):
-            sums = pointers @ (members @ vectors.half(half))
+        for half in (vectors.context_half, vectors.gloss_half):  # one half's rows at a time
+            sums = pointers @ (members @ half())
             folded += _unit(sums[has] / counts[has, None])
         slot_of_node = np.full(len(nodes), -1, dtype=np.int32)
         slot_of_node[has] = np.arange(int(has.sum()), dtype=np.int32)

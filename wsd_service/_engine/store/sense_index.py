@@ -1,9 +1,8 @@
 """The sense index on disk and in memory: the sense vectors, the sense table, and what ranking
 reads beside them (each row's gloss, WordNet neighbourhood and frequency prior).
 
-Rows are grouped by (lemma, POS), so a lemma's candidates are one contiguous range. Ranking reads
-the vectors' memory directly as arrays (memory-mapped when loaded): nothing is decoded or copied
-out of a store per call.
+Rows are grouped by (lemma, POS), so a lemma's candidates are one contiguous range. Ranking
+gathers the rows it needs straight from the memory-mapped arrays.
 """
 
 from __future__ import annotations
@@ -100,7 +99,7 @@ class SenseIndex:
 
     def vectors(self, start: int, end: int) -> Vector:
         """Rows ``start`` to ``end`` as float32."""
-        return self._vectors.rows(np.arange(start, end))
+        return self._vectors.rows(slice(start, end))
 
     def rows_at(self, numbers: Numbers) -> Vector:
         """The rows ``numbers`` (anywhere in the index) as float32."""

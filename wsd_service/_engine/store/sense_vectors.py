@@ -48,7 +48,7 @@ class SenseVectors:
         return cls(
             contexts[firsts[order]],
             renumber[numbers.ravel()].astype(np.int32),
-            np.ascontiguousarray(stored[:, half:]),
+            np.array(stored[:, half:]),  # a copy: never a view of the caller's matrix
         )
 
     def __len__(self) -> int:
@@ -62,18 +62,20 @@ class SenseVectors:
     def dtype(self) -> np.dtype[Any]:
         return self._glosses.dtype
 
-    def half(self, which: int) -> Vector:
-        """Every row's context (0) or gloss (1) half, as float32."""
-        if which == 0:
-            return as_float32(self._contexts)[self._context_numbers]
+    def context_half(self) -> Vector:
+        """Every row's context half, as float32."""
+        return as_float32(self._contexts)[self._context_numbers]
+
+    def gloss_half(self) -> Vector:
+        """Every row's gloss half, as float32."""
         return as_float32(self._glosses)
 
-    def halves(self, numbers: Numbers) -> tuple[Vector, Vector]:
-        """The context and gloss halves of the rows ``numbers``, as float32."""
+    def halves(self, numbers: Numbers | slice) -> tuple[Vector, Vector]:
+        """The context and gloss halves of the rows ``numbers`` (row numbers or a slice), as float32."""
         return as_float32(self._contexts[self._context_numbers[numbers]]), as_float32(self._glosses[numbers])
 
-    def rows(self, numbers: Numbers) -> Vector:
-        """The whole [context ; gloss] rows ``numbers``, as float32."""
+    def rows(self, numbers: Numbers | slice) -> Vector:
+        """The whole [context ; gloss] rows ``numbers`` (row numbers or a slice), as float32."""
         return np.concatenate(self.halves(numbers), axis=1)
 
     def save(self, directory: Path) -> None:
@@ -86,23 +88,38 @@ class SenseVectors:
         """Memory-mapped read-only: worker processes share one copy in the page cache."""
         contexts, glosses = (mapped(directory / name) for name in (CONTEXT_VECTORS_FILE, GLOSS_VECTORS_FILE))
         numbers = mapped(directory / CONTEXT_NUMBERS_FILE)
-        for name, array in ((CONTEXT_VECTORS_FILE, contexts), (GLOSS_VECTORS_FILE, glosses)):
-            if array.ndim != 2 or array.dtype not in _STORED_TYPES:
-                raise SenseIndexError(
-                    f"{directory / name}: a {array.dtype} array of shape {array.shape}, not rows"
-                )
-        if numbers.shape != (len(glosses),) or numbers.dtype != np.int32:
-            raise SenseIndexError(f"{directory / CONTEXT_NUMBERS_FILE}: not one int32 a row")
-        if len(numbers) and not 0 <= int(numbers.min()) <= int(numbers.max()) < len(contexts):
-            raise SenseIndexError(
-                f"{directory / CONTEXT_NUMBERS_FILE}: numbers past the {len(contexts)} contexts"
-            )
+        _check_halves(directory, contexts, glosses)
+        _check_numbers(directory / CONTEXT_NUMBERS_FILE, numbers, len(glosses), len(contexts))
         return cls(contexts, numbers, glosses)
 
 
+def _check_halves(directory: Path, contexts: npt.NDArray[Any], glosses: npt.NDArray[Any]) -> None:
+    for name, array in ((CONTEXT_VECTORS_FILE, contexts), (GLOSS_VECTORS_FILE, glosses)):
+        if array.ndim != 2 or array.dtype not in _STORED_TYPES:
+            raise SenseIndexError(
+                f"{directory / name}: a {array.dtype} array of shape {array.shape}, not fp16 or fp32 rows"
+            )
+    if contexts.shape[1] != glosses.shape[1] or contexts.dtype != glosses.dtype:
+        raise SenseIndexError(
+            f"{directory}: {CONTEXT_VECTORS_FILE} ({contexts.dtype}, {contexts.shape[1]} wide) and"
+            f" {GLOSS_VECTORS_FILE} ({glosses.dtype}, {glosses.shape[1]} wide) are not two halves of one row"
+        )
+
+
+def _check_numbers(path: Path, numbers: npt.NDArray[Any], rows: int, contexts: int) -> None:
+    if numbers.shape != (rows,) or numbers.dtype != np.int32:
+        raise SenseIndexError(
+            f"{path}: a {numbers.dtype} array of shape {numbers.shape},"
+            f" not one int32 for each of the {rows} rows"
+        )
+    if rows and not 0 <= int(numbers.min()) <= int(numbers.max()) < contexts:
+        raise SenseIndexError(f"{path}: numbers outside the {contexts} context halves")
+
+
 def _rounded(matrix: Vector, storage: VectorStorage) -> npt.NDArray[Any]:
-    """The rows as fp32, or as FAISS's fp16 codes: its rounding (a few values in ten thousand one
-    unit off numpy's) is what indexes have always stored, so scores do not move by a bit."""
+    """The rows as fp32, or as FAISS's fp16 codes. FAISS rounds a few values in ten thousand one
+    unit away from numpy; its codes keep an index's rows, and so its scores, the same whichever
+    version of the service built it."""
     rows = np.ascontiguousarray(matrix, dtype=np.float32)
     if storage == "fp32":
         return rows
