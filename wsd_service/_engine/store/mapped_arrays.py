@@ -10,12 +10,14 @@ import numpy as np
 import numpy.typing as npt
 
 from ..._core.documents import Vector
+from ..._core.errors import SenseIndexError
 from ..._util.pages import populate
 
 # A finite IEEE half's bits, sign-extended and shifted into a float32's, read as a float32 that
 # is the half's value times 2**-112 (subnormals included; the exponent biases are 15 and 127).
 _SIGN_AND_MAGNITUDE = np.int32(~0x70000000)  # the sign and the 15 shifted bits below it
 _REBIAS = np.float32(2.0**112)
+STORED_ROWS = (np.dtype(np.float16), np.dtype(np.float32))  # the precisions rows are stored in
 
 
 def as_float32(rows: npt.NDArray[Any]) -> Vector:
@@ -38,3 +40,13 @@ def mapped(path: Path) -> npt.NDArray[Any]:
     array: npt.NDArray[Any] = np.load(path, mmap_mode="r").view(np.ndarray)
     populate(array)
     return array
+
+
+def mapped_rows(path: Path, kinds: tuple[np.dtype[Any], ...] = STORED_ROWS) -> npt.NDArray[Any]:
+    """A .npy file of rows, mapped as ``mapped`` does; refused, naming what it holds, unless it
+    is two-dimensional and of one of ``kinds``."""
+    rows = mapped(path)
+    if rows.ndim != 2 or rows.dtype not in kinds:
+        wanted = " or ".join(kind.name for kind in kinds)
+        raise SenseIndexError(f"{path}: a {rows.dtype} array of shape {rows.shape}, not {wanted} rows")
+    return rows

@@ -20,12 +20,11 @@ import scipy.sparse
 
 from ..._core.config import RELATION_GROUPS, SEMANTIC_GROUPS
 from ..._core.documents import Numbers, Vector
-from ..._core.errors import SenseIndexError
 from ..._core.manifest import NEIGHBOURHOOD_SLOTS_FILE, NEIGHBOURHOODS_FILE
 from ..._core.sense import SenseRow
 from ..lexicon.custom_senses import CUSTOM_SYNSET_PREFIX
 from ..lexicon.inventory import Inventory
-from .mapped_arrays import as_float32, mapped
+from .mapped_arrays import as_float32, mapped, mapped_rows
 from .sense_vectors import SenseVectors
 
 _SYMBOLS = frozenset(symbol for group in SEMANTIC_GROUPS for symbol in RELATION_GROUPS[group])
@@ -73,13 +72,7 @@ class Neighbourhoods:
     @classmethod
     def load(cls, directory: Path) -> Neighbourhoods:
         """Memory-mapped read-only: worker processes share one copy in the page cache."""
-        path = directory / NEIGHBOURHOODS_FILE
-        vectors = mapped(path)
-        if vectors.ndim != 2 or vectors.dtype not in (np.float16, np.float32):
-            raise SenseIndexError(
-                f"{path}: a {vectors.dtype} array of shape {vectors.shape}, not fp16 or fp32 rows"
-            )
-        return cls(vectors, mapped(directory / NEIGHBOURHOOD_SLOTS_FILE))
+        return cls(mapped_rows(directory / NEIGHBOURHOODS_FILE), mapped(directory / NEIGHBOURHOOD_SLOTS_FILE))
 
 
 def _nodes(rows: Sequence[SenseRow]) -> dict[str, int]:

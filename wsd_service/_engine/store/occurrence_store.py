@@ -22,7 +22,7 @@ from ..._core.documents import Numbers, Vector
 from ..._core.errors import SenseIndexError
 from ..._core.manifest import OCCURRENCE_RANGES_FILE, OCCURRENCES_FILE
 from .centroids import Centroids
-from .mapped_arrays import mapped
+from .mapped_arrays import mapped_rows
 
 # A corpus occurrence's key in the build's sums: its sense key and instance id.
 _SEPARATOR = " "
@@ -104,10 +104,7 @@ class OccurrenceIndex:
     @classmethod
     def load(cls, directory: Path) -> OccurrenceIndex:
         """Memory-mapped read-only, like the sense vectors (checksums verified by the caller)."""
-        path = directory / OCCURRENCES_FILE
-        matrix = mapped(path)
-        if matrix.ndim != 2 or matrix.dtype != np.float32:
-            raise SenseIndexError(f"{path}: a {matrix.dtype} array of shape {matrix.shape}, not float32 rows")
+        matrix = mapped_rows(directory / OCCURRENCES_FILE, (np.dtype(np.float32),))
         ranges = _read_ranges(directory / OCCURRENCE_RANGES_FILE)
         if max((end for _, end in ranges.values()), default=0) > len(matrix):
             raise SenseIndexError(f"{directory}: occurrence ranges exceed the {len(matrix)} occurrences")

@@ -20,9 +20,7 @@ from ..._core.config import VectorStorage
 from ..._core.documents import Numbers, Vector
 from ..._core.errors import SenseIndexError
 from ..._core.manifest import CONTEXT_NUMBERS_FILE, CONTEXT_VECTORS_FILE, GLOSS_VECTORS_FILE
-from .mapped_arrays import as_float32, mapped
-
-_STORED_TYPES = (np.float16, np.float32)
+from .mapped_arrays import as_float32, mapped, mapped_rows
 
 
 class SenseVectors:
@@ -86,7 +84,9 @@ class SenseVectors:
     @classmethod
     def load(cls, directory: Path) -> SenseVectors:
         """Memory-mapped read-only: worker processes share one copy in the page cache."""
-        contexts, glosses = (mapped(directory / name) for name in (CONTEXT_VECTORS_FILE, GLOSS_VECTORS_FILE))
+        contexts, glosses = (
+            mapped_rows(directory / name) for name in (CONTEXT_VECTORS_FILE, GLOSS_VECTORS_FILE)
+        )
         numbers = mapped(directory / CONTEXT_NUMBERS_FILE)
         _check_halves(directory, contexts, glosses)
         _check_numbers(directory / CONTEXT_NUMBERS_FILE, numbers, len(glosses), len(contexts))
@@ -94,11 +94,6 @@ class SenseVectors:
 
 
 def _check_halves(directory: Path, contexts: npt.NDArray[Any], glosses: npt.NDArray[Any]) -> None:
-    for name, array in ((CONTEXT_VECTORS_FILE, contexts), (GLOSS_VECTORS_FILE, glosses)):
-        if array.ndim != 2 or array.dtype not in _STORED_TYPES:
-            raise SenseIndexError(
-                f"{directory / name}: a {array.dtype} array of shape {array.shape}, not fp16 or fp32 rows"
-            )
     if contexts.shape[1] != glosses.shape[1] or contexts.dtype != glosses.dtype:
         raise SenseIndexError(
             f"{directory}: {CONTEXT_VECTORS_FILE} ({contexts.dtype}, {contexts.shape[1]} wide) and"
