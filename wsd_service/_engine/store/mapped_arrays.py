@@ -17,7 +17,7 @@ from ..._util.pages import populate
 # is the half's value times 2**-112 (subnormals included; the exponent biases are 15 and 127).
 _SIGN_AND_MAGNITUDE = np.int32(~0x70000000)  # the sign and the 15 shifted bits below it
 _REBIAS = np.float32(2.0**112)
-STORED_ROWS = (np.dtype(np.float16), np.dtype(np.float32))  # the precisions rows are stored in
+_STORED_ROWS = (np.dtype(np.float16), np.dtype(np.float32))  # the precisions rows are stored in
 
 
 def as_float32(rows: npt.NDArray[Any]) -> Vector:
@@ -42,7 +42,7 @@ def mapped(path: Path) -> npt.NDArray[Any]:
     return array
 
 
-def mapped_rows(path: Path, kinds: tuple[np.dtype[Any], ...] = STORED_ROWS) -> npt.NDArray[Any]:
+def mapped_rows(path: Path, kinds: tuple[np.dtype[Any], ...] = _STORED_ROWS) -> npt.NDArray[Any]:
     """A .npy file of rows, mapped as ``mapped`` does; refused, naming what it holds, unless it
     is two-dimensional and of one of ``kinds``."""
     rows = mapped(path)
