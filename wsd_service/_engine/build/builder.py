@@ -20,11 +20,11 @@ from ..lexicon.relations import RelationGraph, enhance, relation_graph
 from ..store.centroids import Centroids
 from ..store.glosses import Glosses
 from ..store.nearest_graph import nearest_file
-from ..store.neighbourhoods import Neighbourhoods
 from ..store.occurrence_store import OccurrenceIndex, by_sense
 from ..store.sense_index import RankingTables, SenseIndex
 from ..store.sense_vectors import SenseVectors
 from .compose import Composed, Propagation, compose
+from .neighbourhood_vectors import compute_neighbourhoods
 from .provenance import build_manifest, corpus_record
 from .raganato import read_corpus
 from .sources import EncodeJob, corpus_jobs, encode_jobs, example_jobs, gloss_jobs, known_keys
@@ -107,7 +107,7 @@ class IndexBuilder:
         """What ranking reads beside the vectors, its time recorded in the manifest; the
         neighbourhoods from the rows as stored (fp16 rows are what ranking scores)."""
         started = time.perf_counter()
-        neighbourhoods = Neighbourhoods.compute(composed.rows, vectors, self.inventory)
+        neighbourhoods = compute_neighbourhoods(composed.rows, vectors, self.inventory)
         tables = RankingTables(Glosses.compute(composed.rows, self.inventory), neighbourhoods, occurrences)
         manifest.build["ranking_tables"] = {"seconds": round(time.perf_counter() - started, 1)}
         return tables
