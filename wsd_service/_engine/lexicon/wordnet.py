@@ -103,11 +103,25 @@ def _mapped(path: Path) -> mmap.mmap:
         return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
 
 
+def _line_starts(path: Path) -> dict[str, int]:
+    """Each lemma of an index file, with where its line starts: a lemma's synsets are read from
+    its line when asked for, not held as Python objects (a third of the reader's memory)."""
+    starts: dict[str, int] = {}
+    start = 0
+    with path.open("rb") as handle:
+        for line in handle:
+            if not line.startswith(b" "):  # the licence header
+                starts[line[: line.index(b" ")].decode("utf-8")] = start
+            start += len(line)
+    return starts
+
+
 class WordNetDatabase:
     """Random access to the WordNet database files, in WordNet's own sense order.
 
-    The data files are addressed by byte offset (the synset offset), so only the index files
-    are read eagerly; synsets are parsed on demand, the recent ones cached.
+    The data files are addressed by byte offset (the synset offset), so only the index files'
+    lemmas are read eagerly; a lemma's synsets and the synsets themselves are parsed on demand,
+    the recent synsets cached.
     """
 
     def __init__(self, directory: Path = DEFAULT_WORDNET_DIR) -> None:
@@ -125,23 +139,14 @@ class WordNetDatabase:
             )
         # Memory-mapped: worker processes share one copy in the page cache.
         self._data = {pos: _mapped(self.directory / f"data.{name}") for pos, name in POS_FILES.items()}
-        self._index = {pos: self._read_index(name) for pos, name in POS_FILES.items()}
+        index_paths = {pos: self.directory / f"index.{name}" for pos, name in POS_FILES.items()}
+        self._index_files = {pos: _mapped(path) for pos, path in index_paths.items()}
+        self._index = {pos: _line_starts(path) for pos, path in index_paths.items()}
         self._exceptions = {pos: self._read_exceptions(name) for pos, name in POS_FILES.items()}
         self._tag_counts = self._read_tag_counts()
         # Bounded: parsing is cheap (tens of microseconds) and a server that met every synset
         # would otherwise keep all 117,659 (measured: the larger part of its RSS growth).
         self.synset = lru_cache(maxsize=32768)(self._synset)
-
-    def _read_index(self, pos_name: str) -> dict[str, tuple[int, ...]]:
-        index: dict[str, tuple[int, ...]] = {}
-        with (self.directory / f"index.{pos_name}").open(encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith(" "):
-                    continue  # licence header
-                fields = line.split()
-                synset_count = int(fields[2])
-                index[fields[0]] = tuple(int(f) for f in fields[-synset_count:])
-        return index
 
     def _read_exceptions(self, pos_name: str) -> dict[str, tuple[str, ...]]:
         exceptions: dict[str, tuple[str, ...]] = {}
@@ -177,13 +182,23 @@ class WordNetDatabase:
 
     def senses(self, lemma: str, pos: str) -> list[WordNetSense]:
         """Senses of a lowercase, underscore-joined lemma in WordNet's sense order."""
-        offsets = self._index[pos].get(lemma, ())
+        offsets = self._offsets(lemma, pos)
         senses = []
         for number, offset in enumerate(offsets, start=1):
             synset = self.synset(pos, offset)
             key = self._sense_key(lemma, synset)
             senses.append(WordNetSense(key, lemma, pos, synset, number, self._tag_counts.get(key, 0)))
         return senses
+
+    def _offsets(self, lemma: str, pos: str) -> list[int]:
+        """The lemma's synset offsets, read from its line of the index file (index(5WN): the
+        line ends with one offset per synset)."""
+        start = self._index[pos].get(lemma)
+        if start is None:
+            return []
+        lines = self._index_files[pos]
+        fields = lines[start : lines.find(b"\n", start)].split()
+        return [int(field) for field in fields[-int(fields[2]) :]]
 
     def _sense_key(self, lemma: str, synset: Synset) -> str:
         # The first spelling of the lemma in the synset is the one index.sense lists.
