@@ -154,6 +154,22 @@ def test_fp16_vectors_rank_like_fp32(tmp_path: Path, encoder: Encoder, inventory
         assert a.score == pytest.approx(b.score, abs=2e-3)
 
 
+def test_equal_neighbourhoods_are_stored_once(tmp_path: Path, encoder: Encoder, inventory: Inventory) -> None:
+    """Ludian, Veps and Ingrian (the languages) relate, within this index, to Baltic-Finnic
+    alone: one stored vector serves the three."""
+    lemmas = frozenset({"ludian", "veps", "ingrian", "baltic-finnic"})
+    IndexBuilder(encoder, inventory, BuildConfig(lemmas=lemmas, use_examples=False, progress=False)).build(
+        tmp_path / "index"
+    )
+    index = Disambiguator.load(tmp_path / "index", encoder=encoder).pipeline.index
+    stored, slots = index.neighbourhoods.vectors, index.neighbourhoods.slots
+    assert len(np.unique(stored, axis=0)) == len(stored)
+    languages = [index.row_number(f"{lemma}%1:10:00::") for lemma in ("ludian", "veps", "ingrian")]
+    assert None not in languages
+    assert len({int(slots[row]) for row in languages}) == 1
+    assert slots[languages[0]] >= 0
+
+
 def test_stored_halves_read_as_float32_bit_for_bit() -> None:
     """Every finite float16 (zeros, subnormals, the largest) converts as numpy's astype does."""
     halves = np.arange(2**16, dtype=np.uint16).view(np.float16)

@@ -1,9 +1,10 @@
 """Each sense's WordNet neighbourhood, for the try-again step, as stored with an index: one
-folded vector (context half + gloss half of the mean related row) per synset that has one, at
-the rows' precision, and each row's slot. ``build.neighbourhood_vectors`` computes them when an
-index is assembled, so ranking never reads WordNet. Try-again only takes its inner product with
-[v ; v], hence the folding (fp16 rows: fp16 neighbourhoods, half the memory; try-again weighs
-them by 0.05, so a score moves by about 1e-5).
+folded vector (context half + gloss half of the mean related row) per distinct neighbourhood,
+at the rows' precision, and each row's slot (synsets with equal neighbourhoods share one).
+``build.neighbourhood_vectors`` computes them when an index is assembled, so ranking never
+reads WordNet. Try-again only takes its inner product with [v ; v], hence the folding (fp16
+rows: fp16 neighbourhoods, half the memory; try-again weighs them by 0.05, so a score moves by
+about 1e-5).
 """
 
 from __future__ import annotations
