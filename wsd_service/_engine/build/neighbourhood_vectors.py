@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import numpy.typing as npt
 import scipy.sparse
 
 from ..._core.config import RELATION_GROUPS, SEMANTIC_GROUPS
 from ..._core.documents import Vector
 from ..._core.sense import SenseRow
+from ..._util.distinct_rows import distinct_rows
 from ..lexicon.custom_senses import CUSTOM_SYNSET_PREFIX
 from ..lexicon.inventory import Inventory
 from ..store.neighbourhoods import Neighbourhoods
@@ -41,25 +41,12 @@ def compute_neighbourhoods(
     for half in (vectors.context_half, vectors.gloss_half):  # one half's rows at a time
         sums = pointers @ (members @ half())
         folded += _unit(sums[has] / counts[has, None])
-    stored, places = _distinct(folded.astype(vectors.dtype))
+    stored, places = distinct_rows(folded.astype(vectors.dtype))
     slot_of_node = np.full(len(nodes), -1, dtype=np.int32)
     slot_of_node[has] = places
     node_of_row = np.asarray([nodes.get(row.synset_id, -1) for row in rows], dtype=np.int64)
     slots = np.where(node_of_row >= 0, slot_of_node[node_of_row], -1).astype(np.int32)
     return Neighbourhoods(stored, slots)
-
-
-def _distinct(vectors: Vector) -> tuple[Vector, npt.NDArray[np.int32]]:
-    """Each distinct row once, in the order rows first appear, and each row's place among them
-    (equal bytes: a row read from either place scores the same)."""
-    if not len(vectors):
-        return vectors, np.zeros(0, dtype=np.int32)
-    whole_rows = np.ascontiguousarray(vectors).view(np.dtype((np.void, vectors.itemsize * vectors.shape[1])))
-    _, firsts, inverse = np.unique(whole_rows.ravel(), return_index=True, return_inverse=True)
-    order = np.argsort(firsts)
-    place_of_unique = np.empty(len(order), dtype=np.int32)
-    place_of_unique[order] = np.arange(len(order), dtype=np.int32)
-    return vectors[firsts[order]], place_of_unique[inverse.ravel()]
 
 
 def _nodes(rows: Sequence[SenseRow]) -> dict[str, int]:

@@ -20,6 +20,7 @@ from ..._core.config import VectorStorage
 from ..._core.documents import Numbers, Vector
 from ..._core.errors import SenseIndexError
 from ..._core.manifest import CONTEXT_NUMBERS_FILE, CONTEXT_VECTORS_FILE, GLOSS_VECTORS_FILE
+from ..._util.distinct_rows import distinct_rows
 from .mapped_arrays import as_float32, mapped, mapped_rows
 
 
@@ -37,15 +38,10 @@ class SenseVectors:
         half kept once, in the order of the first row that has it (a lemma's rows stay close)."""
         stored = _rounded(matrix, storage)
         half = stored.shape[1] // 2
-        contexts = np.ascontiguousarray(stored[:, :half])
-        whole = contexts.view(np.dtype((np.void, half * contexts.itemsize))).ravel()  # by bits
-        _, firsts, numbers = np.unique(whole, return_index=True, return_inverse=True)
-        order = np.argsort(firsts)
-        renumber = np.empty_like(order)
-        renumber[order] = np.arange(len(order))
+        contexts, numbers = distinct_rows(stored[:, :half])
         return cls(
-            contexts[firsts[order]],
-            renumber[numbers.ravel()].astype(np.int32),
+            contexts,
+            numbers,
             np.array(stored[:, half:]),  # a copy: never a view of the caller's matrix
         )
 
