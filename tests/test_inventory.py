@@ -48,6 +48,18 @@ def test_runs_of_words_find_inflected_expressions_at_any_position(inventory: Inv
     assert inventory.lemmatise("the river bank", "NOUN") == []  # no expression: nothing looked up
 
 
+def test_only_single_words_are_kept_in_the_lemma_cache(inventory: Inventory) -> None:
+    # The expression finder asks about thousands of new runs per thousand sentences; kept, they
+    # would fill the cache and push out the words that recur.
+    fresh = Inventory(inventory.wordnet)
+    for number in range(50):
+        assert fresh.lemmatise(f"rivers bank{number}", "NOUN") == []
+    assert fresh.lemmatise("rivers", "NOUN") == ["river"]
+    assert fresh.lemmatise("rivers", "NOUN") == ["river"]
+    kept = fresh._word_lemmas.cache_info()
+    assert (kept.currsize, kept.hits) == (1, 1)
+
+
 def test_custom_multi_word_lemmas_are_found_inflected(inventory: Inventory) -> None:
     sense = CustomSense("acme:widget-pack", "widget_pack", "NOUN", "a pack of widgets", ())
     custom = Inventory(inventory.wordnet, [sense])

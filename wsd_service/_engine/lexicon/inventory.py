@@ -13,6 +13,10 @@ from .wordnet import Synset, WordNetDatabase
 
 _SS_TYPE_TAGS = {"1": "NOUN", "2": "VERB", "3": "ADJ", "4": "ADV", "5": "ADJ"}
 
+# Words whose lemmas and expression reach are kept: about 9 MB when full, and three lookups in
+# four hit over running text (BENCHMARKS.md, memory).
+_WORDS_CACHED = 16384
+
 # morphy(7WN) detachment rules
 _SUFFIX_RULES = {
     "n": (
@@ -67,11 +71,13 @@ class Inventory:
                 longest = self._expression_words[tag]
                 longest[words[0]] = max(longest.get(words[0], 0), len(words))
                 self._frames[tag].update(_frame(words, position) for position in range(len(words)))
-        # Pure and hot (every token of raw text, for every POS): cached, bounded so that a
-        # long-running server's memory levels off (BENCHMARKS.md, memory).
+        # Pure and hot (every word of raw text, for every POS): a word's are cached, bounded so
+        # that a long-running server's memory levels off (BENCHMARKS.md, memory). Multi-word runs
+        # are not: the expression finder's are nearly all new, cheap (``_inflectable``), and would
+        # only push the words out.
         self.senses = lru_cache(maxsize=16384)(self._senses)
-        self.lemmatise = lru_cache(maxsize=65536)(self._lemmatise)
-        self.expression_reach = lru_cache(maxsize=65536)(self._expression_reach)
+        self._word_lemmas = lru_cache(maxsize=_WORDS_CACHED)(self._lemmatise)
+        self.expression_reach = lru_cache(maxsize=_WORDS_CACHED)(self._expression_reach)
 
     @property
     def max_expression_words(self) -> int:
@@ -116,8 +122,13 @@ class Inventory:
         }
         return {tag: longest for tag, longest in reach.items() if longest}
 
-    def _lemmatise(self, form: str, pos: str) -> list[str]:
+    def lemmatise(self, form: str, pos: str) -> list[str]:
         """Base forms of a word form that the inventory has, as WordNet's morphy finds them."""
+        if " " in form or "_" in form:
+            return self._lemmatise(form, pos)
+        return self._word_lemmas(form, pos)
+
+    def _lemmatise(self, form: str, pos: str) -> list[str]:
         tag = normalise_pos(pos)
         if tag is None:
             return []
