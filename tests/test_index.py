@@ -134,6 +134,24 @@ def test_a_lemmas_rows_must_be_contiguous() -> None:
         SenseTable([row, other, row])
 
 
+def test_a_sense_table_finds_lemmas_and_keys_whose_hashes_collide(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Lookups go by hash, then confirm the string: two lemmas and two keys sharing one hash must
+    # still find their own rows.
+    import builtins
+
+    monkeypatch.setattr(builtins, "hash", lambda text: 7)
+    rows = [
+        SenseRow("bank%1:14:00::", "bank", "NOUN", "08420278-n", 1, "corpus"),
+        SenseRow("bank%1:17:01::", "bank", "NOUN", "09213565-n", 1, "corpus"),
+        SenseRow("river%1:17:00::", "river", "NOUN", "09411430-n", 1, "corpus"),
+    ]
+    table = SenseTable(rows)
+    assert (table.candidate_range("bank", "NOUN"), table.candidate_range("river", "NOUN")) == ((0, 2), (2, 3))
+    assert [table.row_number(row.key) for row in rows] == [0, 1, 2]
+    assert (table.candidate_range("bank", "VERB"), table.candidate_range("lake", "NOUN")) == (None, None)
+    assert table.row_number("lake%1:17:00::") is None
+
+
 def test_fp16_vectors_rank_like_fp32(tmp_path: Path, encoder: Encoder, inventory: Inventory) -> None:
     engines = {}
     for storage in ("fp16", "fp32"):

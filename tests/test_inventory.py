@@ -39,6 +39,7 @@ def test_morphology_and_collocations(inventory: Inventory) -> None:
     assert inventory.lemmatise("took place", "VERB") == ["take_place"]
     assert inventory.lemmatise("attorneys general", "NOUN") == ["attorney_general"]
     assert inventory.lemmatise("xyzzyq", "NOUN") == []
+    assert inventory.lemmatise("bank\ud800", "NOUN") == []  # a lone surrogate, as JSON allows
 
 
 def test_runs_of_words_find_inflected_expressions_at_any_position(inventory: Inventory) -> None:

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import mmap
 import re
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from ..._core.environment import DEFAULT_WORDNET_DIR
 from ..._core.errors import InventoryError
+from ..._util.hashed_strings import HashedStrings
 
 POS_FILES = {"n": "noun", "v": "verb", "a": "adj", "r": "adv"}
 # ss_type digits used in sense keys; "s" (adjective satellite) shares the adjective files.
@@ -103,24 +107,31 @@ def _mapped(path: Path) -> mmap.mmap:
         return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
 
 
-def _line_starts(path: Path) -> dict[str, int]:
-    """Each lemma of an index file, with where its line starts: a lemma's synsets are read from
-    its line when asked for, not held as Python objects (a third of the reader's memory)."""
-    starts: dict[str, int] = {}
+def _lemma_lines(path: Path) -> Iterator[tuple[str, int]]:
+    """Each lemma of an index file with where its line starts, in the file's order."""
     start = 0
     with path.open("rb") as handle:
         for line in handle:
             if not line.startswith(b" "):  # the licence header
-                starts[line[: line.index(b" ")].decode("utf-8")] = start
+                yield line[: line.index(b" ")].decode("utf-8"), start
             start += len(line)
-    return starts
+
+
+def _line_starts(path: Path) -> HashedStrings:
+    """Where each lemma's line of an index file starts, found by the lemma: a lemma's synsets are
+    read from its line when asked for, and the lemmas themselves from the mapped file."""
+    hashes, starts = array("q"), array("q")
+    for lemma, start in _lemma_lines(path):
+        hashes.append(hash(lemma))
+        starts.append(start)
+    return HashedStrings(np.frombuffer(hashes, dtype=np.int64), np.frombuffer(starts, dtype=np.int64))
 
 
 class WordNetDatabase:
     """Random access to the WordNet database files, in WordNet's own sense order.
 
-    The data files are addressed by byte offset (the synset offset), so only the index files'
-    lemmas are read eagerly; a lemma's synsets and the synsets themselves are parsed on demand,
+    The data files are addressed by byte offset (the synset offset), so only where the index
+    files' lines start is read eagerly; a lemma's synsets and the synsets themselves are parsed on demand,
     the recent synsets cached.
     """
 
@@ -172,10 +183,16 @@ class WordNetDatabase:
         return _parse_data_line(data[offset:end].decode("utf-8"), pos)
 
     def lemmas(self, pos: str) -> Iterator[str]:
-        return iter(self._index[pos])
+        return (lemma for lemma, _ in _lemma_lines(self.directory / f"index.{POS_FILES[pos]}"))
 
     def has_lemma(self, lemma: str, pos: str) -> bool:
-        return lemma in self._index[pos]
+        return self._line_start(lemma, pos) is not None
+
+    def _line_start(self, lemma: str, pos: str) -> int | None:
+        lines = self._index_files[pos]
+        # surrogatepass: a lone surrogate (JSON allows one) matches no line instead of raising.
+        head = f"{lemma} ".encode("utf-8", "surrogatepass")
+        return self._index[pos].find(lemma, lambda start: lines[start : start + len(head)] == head)
 
     def exceptions(self, pos: str) -> dict[str, tuple[str, ...]]:
         return self._exceptions[pos]
@@ -193,7 +210,7 @@ class WordNetDatabase:
     def _offsets(self, lemma: str, pos: str) -> list[int]:
         """The lemma's synset offsets, read from its line of the index file (index(5WN): the
         line ends with one offset per synset)."""
-        start = self._index[pos].get(lemma)
+        start = self._line_start(lemma, pos)
         if start is None:
             return []
         lines = self._index_files[pos]

@@ -18,6 +18,7 @@ import numpy as np
 from ..._core.documents import Numbers
 from ..._core.errors import SenseIndexError
 from ..._core.sense import POS_TAGS, SenseRow
+from ..._util.hashed_strings import HashedStrings
 
 _COLUMNS = ("key", "lemma", "pos", "synset_id", "count", "source")
 _TAGS = tuple(POS_TAGS)
@@ -56,14 +57,15 @@ class SenseTable:
         self._group_tags = array("B")
         self._group_starts = array("q")
         self._group_of_row = array("i")
-        self._groups: dict[str, dict[str, int]] = {tag: {} for tag in _TAGS}  # by POS: lemma -> group
-        hashes = array("q")  # of each key: this process's str hash (row_number)
+        # This process's str hashes of each key and each group's lemma (row_number, candidate_range).
+        key_hashes, lemma_hashes = array("q"), array("q")
         for row in rows:
-            self._append(row)
-            hashes.append(hash(row.key))
+            if self._append(row):
+                lemma_hashes.append(hash(row.lemma))
+            key_hashes.append(hash(row.key))
         self._group_starts.append(len(self._counts))
-        self._key_order = np.argsort(np.frombuffer(hashes, dtype=np.int64), kind="stable")
-        self._sorted_hashes = np.frombuffer(hashes, dtype=np.int64)[self._key_order]
+        self._by_key = HashedStrings(np.frombuffer(key_hashes, dtype=np.int64), np.arange(len(self)))
+        self._groups = self._groups_by_tag(lemma_hashes)
 
     @classmethod
     def read(cls, path: Path) -> SenseTable:
@@ -84,27 +86,42 @@ class SenseTable:
             for row in self:
                 writer.writerow((row.key, row.lemma, row.pos, row.synset_id, row.count, row.source))
 
-    def _append(self, row: SenseRow) -> None:
+    def _append(self, row: SenseRow) -> bool:
+        """Appends a row; True when it starts a (lemma, POS) group."""
         number = len(self._counts)
         if row.pos not in POS_TAGS:
             raise ValueError(f"POS {row.pos!r} is not one of {', '.join(_TAGS)}")
         tag = _TAGS.index(row.pos)
-        groups = self._groups[row.pos]
-        group = groups.get(row.lemma)
-        if group is None:
-            group = groups[row.lemma] = len(self._group_starts)
+        starts = not number or self.lemma_pos(number - 1) != (row.lemma, row.pos)
+        if starts:
             self._group_starts.append(number)
             self._group_tags.append(tag)
             self._lemmas.append(row.lemma)
-        elif group != self._group_of_row[-1]:
-            raise SenseIndexError(f"sense table rows of {row.lemma}/{row.pos} are not contiguous")
+        self._group_of_row.append(len(self._group_starts) - 1)
         self._keys.append(row.key)
         self._synsets.append(row.synset_id)
         self._counts.append(row.count)
         if row.source not in self._sources:
             self._sources.append(row.source)
         self._source_codes.append(self._sources.index(row.source))
-        self._group_of_row.append(group)
+        return starts
+
+    def _groups_by_tag(self, lemma_hashes: array[int]) -> dict[str, HashedStrings]:
+        """Each POS's groups by lemma; a (lemma, POS) pair in two groups is refused (its rows
+        would not be one range)."""
+        tags = np.frombuffer(self._group_tags, dtype=np.uint8)
+        hashes = np.frombuffer(lemma_hashes, dtype=np.int64)
+        groups: dict[str, HashedStrings] = {}
+        for code, tag in enumerate(_TAGS):
+            numbers = np.flatnonzero(tags == code)
+            lookup = HashedStrings(hashes[numbers], numbers)
+            seen: set[str] = set()  # the lemmas whose hash another group's shares
+            for lemma in (self._lemmas[group] for group in numbers[_repeated(hashes[numbers])].tolist()):
+                if lemma in seen:
+                    raise SenseIndexError(f"sense table rows of {lemma}/{tag} are not contiguous")
+                seen.add(lemma)
+            groups[tag] = lookup
+        return groups
 
     def __len__(self) -> int:
         return len(self._counts)
@@ -136,19 +153,13 @@ class SenseTable:
 
     def candidate_range(self, lemma: str, pos: str) -> tuple[int, int] | None:
         """The rows of a (lemma, POS) pair, or None when the index has none."""
-        group = self._groups.get(pos, {}).get(lemma)
+        groups = self._groups.get(pos)
+        group = None if groups is None else groups.find(lemma, lambda number: self._lemmas[number] == lemma)
         return None if group is None else (self._group_starts[group], self._group_starts[group + 1])
 
     def row_number(self, key: str) -> int | None:
-        """The row of a sense key, by its hash among the sorted hashes of every key."""
-        wanted = hash(key)
-        at = int(np.searchsorted(self._sorted_hashes, wanted))
-        while at < len(self) and self._sorted_hashes[at] == wanted:
-            number = int(self._key_order[at])
-            if self.key(number) == key:
-                return number
-            at += 1
-        return None
+        """The row of a sense key."""
+        return self._by_key.find(key, lambda number: self.key(number) == key)
 
     def counts(self) -> Numbers:
         return np.frombuffer(self._counts, dtype=np.int64).copy()
@@ -160,3 +171,9 @@ class SenseTable:
     def label_bytes(self) -> Numbers:
         """UTF-8 bytes of each row's sense key and synset id (answer-size bounds add them up)."""
         return self._keys.byte_lengths() + self._synsets.byte_lengths()
+
+
+def _repeated(values: Numbers) -> Numbers:
+    """Where ``values`` holds a value more than once."""
+    _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+    return np.flatnonzero(counts[inverse] > 1)
