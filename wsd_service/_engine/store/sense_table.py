@@ -19,38 +19,19 @@ from ..._core.documents import Numbers
 from ..._core.errors import SenseIndexError
 from ..._core.sense import POS_TAGS, SenseRow
 from ..._util.hashed_strings import HashedStrings
+from ..._util.packed_strings import PackedStrings
 
 _COLUMNS = ("key", "lemma", "pos", "synset_id", "count", "source")
 _TAGS = tuple(POS_TAGS)
-
-
-class _Packed:
-    """Strings packed end to end in one UTF-8 buffer, read back by number."""
-
-    def __init__(self) -> None:
-        self._buffer = bytearray()
-        self._ends = array("q")
-
-    def append(self, text: str) -> None:
-        self._buffer += text.encode()
-        self._ends.append(len(self._buffer))
-
-    def __getitem__(self, number: int) -> str:
-        start = self._ends[number - 1] if number else 0
-        return self._buffer[start : self._ends[number]].decode()
-
-    def byte_lengths(self) -> Numbers:
-        ends = np.frombuffer(self._ends, dtype=np.int64)
-        return np.diff(ends, prepend=0)
 
 
 class SenseTable:
     """Rows grouped by (lemma, POS): a pair's senses are one contiguous range of row numbers."""
 
     def __init__(self, rows: Iterable[SenseRow]) -> None:
-        self._keys = _Packed()
-        self._synsets = _Packed()
-        self._lemmas = _Packed()  # one per group
+        self._keys = PackedStrings()
+        self._synsets = PackedStrings()
+        self._lemmas = PackedStrings()  # one per group
         self._counts = array("q")
         self._sources: list[str] = []  # the few distinct source names
         self._source_codes = array("B")
