@@ -2,42 +2,51 @@
 ``str -> int`` costs about a hundred and ten (two hundred thousand lemmas: 3 MB against 18).
 
 A lookup costs about a microsecond (a bisection over the sorted hashes) against a dict's tenth
-of one. The strings themselves stay where the caller keeps them, packed or in a mapped file: a
-hash may collide, so the caller confirms each number it is offered.
+of one, and allocates no container (a closure a lookup would feed the cyclic garbage collector).
+The strings stay where the caller keeps them, packed or in a mapped file, and a found number's
+string is compared with the one asked for: hashes may collide.
 """
 
 from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 
-class HashedStrings:
-    """Numbers (row numbers, byte offsets) by this process's ``hash`` of their strings."""
+class Strings(Protocol):
+    """Where the strings are: each by its number."""
 
-    def __init__(self, hashes: npt.NDArray[np.int64], numbers: npt.NDArray[np.int64]) -> None:
-        """``hashes[i]`` is the hash of the string numbered ``numbers[i]``."""
+    def __getitem__(self, number: int) -> str: ...
+
+
+class HashedStrings:
+    """Numbers (row numbers, byte offsets) of strings, by this process's ``hash`` of them."""
+
+    def __init__(
+        self, hashes: npt.NDArray[np.int64], strings: Strings, numbers: npt.NDArray[np.int64] | None = None
+    ) -> None:
+        """``hashes[i]`` is the hash of ``strings[numbers[i]]`` (numbers: 0, 1, 2... by default)."""
         order = np.argsort(hashes, kind="stable")
         # Python arrays: bisect reads them item by item, several times faster than numpy's.
         self._hashes = array("q", hashes[order].astype(np.int64).tobytes())
-        self._numbers = array("q", numbers[order].astype(np.int64).tobytes())
+        self._numbers = array("q", (order if numbers is None else numbers[order]).astype(np.int64).tobytes())
+        self._strings = strings
 
     def __len__(self) -> int:
         return len(self._hashes)
 
-    def find(self, text: str, holds: Callable[[int], bool]) -> int | None:
-        """The number of ``text``: the first number with its hash that ``holds(number)``
-        confirms is ``text``'s; None when none is."""
+    def find(self, text: str) -> int | None:
+        """The number of ``text``; None when it has none."""
         wanted = hash(text)
         hashes = self._hashes
         at = bisect_left(hashes, wanted)
         while at < len(hashes) and hashes[at] == wanted:
             number = self._numbers[at]
-            if holds(number):
+            if self._strings[number] == text:
                 return number
             at += 1
         return None

@@ -117,14 +117,26 @@ def _lemma_lines(path: Path) -> Iterator[tuple[str, int]]:
             start += len(line)
 
 
-def _line_starts(path: Path) -> HashedStrings:
-    """Where each lemma's line of an index file starts, found by the lemma: a lemma's synsets are
-    read from its line when asked for, and the lemmas themselves from the mapped file."""
+class _LineLemmas:
+    """The lemma of the index file's line at a byte offset."""
+
+    def __init__(self, lines: mmap.mmap) -> None:
+        self._lines = lines
+
+    def __getitem__(self, start: int) -> str:
+        return self._lines[start : self._lines.find(b" ", start)].decode("utf-8")
+
+
+def _line_starts(path: Path, lines: mmap.mmap) -> HashedStrings:
+    """Where each lemma's line of an index file (``lines``, mapped) starts, found by the lemma: a
+    lemma's synsets are read from its line when asked for, and the lemmas themselves too."""
     hashes, starts = array("q"), array("q")
     for lemma, start in _lemma_lines(path):
         hashes.append(hash(lemma))
         starts.append(start)
-    return HashedStrings(np.frombuffer(hashes, dtype=np.int64), np.frombuffer(starts, dtype=np.int64))
+    return HashedStrings(
+        np.frombuffer(hashes, dtype=np.int64), _LineLemmas(lines), np.frombuffer(starts, dtype=np.int64)
+    )
 
 
 class WordNetDatabase:
@@ -152,7 +164,7 @@ class WordNetDatabase:
         self._data = {pos: _mapped(self.directory / f"data.{name}") for pos, name in POS_FILES.items()}
         index_paths = {pos: self.directory / f"index.{name}" for pos, name in POS_FILES.items()}
         self._index_files = {pos: _mapped(path) for pos, path in index_paths.items()}
-        self._index = {pos: _line_starts(path) for pos, path in index_paths.items()}
+        self._index = {pos: _line_starts(path, self._index_files[pos]) for pos, path in index_paths.items()}
         self._exceptions = {pos: self._read_exceptions(name) for pos, name in POS_FILES.items()}
         self._tag_counts = self._read_tag_counts()
         # Bounded: parsing is cheap (tens of microseconds) and a server that met every synset
@@ -186,13 +198,7 @@ class WordNetDatabase:
         return (lemma for lemma, _ in _lemma_lines(self.directory / f"index.{POS_FILES[pos]}"))
 
     def has_lemma(self, lemma: str, pos: str) -> bool:
-        return self._line_start(lemma, pos) is not None
-
-    def _line_start(self, lemma: str, pos: str) -> int | None:
-        lines = self._index_files[pos]
-        # surrogatepass: a lone surrogate (JSON allows one) matches no line instead of raising.
-        head = f"{lemma} ".encode("utf-8", "surrogatepass")
-        return self._index[pos].find(lemma, lambda start: lines[start : start + len(head)] == head)
+        return self._index[pos].find(lemma) is not None
 
     def exceptions(self, pos: str) -> dict[str, tuple[str, ...]]:
         return self._exceptions[pos]
@@ -210,7 +216,7 @@ class WordNetDatabase:
     def _offsets(self, lemma: str, pos: str) -> list[int]:
         """The lemma's synset offsets, read from its line of the index file (index(5WN): the
         line ends with one offset per synset)."""
-        start = self._line_start(lemma, pos)
+        start = self._index[pos].find(lemma)
         if start is None:
             return []
         lines = self._index_files[pos]

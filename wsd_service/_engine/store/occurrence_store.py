@@ -61,7 +61,7 @@ class OccurrenceIndex:
             self._keys.append(key)
             self._bounds.extend((start, end))
             hashes.append(hash(key))
-        self._by_key = HashedStrings(np.frombuffer(hashes, dtype=np.int64), np.arange(len(self._keys)))
+        self._by_key = HashedStrings(np.frombuffer(hashes, dtype=np.int64), self._keys)
         self._matrix = matrix
 
     @classmethod
@@ -82,7 +82,7 @@ class OccurrenceIndex:
 
     def span(self, key: str) -> tuple[int, int]:
         """The sense's range of occurrences; (0, 0): none."""
-        number = self._by_key.find(key, lambda number: self._keys[number] == key)
+        number = self._by_key.find(key)
         return (0, 0) if number is None else self._range(number)
 
     def _range(self, number: int) -> tuple[int, int]:

@@ -45,7 +45,7 @@ class SenseTable:
                 lemma_hashes.append(hash(row.lemma))
             key_hashes.append(hash(row.key))
         self._group_starts.append(len(self._counts))
-        self._by_key = HashedStrings(np.frombuffer(key_hashes, dtype=np.int64), np.arange(len(self)))
+        self._by_key = HashedStrings(np.frombuffer(key_hashes, dtype=np.int64), self._keys)
         self._groups = self._groups_by_tag(lemma_hashes)
 
     @classmethod
@@ -95,7 +95,7 @@ class SenseTable:
         groups: dict[str, HashedStrings] = {}
         for code, tag in enumerate(_TAGS):
             numbers = np.flatnonzero(tags == code)
-            lookup = HashedStrings(hashes[numbers], numbers)
+            lookup = HashedStrings(hashes[numbers], self._lemmas, numbers)
             seen: set[str] = set()  # the lemmas whose hash another group's shares
             for lemma in (self._lemmas[group] for group in numbers[_repeated(hashes[numbers])].tolist()):
                 if lemma in seen:
@@ -135,12 +135,12 @@ class SenseTable:
     def candidate_range(self, lemma: str, pos: str) -> tuple[int, int] | None:
         """The rows of a (lemma, POS) pair, or None when the index has none."""
         groups = self._groups.get(pos)
-        group = None if groups is None else groups.find(lemma, lambda number: self._lemmas[number] == lemma)
+        group = None if groups is None else groups.find(lemma)
         return None if group is None else (self._group_starts[group], self._group_starts[group + 1])
 
     def row_number(self, key: str) -> int | None:
         """The row of a sense key."""
-        return self._by_key.find(key, lambda number: self.key(number) == key)
+        return self._by_key.find(key)
 
     def counts(self) -> Numbers:
         return np.frombuffer(self._counts, dtype=np.int64).copy()
