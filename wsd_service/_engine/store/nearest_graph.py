@@ -22,6 +22,7 @@ from ..._core.config import NearestConfig
 from ..._core.documents import Vector
 from ..._core.errors import SenseIndexError
 from ..._core.manifest import NEAREST_FILE, Manifest
+from ..._util.pages import release
 from .sense_index import SenseIndex
 
 
@@ -77,9 +78,9 @@ def load_graph(index: SenseIndex, config: NearestConfig) -> Any | None:
     """
     if index.directory is None or NEAREST_FILE not in index.manifest.files:
         return None
-    graph: Any = faiss.read_index(
-        str(index.directory / NEAREST_FILE), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY
-    )
+    path = index.directory / NEAREST_FILE
+    graph: Any = faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)
+    release(path)  # 54 MB of SemCor's links that Disambiguate never reads
     if graph.ntotal != len(index) or 2 * graph.d != index.dimension:
         raise SenseIndexError(
             f"{index.directory}: {NEAREST_FILE} holds {graph.ntotal} rows of dimension {graph.d},"
