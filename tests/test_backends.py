@@ -18,6 +18,7 @@ from wsd_service.build import IndexBuilder
 from wsd_service.cli import main
 from wsd_service.client import WsdClient
 
+from .resident import resident_kb
 from .server_process import start_serving
 
 SENTENCES = [["I", "went", "to", "the", "bank", "and", "withdrew", "cash"], ["the", "river bank", "flooded"]]
@@ -57,6 +58,17 @@ def test_onnx_int8_is_close_and_cached(encoder: Encoder, int8_encoder: Encoder, 
     assert {"model.onnx", "model-int8.onnx", "tokenizer.json", "embeddings.npy"} <= {p.name for p in before}
     Encoder(EncoderConfig(backend="onnx-int8"))  # the second load reuses the exported bundle
     assert {p: p.stat().st_mtime_ns for p in bundle.iterdir()} == before
+
+
+def test_int8_weights_and_embedding_table_are_mapped_not_copied(int8_encoder: Encoder) -> None:
+    # Workers share one copy of what they map; what they read they copy, each its own.
+    bundle = bundle_dir(int8_encoder.weights_sha256)
+    assert (bundle / "model-int8.onnx").stat().st_size < 2**20  # the graph; its weights beside it
+    assert (bundle / "model-int8.weights").stat().st_size > 10 * 2**20
+    fresh = Encoder(EncoderConfig(backend="onnx-int8"))
+    assert resident_kb(bundle / "embeddings.npy") == 0  # only static vectors read it
+    fresh.static_vectors(SENTENCES)
+    assert resident_kb(bundle / "embeddings.npy") > 0
 
 
 def test_index_records_backend_and_refuses_another(

@@ -29,6 +29,7 @@ from wsd_service._proto.wsd.v1 import wsd_service_pb2 as pb
 from wsd_service._proto.wsd.v1 import wsd_service_pb2_grpc as pb_grpc
 from wsd_service.cli import main
 
+from .resident import resident_kb
 from .server_thread import ServerThread
 
 
@@ -103,26 +104,14 @@ def test_the_graph_is_not_held_in_memory_until_searched(tiny_index: Path, encode
     # so a loaded process lets those pages go (they come back from the file when searched).
     graph = (resolve_index_dir(tiny_index) / NEAREST_FILE).resolve()
     engine = Disambiguator.load(tiny_index, encoder=encoder)
-    assert _resident_kb(graph) == 0
+    assert resident_kb(graph) == 0
     document = Document(text="She paid in cash at the river bank")
     found = engine.nearest_senses(document, top_k=3)
-    assert _resident_kb(graph) > 0
+    assert resident_kb(graph) > 0
     assert [[s.key for s in t.senses] for t in found] == [
         [s.key for s in t.senses]
         for t in Disambiguator.load(tiny_index, encoder=encoder).nearest_senses(document, top_k=3)
     ]
-
-
-def _resident_kb(path: Path) -> int:
-    """Kilobytes of ``path`` mapped into this process's page tables."""
-    resident, current = 0, ""
-    for line in Path("/proc/self/smaps").read_text(encoding="utf-8").splitlines():
-        fields = line.split()
-        if "-" in fields[0] and len(fields) >= 5:
-            current = fields[5] if len(fields) > 5 else ""
-        elif fields[0] == "Rss:" and current == str(path):
-            resident += int(fields[1])
-    return resident
 
 
 def test_scores_are_disambiguations_without_the_prior(disambiguator: Disambiguator) -> None:

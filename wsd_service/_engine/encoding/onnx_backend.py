@@ -25,12 +25,11 @@ from ..._core.documents import Vector
 from ..._core.environment import cache_dir
 from ..._core.errors import WsdError
 from ..._util.cpus import available_cpus
-from ..._util.pages import populate
 from .backends import Ids, ModelParts, plain_tokenizer
 from .onnx_files import EMBEDDINGS_FILE, FP32_FILE, INT8_FILE, PARTS_FILE, TOKENIZER_FILE
 
 log = logging.getLogger(__name__)
-_BUNDLE_FORMAT = 2  # bump when the bundle's files change
+_BUNDLE_FORMAT = 3  # bump when the bundle's files change
 
 
 class OnnxBackend:
@@ -66,16 +65,11 @@ def load_onnx(model_dir: Path, model_sha256: str, *, quantised: bool, threads: i
         max_length=int(sizes["max_length"]),
         dimension=int(sizes["dimension"]),
         num_layers=int(sizes["num_layers"]),
-        # Read-only and memory-mapped: processes serving the same model share one copy.
-        embedding_table=_mapped(bundle / EMBEDDINGS_FILE),
+        # Read-only and memory-mapped: processes serving the same model share one copy. Only
+        # static vectors read it, a row a word piece, so it is not brought in ahead (47 MB).
+        embedding_table=np.load(bundle / EMBEDDINGS_FILE, mmap_mode="r").view(np.ndarray),
         backend=OnnxBackend(bundle / (INT8_FILE if quantised else FP32_FILE), threads),
     )
-
-
-def _mapped(path: Path) -> Vector:
-    table: Vector = np.load(path, mmap_mode="r").view(np.ndarray)
-    populate(table)
-    return table
 
 
 def _export_in_child(model_dir: Path, bundle: Path) -> None:

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import onnx
 import torch
 
-from .onnx_files import EMBEDDINGS_FILE, FP32_FILE, INT8_FILE, PARTS_FILE, TOKENIZER_FILE
+from .onnx_files import EMBEDDINGS_FILE, FP32_FILE, INT8_FILE, PARTS_FILE, TOKENIZER_FILE, weights_file
 from .torch_backend import load_hugging_face, parts_of
 
 
@@ -55,6 +56,8 @@ def _write(model_dir: Path, out: Path) -> None:
     parts = parts_of(model, tokenizer, backend=None)
     _export(model, out / FP32_FILE)
     _quantise(out / FP32_FILE, out / INT8_FILE)
+    for name in (FP32_FILE, INT8_FILE):
+        _weights_beside(out / name)
     parts.tokenizer.save(str(out / TOKENIZER_FILE))
     np.save(out / EMBEDDINGS_FILE, np.ascontiguousarray(parts.embedding_table, dtype=np.float32))
     sizes = {
@@ -92,6 +95,21 @@ def _quantise(source: Path, out: Path) -> None:
     logging.getLogger().setLevel(logging.ERROR)  # its advice to pre-process the graph, every call
     # Per output channel: as fast as per tensor here and closer to fp32 (BENCHMARKS.md).
     quantize_dynamic(str(source), str(out), weight_type=QuantType.QInt8, per_channel=True)
+
+
+def _weights_beside(path: Path) -> None:
+    """Rewrite an ONNX file with its weights in a file of their own (``weights_file``): ONNX
+    Runtime then maps them from the page cache where it copied them into each process (24 MB
+    less private memory for each onnx-int8 worker, the same vectors)."""
+    model = onnx.load(str(path))
+    onnx.save_model(
+        model,
+        str(path),
+        save_as_external_data=True,
+        all_tensors_to_one_file=True,
+        location=weights_file(path.name),
+        size_threshold=1024,
+    )
 
 
 if __name__ == "__main__":
