@@ -14,7 +14,7 @@ class PackedStrings:
 
     def __init__(self) -> None:
         self._buffer = bytearray()
-        self._ends = array("q")
+        self._ends = array("I")  # four bytes an end: a column of strings holds under 4 GiB
 
     def append(self, text: str) -> None:
         self._buffer += text.encode()
@@ -28,5 +28,5 @@ class PackedStrings:
         return len(self._ends)
 
     def byte_lengths(self) -> npt.NDArray[np.int64]:
-        ends = np.frombuffer(self._ends, dtype=np.int64)
+        ends = np.frombuffer(self._ends, dtype=np.uint32).astype(np.int64)
         return np.diff(ends, prepend=0)
