@@ -37,9 +37,7 @@ from .._core.config import ServerConfig
 from .._core.errors import WsdError
 from .._util.cpus import available_cpus
 from .._util.logs import configure as configure_logging
-from .handoff import Peers
 from .slot_board import SlotBoard
-from .worker_metrics import serve_merged_metrics
 
 log = logging.getLogger("wsd_service.supervisor")
 
@@ -78,6 +76,7 @@ def _run_worker(worker: _Worker, report: Connection) -> None:
     it could not start (the supervisor says so and exits)."""
     import asyncio
 
+    from .handoff import Peers
     from .server import serve_forever
 
     _die_with(worker.supervisor)
@@ -165,6 +164,8 @@ class Supervisor:
     def _serve_metrics(self) -> WSGIServer | None:
         if self.config.metrics_port is None:
             return None
+        from .worker_metrics import serve_merged_metrics  # prometheus_client, only when asked
+
         ports = {w.number: w.config.metrics_port or 0 for w in self._workers}
         return serve_merged_metrics(self.config.metrics_port, self.config.host, ports, lambda: self.restarts)
 

@@ -6,12 +6,15 @@ from __future__ import annotations
 import argparse
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .._core.config import ClientConfig
 from .._core.credentials import ClientTls, read_token
 from .._core.environment import DEFAULT_INDEX_DIR
 from .._core.errors import InputError
-from .._remote.clients import WsdClient
+
+if TYPE_CHECKING:  # gRPC loads when a client opens: the process that supervises workers needs none
+    from .._remote.clients import WsdClient
 
 # Destinations of the options that mean something only with --server.
 _CONNECTION_OPTIONS = ("timeout", "tls_ca", "tls", "tls_cert", "tls_key", "token_file")
@@ -76,4 +79,6 @@ def refuse_client_options(args: argparse.Namespace) -> None:
 
 
 def open_client(config: ClientConfig) -> WsdClient:
+    from .._remote.clients import WsdClient
+
     return WsdClient(config.target, timeout=config.timeout, tls=config.tls, token=config.token)
