@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from wsd_service import EncoderConfig, ServerConfig
+from wsd_service import BatcherConfig, EncoderConfig, ServerConfig
 from wsd_service.cli import main
 
 from .server_thread import ServerThread
@@ -84,10 +84,11 @@ def test_remote_gives_the_same_output(tmp_path: Path, tiny_index: Path) -> None:
     source = tmp_path / "in.txt"
     source.write_text("\n".join(LINES) + "\n")
     # An fp32 backend on both sides: int8 vectors shift slightly with their batch neighbours,
-    # and the server batches differently from a local run.
-    thread = ServerThread(
-        ServerConfig(index=tiny_index, port=0, encoder=EncoderConfig(backend="torch"))
-    ).start()
+    # and the server batches differently from a local run. Patient: this compares answers, and
+    # a busy machine's first torch batch may keep the queue standing past the default second.
+    patient = BatcherConfig(standing_timeout=60.0)
+    config = ServerConfig(index=tiny_index, port=0, encoder=EncoderConfig(backend="torch"), batcher=patient)
+    thread = ServerThread(config).start()
     try:
         assert (
             _annotate(str(source), "--out", str(tmp_path / "remote.jsonl"), "--server", thread.address) == 0
