@@ -2,7 +2,7 @@
 ``str -> int`` costs about a hundred and ten (two hundred thousand lemmas: 1.6 MB against 18).
 
 A lookup costs about a microsecond (a bisection over the sorted hashes) against a dict's tenth
-of one, and allocates no container (a closure a lookup would feed the cyclic garbage collector).
+of one, and allocates no object the cyclic garbage collector tracks.
 The strings stay where the caller keeps them, packed or in a mapped file, and a found number's
 string is compared with the one asked for: hashes may collide.
 """
@@ -34,6 +34,8 @@ class HashedStrings:
     ) -> None:
         """``hashes[i]`` is the hash of ``strings[numbers[i]]`` (numbers: 0, 1, 2... by default,
         each below 2**32)."""
+        if numbers is not None and len(numbers) and int(numbers.max()) > _LOW_BITS:
+            raise ValueError(f"numbers up to {_LOW_BITS}, got {int(numbers.max())}")
         low = (hashes & _LOW_BITS).astype(np.uint32)
         order = np.argsort(low, kind="stable")
         # Python arrays: bisect reads them item by item, several times faster than numpy's.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import mmap
+import os
 from pathlib import Path
 from typing import Any
 
@@ -30,14 +31,18 @@ def populate(array: npt.NDArray[Any]) -> None:
 
 
 def release(path: Path) -> None:
-    """Unmap from this process the pages of every read-only mapping of ``path`` (mapped by a
+    """Drop from this process the pages of every read-only mapping of ``path`` (mapped by a
     library: FAISS reads through the whole of a graph's links when it loads one). The mappings
     stay, and a page read again comes back from the page cache; until then it does not count
-    against the process, nor against the other workers sharing it."""
-    wanted = str(path.resolve())
-    with Path("/proc/self/maps").open(encoding="utf-8") as maps:
-        for line in maps:
-            fields = line.split(maxsplit=5)
-            if len(fields) == 6 and fields[5].rstrip("\n") == wanted and "w" not in fields[1]:
-                start, end = (int(bound, 16) for bound in fields[0].split("-"))
-                _LIBC.madvise(ctypes.c_void_p(start), ctypes.c_size_t(end - start), _MADV_DONTNEED)
+    against the process, nor against the other workers sharing it. Best effort: without
+    ``/proc`` nothing is dropped."""
+    wanted = os.fsencode(path.resolve())
+    try:
+        lines = Path("/proc/self/maps").read_bytes().splitlines()
+    except OSError:
+        return
+    for line in lines:
+        fields = line.split(maxsplit=5)
+        if len(fields) == 6 and fields[5] == wanted and b"w" not in fields[1]:
+            start, end = (int(bound, 16) for bound in fields[0].split(b"-"))
+            _LIBC.madvise(ctypes.c_void_p(start), ctypes.c_size_t(end - start), _MADV_DONTNEED)

@@ -98,9 +98,9 @@ def _quantise(source: Path, out: Path) -> None:
 
 
 def _weights_beside(path: Path) -> None:
-    """Rewrite an ONNX file with its weights in a file of their own (``weights_file``): ONNX
-    Runtime then maps them from the page cache where it copied them into each process (24 MB
-    less private memory for each onnx-int8 worker, the same vectors)."""
+    """Rewrite an ONNX file with its weights in a file of their own (``weights_file``), which ONNX
+    Runtime maps from the page cache: the processes serving a model share its weights (an int8
+    model holds 21 MB of its own this way, 45 MB with the weights inside the file)."""
     model = onnx.load(str(path))
     onnx.save_model(
         model,
@@ -108,7 +108,6 @@ def _weights_beside(path: Path) -> None:
         save_as_external_data=True,
         all_tensors_to_one_file=True,
         location=weights_file(path.name),
-        size_threshold=1024,
     )
 
 

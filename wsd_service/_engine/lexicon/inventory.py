@@ -124,7 +124,7 @@ class Inventory:
 
     def lemmatise(self, form: str, pos: str) -> list[str]:
         """Base forms of a word form that the inventory has, as WordNet's morphy finds them."""
-        if " " in form or "_" in form:
+        if "_" in form or len(form.split()) > 1:
             return self._lemmatise(form, pos)
         return self._word_lemmas(form, pos)
 

@@ -107,14 +107,15 @@ def _mapped(path: Path) -> mmap.mmap:
         return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
 
 
-def _lemma_lines(path: Path) -> Iterator[tuple[str, int]]:
-    """Each lemma of an index file with where its line starts, in the file's order."""
+def _lemma_lines(lines: mmap.mmap) -> Iterator[tuple[str, int]]:
+    """Each lemma of a mapped index file with where its line starts, in the file's order."""
     start = 0
-    with path.open("rb") as handle:
-        for line in handle:
-            if not line.startswith(b" "):  # the licence header
-                yield line[: line.index(b" ")].decode("utf-8"), start
-            start += len(line)
+    while start < len(lines):
+        end = lines.find(b"\n", start)
+        end = len(lines) if end < 0 else end
+        if lines[start : start + 1] != b" ":  # the licence header
+            yield lines[start : lines.find(b" ", start, end)].decode("utf-8"), start
+        start = end + 1
 
 
 class _LineLemmas:
@@ -127,11 +128,11 @@ class _LineLemmas:
         return self._lines[start : self._lines.find(b" ", start)].decode("utf-8")
 
 
-def _line_starts(path: Path, lines: mmap.mmap) -> HashedStrings:
+def _line_starts(lines: mmap.mmap) -> HashedStrings:
     """Where each lemma's line of an index file (``lines``, mapped) starts, found by the lemma: a
     lemma's synsets are read from its line when asked for, and the lemmas themselves too."""
     hashes, starts = array("q"), array("q")
-    for lemma, start in _lemma_lines(path):
+    for lemma, start in _lemma_lines(lines):
         hashes.append(hash(lemma))
         starts.append(start)
     return HashedStrings(
@@ -164,7 +165,7 @@ class WordNetDatabase:
         self._data = {pos: _mapped(self.directory / f"data.{name}") for pos, name in POS_FILES.items()}
         index_paths = {pos: self.directory / f"index.{name}" for pos, name in POS_FILES.items()}
         self._index_files = {pos: _mapped(path) for pos, path in index_paths.items()}
-        self._index = {pos: _line_starts(path, self._index_files[pos]) for pos, path in index_paths.items()}
+        self._index = {pos: _line_starts(lines) for pos, lines in self._index_files.items()}
         self._exceptions = {pos: self._read_exceptions(name) for pos, name in POS_FILES.items()}
         self._tag_counts = self._read_tag_counts()
         # Bounded: parsing is cheap (tens of microseconds) and a server that met every synset
@@ -195,7 +196,7 @@ class WordNetDatabase:
         return _parse_data_line(data[offset:end].decode("utf-8"), pos)
 
     def lemmas(self, pos: str) -> Iterator[str]:
-        return (lemma for lemma, _ in _lemma_lines(self.directory / f"index.{POS_FILES[pos]}"))
+        return (lemma for lemma, _ in _lemma_lines(self._index_files[pos]))
 
     def has_lemma(self, lemma: str, pos: str) -> bool:
         return self._index[pos].find(lemma) is not None

@@ -38,6 +38,7 @@ class SenseTable:
         self._group_tags = array("B")
         self._group_starts = array("q")
         self._group_of_row = array("i")
+        self._last_pair = ("", "")  # the (lemma, POS) of the last group appended
         # This process's str hashes of each key and each group's lemma (row_number, candidate_range).
         key_hashes, lemma_hashes = array("q"), array("q")
         for row in rows:
@@ -73,8 +74,9 @@ class SenseTable:
         if row.pos not in POS_TAGS:
             raise ValueError(f"POS {row.pos!r} is not one of {', '.join(_TAGS)}")
         tag = _TAGS.index(row.pos)
-        starts = not number or self.lemma_pos(number - 1) != (row.lemma, row.pos)
+        starts = not number or self._last_pair != (row.lemma, row.pos)
         if starts:
+            self._last_pair = (row.lemma, row.pos)
             self._group_starts.append(number)
             self._group_tags.append(tag)
             self._lemmas.append(row.lemma)
