@@ -18,7 +18,7 @@ from _common import DATA, machine
 from encoder_ceiling import ceiling
 
 from wsd_service import BuildConfig, Encoder, EncoderConfig, Inventory
-from wsd_service._core.documents import Vector
+from wsd_service._core.arrays import Vector
 from wsd_service.build import IndexBuilder
 
 

@@ -19,7 +19,8 @@ from pathlib import Path
 from _common import machine, median, percentile
 
 from wsd_service import Disambiguator
-from wsd_service._core.documents import Document, Vector
+from wsd_service._core.arrays import Vector
+from wsd_service._core.documents import Document
 from wsd_service._core.manifest import resolve_index_dir
 from wsd_service._engine.build.raganato import Corpus
 from wsd_service._engine.dev.evaluate import corpus_documents, evaluate

@@ -21,8 +21,8 @@ from pathlib import Path
 from _common import machine
 from _folds import add_fold_arguments, fold_line, frozen
 
+from wsd_service._core.arrays import Vector
 from wsd_service._core.config import BACKENDS, EncoderConfig, TrainConfig
-from wsd_service._core.documents import Vector
 from wsd_service._core.sense import Sense
 from wsd_service._engine.dev.crossval import CrossValidation, sub_corpus
 from wsd_service._engine.encoding.encoder import Encoder, default_model_dir

@@ -8,8 +8,8 @@ import math
 import numpy as np
 
 from wsd_service import Inventory, ScoringConfig
+from wsd_service._core.arrays import Vector
 from wsd_service._core.config import RELATION_GROUPS, SEMANTIC_GROUPS
-from wsd_service._core.documents import Vector
 from wsd_service._core.sense import POS_TAGS
 from wsd_service._engine.query.prepare import PreparedToken
 from wsd_service._engine.query.rank import Ranker

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from wsd_service import Inventory
-from wsd_service._core.documents import Vector
+from wsd_service._core.arrays import Vector
 from wsd_service._engine.build.compose import Propagation, compose
 from wsd_service._engine.build.raganato import read_corpus
 from wsd_service._engine.build.sources import EncodeJob, corpus_jobs, encode_jobs, gloss_jobs, known_keys

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from wsd_service import BuildConfig, Disambiguator, Encoder, Inventory
+from wsd_service._core.arrays import Vector
 from wsd_service._core.config import CORPUS_DEFAULTS, WORDNET_ONLY_DEFAULTS, VectorOptions
-from wsd_service._core.documents import Document, Vector
+from wsd_service._core.documents import Document
 from wsd_service._engine.query.rank import Ranker
 from wsd_service._engine.store.sense_index import load_index
 from wsd_service._tools.build_index import _build_config

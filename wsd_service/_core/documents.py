@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING
 
 from .errors import WsdError
 from .sense import Sense, normalise_pos
 
-Vector = npt.NDArray[np.float32]
-Numbers = npt.NDArray[np.int64]  # row numbers, spans, counts
+if TYPE_CHECKING:
+    from .arrays import Vector
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .._core.arrays import Vector
 from .._core.config import BatcherConfig, EncoderConfig, LimitsConfig
-from .._core.documents import Document, Embedding, SenseInfo, TargetResult, Vector
+from .._core.documents import Document, Embedding, SenseInfo, TargetResult
 from .._core.errors import SenseIndexError, UnavailableError
 from .._core.manifest import Manifest, check_compatible, read_manifest
 from .._engine.disambiguator import Disambiguator

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .._core.documents import Document, InputToken, Vector
+from .._core.arrays import Vector
+from .._core.documents import Document, InputToken
 from .._core.errors import InputError
 from .._core.interface import DocumentLike, WsdApi
 from .._engine.build.raganato import read_corpus

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..._core.documents import Vector
+from ..._core.arrays import Vector
 from ..._core.sense import Sense, SenseRow
 from ..lexicon.inventory import Inventory
 from ..store.centroids import Centroids, group_centroids, normalise

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse
 
+from ..._core.arrays import Vector
 from ..._core.config import RELATION_GROUPS, SEMANTIC_GROUPS
-from ..._core.documents import Vector
 from ..._core.sense import SenseRow
 from ..._util.distinct_rows import distinct_rows
 from ..lexicon.custom_senses import CUSTOM_SYNSET_PREFIX

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from ..._core.documents import Vector
+from ..._core.arrays import Vector
 from ..._core.sense import Sense
 from ..lexicon.custom_senses import split_marked
 from ..lexicon.inventory import Inventory

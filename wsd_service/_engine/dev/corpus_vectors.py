@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..._core.documents import Vector
+from ..._core.arrays import Vector
 from ..build.progress import progress
 from ..build.raganato import Corpus
 from ..build.sources import Encode

@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from ..._core.arrays import Vector
 from ..._core.config import BuildConfig
-from ..._core.documents import Vector
 from ..._core.hashing import sha256_file
 from ..._core.sense import Sense
 from ..build.builder import IndexBuilder

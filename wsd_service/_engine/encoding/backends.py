@@ -18,8 +18,8 @@ import numpy as np
 import numpy.typing as npt
 from tokenizers import Tokenizer
 
+from ..._core.arrays import Vector
 from ..._core.config import BACKENDS
-from ..._core.documents import Vector
 from ..._core.errors import WsdError
 
 Ids = npt.NDArray[np.int64]

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..._core.arrays import Vector
 from ..._core.config import EncoderConfig, query_backends
-from ..._core.documents import Vector
 from ..._core.errors import InputError, WsdError
 from ..._core.hashing import sha256_files
 from ..._core.manifest import EncoderSignature, layer_text

@@ -21,7 +21,7 @@ import numpy as np
 import onnxruntime
 from tokenizers import Tokenizer
 
-from ..._core.documents import Vector
+from ..._core.arrays import Vector
 from ..._core.environment import cache_dir
 from ..._core.errors import WsdError
 from ..._util.cpus import available_cpus

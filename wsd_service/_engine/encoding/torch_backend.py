@@ -10,7 +10,7 @@ import torch
 from transformers import AutoModel, AutoTokenizer
 from transformers.utils import logging as hf_logging
 
-from ..._core.documents import Vector
+from ..._core.arrays import Vector
 from ..._core.errors import WsdError
 from ..._util.cpus import available_cpus
 from .backends import Ids, ModelParts, plain_tokenizer

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse
 
+from ..._core.arrays import Vector
 from ..._core.config import RELATION_GROUPS
-from ..._core.documents import Vector
 from .inventory import Inventory
 
 _GROUP_OF = {symbol: group for group, symbols in RELATION_GROUPS.items() for symbol in symbols}

@@ -11,8 +11,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ..._core.arrays import Vector
 from ..._core.config import NearestConfig
-from ..._core.documents import TargetResult, Vector
+from ..._core.documents import TargetResult
 from ..._core.errors import SenseIndexError
 from ..._core.manifest import NEAREST_FILE
 from ..._core.sense import lemma_key

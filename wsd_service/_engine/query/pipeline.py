@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ..._core.arrays import Vector
 from ..._core.config import LimitsConfig, NearestConfig, ScoringConfig
-from ..._core.documents import Document, Embedding, SenseInfo, TargetResult, Vector, WordVector
+from ..._core.documents import Document, Embedding, SenseInfo, TargetResult, WordVector
 from ..._core.errors import InputError, LimitExceededError, NotFoundError, SenseIndexError, shown
 from ..._core.manifest import Manifest
 from ..._core.sense import POS_TAGS, lemma_key

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..._core.arrays import Numbers
 from ..._core.config import LimitsConfig
-from ..._core.documents import Document, InputToken, Numbers
+from ..._core.documents import Document, InputToken
 from ..._core.errors import InputError, LimitExceededError, shown
 from ..._core.sense import POS_TAGS, lemma_key, normalise_pos
 from ..lexicon.inventory import Inventory

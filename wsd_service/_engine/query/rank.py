@@ -22,8 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from ..._core.arrays import Numbers, Vector
 from ..._core.config import ScoringConfig
-from ..._core.documents import Numbers, SenseScore, TargetResult, Vector
+from ..._core.documents import SenseScore, TargetResult
 from ..._core.sense import lemma_key
 from ..store.sense_index import SenseIndex
 from .prepare import PreparedToken, candidate_rows

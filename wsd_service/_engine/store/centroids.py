@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 
 import numpy as np
 
-from ..._core.documents import Vector
+from ..._core.arrays import Vector
 
 
 def normalise(vector: Vector) -> Vector:

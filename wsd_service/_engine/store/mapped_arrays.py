@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..._core.documents import Vector
+from ..._core.arrays import Vector
 from ..._core.errors import SenseIndexError
 from ..._util.pages import populate
 

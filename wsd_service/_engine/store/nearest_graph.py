@@ -18,8 +18,8 @@ from typing import Any
 import faiss
 import numpy as np
 
+from ..._core.arrays import Vector
 from ..._core.config import NearestConfig
-from ..._core.documents import Vector
 from ..._core.errors import SenseIndexError
 from ..._core.manifest import NEAREST_FILE, Manifest
 from ..._util.pages import release

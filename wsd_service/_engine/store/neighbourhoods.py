@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..._core.documents import Numbers, Vector
+from ..._core.arrays import Numbers, Vector
 from ..._core.manifest import NEIGHBOURHOOD_SLOTS_FILE, NEIGHBOURHOODS_FILE
 from .mapped_arrays import as_float32, mapped, mapped_rows
 

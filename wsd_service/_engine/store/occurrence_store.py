@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from ..._core.documents import Numbers, Vector
+from ..._core.arrays import Numbers, Vector
 from ..._core.errors import SenseIndexError
 from ..._core.manifest import OCCURRENCE_RANGES_FILE, OCCURRENCES_FILE
 from ..._util.hashed_strings import HashedStrings

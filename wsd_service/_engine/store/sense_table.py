@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..._core.documents import Numbers
+from ..._core.arrays import Numbers
 from ..._core.errors import SenseIndexError
 from ..._core.sense import POS_TAGS, SenseRow
 from ..._util.hashed_strings import HashedStrings

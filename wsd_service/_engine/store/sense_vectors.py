@@ -16,8 +16,8 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 
+from ..._core.arrays import Numbers, Vector
 from ..._core.config import VectorStorage
-from ..._core.documents import Numbers, Vector
 from ..._core.errors import SenseIndexError
 from ..._core.manifest import CONTEXT_NUMBERS_FILE, CONTEXT_VECTORS_FILE, GLOSS_VECTORS_FILE
 from ..._util.distinct_rows import distinct_rows

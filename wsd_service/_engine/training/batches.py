@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from ..._core.documents import Numbers, Vector
+from ..._core.arrays import Numbers, Vector
 from ..encoding.encoder import Encoder, Segment
 from .examples import Example
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..._core.arrays import Vector
 from ..._core.config import BuildConfig
-from ..._core.documents import Vector
 from ..._core.sense import Sense, lemma_key
 from ..build.raganato import Corpus, Sentence
 from ..build.sources import Encode, encode_jobs, gloss_jobs, known_keys

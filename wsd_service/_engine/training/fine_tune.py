@@ -12,8 +12,8 @@ from typing import Any
 
 import torch
 
+from ..._core.arrays import Vector
 from ..._core.config import EncoderConfig, TrainConfig
-from ..._core.documents import Vector
 from ..._core.errors import WsdError
 from ..._core.hashing import sha256_file
 from ..._core.sense import Sense
