@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import tracemalloc
+from pathlib import Path
+
 import pytest
 
 from wsd_service import Inventory, InventoryError
+from wsd_service._core.environment import DEFAULT_WORDNET_DIR
 from wsd_service._engine.lexicon.custom_senses import CustomSense
 from wsd_service._engine.lexicon.wordnet import WordNetDatabase
 
@@ -82,3 +86,24 @@ def test_lookup_by_key(inventory: Inventory) -> None:
 def test_missing_wordnet_is_a_clear_error(tmp_path: object) -> None:
     with pytest.raises(InventoryError, match="wordnet-base"):
         WordNetDatabase(tmp_path)  # type: ignore[arg-type]
+
+
+def test_wordnet_lines_are_read_from_the_mapped_files(tmp_path: Path) -> None:
+    wordnet = WordNetDatabase()
+    assert wordnet.exceptions("geese", "n") == ["goose"] and wordnet.exceptions("axes", "n") == ["ax", "axis"]
+    assert wordnet.exceptions("river", "n") == []
+    assert wordnet.tag_count("bank%1:14:00::") == 20 and wordnet.tag_count("bank%1:99:99::") == 0
+    tracemalloc.start()
+    WordNetDatabase()
+    held = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    assert held < 3 * 2**20, f"{held / 2**20:.1f} MB held (parsed lines cost about 6)"
+    # An empty exception list and no tag counts (cntlist.rev is optional) read as none.
+    for name in ("index", "data"):
+        for part in ("noun", "verb", "adj", "adv"):
+            (tmp_path / f"{name}.{part}").symlink_to(DEFAULT_WORDNET_DIR / f"{name}.{part}")
+    for part in ("noun", "verb", "adj", "adv"):
+        (tmp_path / f"{part}.exc").write_text("")
+    bare = WordNetDatabase(tmp_path)
+    assert bare.exceptions("geese", "n") == [] and bare.tag_count("bank%1:14:00::") == 0
+    assert [s.key for s in bare.senses("bank", "n")][:1] == ["bank%1:17:01::"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
@@ -63,14 +65,16 @@ class Inventory:
         # The first words of multi-word lemmas by POS, each with its longest lemma's word count:
         # most tokens start none, and the others are tried only as far as their lemmas reach.
         self._expression_words: dict[str, dict[str, int]] = {tag: {} for tag in POS_TAGS}
-        # Multi-word lemmas by POS, each once per word with that word left out (``lemmatise``).
-        self._frames: dict[str, set[int]] = {tag: set() for tag in POS_TAGS}
+        # Multi-word lemmas by POS, each once per word with that word left out (``lemmatise``),
+        # hashed and sorted: a set of their 66,000 hashes costs a process 4.5 MB, these 0.3.
+        frames: dict[str, set[int]] = {tag: set() for tag in POS_TAGS}
         for lemma, tag in lemmas:
             words = lemma.split("_")
             if len(words) > 1:
                 longest = self._expression_words[tag]
                 longest[words[0]] = max(longest.get(words[0], 0), len(words))
-                self._frames[tag].update(_frame(words, position) for position in range(len(words)))
+                frames[tag].update(_frame(words, position) for position in range(len(words)))
+        self._frames = {tag: array("I", sorted(hashes)) for tag, hashes in frames.items()}
         # Pure and hot (every word of raw text, for every POS): a word's are cached, bounded so
         # that a long-running server's memory levels off (BENCHMARKS.md, memory). Multi-word runs
         # are not: the expression finder's are nearly all new, cheap (``_inflectable``), and would
@@ -151,11 +155,11 @@ class Inventory:
         if len(words) == 1:
             return [0]
         frames = self._frames[tag]
-        return [position for position in range(len(words)) if _frame(words, position) in frames]
+        return [position for position in range(len(words)) if _holds(frames, _frame(words, position))]
 
     def _bases(self, word: str, tag: str) -> list[str]:
         letter = POS_TAGS[tag]
-        bases = [word, *self.wordnet.exceptions(letter).get(word, ())]
+        bases = [word, *self.wordnet.exceptions(word, letter)]
         for suffix, ending in _SUFFIX_RULES[letter]:
             if word.endswith(suffix) and len(word) > len(suffix):
                 bases.append(word[: -len(suffix)] + ending)
@@ -191,9 +195,14 @@ class Inventory:
 
 
 def _frame(words: list[str], position: int) -> int:
-    """Words of a multi-word lemma or run without the one at ``position``, hashed (a collision
-    only costs the exact lookup it would have skipped)."""
-    return hash(("_".join(words[:position]), "_".join(words[position + 1 :])))
+    """Words of a multi-word lemma or run without the one at ``position``, hashed to 32 bits (a
+    collision only costs the exact lookup it would have skipped)."""
+    return hash(("_".join(words[:position]), "_".join(words[position + 1 :]))) & 0xFFFFFFFF
+
+
+def _holds(ordered: array[int], value: int) -> bool:
+    at = bisect_left(ordered, value)
+    return at < len(ordered) and ordered[at] == value
 
 
 def _from_wordnet(key: str, lemma: str, tag: str, synset: Synset, number: int, count: int) -> Sense:

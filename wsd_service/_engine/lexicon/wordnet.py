@@ -102,42 +102,65 @@ def _parse_data_line(line: str, pos: str) -> Synset:
     )
 
 
-def _mapped(path: Path) -> mmap.mmap:
+def _mapped(path: Path) -> mmap.mmap | bytes:
+    if not path.stat().st_size:
+        return b""  # mmap refuses an empty file
     with path.open("rb") as handle:
         return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
 
 
-def _lemma_lines(lines: mmap.mmap) -> Iterator[tuple[str, int]]:
-    """Each lemma of a mapped index file with where its line starts, in the file's order."""
+def _first_fields(lines: mmap.mmap | bytes) -> Iterator[tuple[str, int]]:
+    """Each line's first field with where the line starts, in the file's order (an index file's
+    licence header, its lines indented, left out)."""
     start = 0
     while start < len(lines):
         end = lines.find(b"\n", start)
         end = len(lines) if end < 0 else end
-        if lines[start : start + 1] != b" ":  # the licence header
+        if lines[start : start + 1] not in (b" ", b"\n"):
             yield lines[start : lines.find(b" ", start, end)].decode("utf-8"), start
         start = end + 1
 
 
-class _LineLemmas:
-    """The lemma of the index file's line at a byte offset."""
+class _FirstField:
+    """The first field of the line that starts at a byte offset."""
 
-    def __init__(self, lines: mmap.mmap) -> None:
+    def __init__(self, lines: mmap.mmap | bytes) -> None:
         self._lines = lines
 
     def __getitem__(self, start: int) -> str:
         return self._lines[start : self._lines.find(b" ", start)].decode("utf-8")
 
 
-def _line_starts(lines: mmap.mmap) -> HashedStrings:
-    """Where each lemma's line of an index file (``lines``, mapped) starts, found by the lemma: a
-    lemma's synsets are read from its line when asked for, and the lemmas themselves too."""
-    hashes, starts = array("q"), array("q")
-    for lemma, start in _lemma_lines(lines):
-        hashes.append(hash(lemma))
-        starts.append(start)
-    return HashedStrings(
-        np.frombuffer(hashes, dtype=np.int64), _LineLemmas(lines), np.frombuffer(starts, dtype=np.int64)
-    )
+class _KeyedLines:
+    """A text file's lines, mapped, found by their first field (an index file's lemma, an
+    exception list's inflected form, ``cntlist.rev``'s sense key): a line is read from the file
+    when asked for, and where each starts is found through hashes (eight bytes a line; a dict of
+    the parsed lines costs a process about a hundred)."""
+
+    def __init__(self, path: Path) -> None:
+        self._lines = _mapped(path)
+        hashes, starts = array("q"), array("q")
+        for key, start in _first_fields(self._lines):
+            hashes.append(hash(key))
+            starts.append(start)
+        self._starts = HashedStrings(
+            np.frombuffer(hashes, dtype=np.int64),
+            _FirstField(self._lines),
+            np.frombuffer(starts, dtype=np.int64),
+        )
+
+    def keys(self) -> Iterator[str]:
+        return (key for key, _ in _first_fields(self._lines))
+
+    def __contains__(self, key: str) -> bool:
+        return self._starts.find(key) is not None
+
+    def fields(self, key: str) -> list[bytes]:
+        """The fields of ``key``'s line (the key first); none when no line has it."""
+        start = self._starts.find(key)
+        if start is None:
+            return []
+        return self._lines[start : self._lines.find(b"\n", start)].split()
 
 
 class WordNetDatabase:
@@ -163,32 +186,15 @@ class WordNetDatabase:
             )
         # Memory-mapped: worker processes share one copy in the page cache.
         self._data = {pos: _mapped(self.directory / f"data.{name}") for pos, name in POS_FILES.items()}
-        index_paths = {pos: self.directory / f"index.{name}" for pos, name in POS_FILES.items()}
-        self._index_files = {pos: _mapped(path) for pos, path in index_paths.items()}
-        self._index = {pos: _line_starts(lines) for pos, lines in self._index_files.items()}
-        self._exceptions = {pos: self._read_exceptions(name) for pos, name in POS_FILES.items()}
-        self._tag_counts = self._read_tag_counts()
+        self._index = {pos: _KeyedLines(self.directory / f"index.{name}") for pos, name in POS_FILES.items()}
+        self._exceptions = {
+            pos: _KeyedLines(self.directory / f"{name}.exc") for pos, name in POS_FILES.items()
+        }
+        counts = self.directory / "cntlist.rev"  # sense key, sense number, tag count
+        self._tag_counts = _KeyedLines(counts) if counts.is_file() else None
         # Bounded: parsing is cheap (tens of microseconds) and a server that met every synset
         # would otherwise keep all 117,659 (measured: the larger part of its RSS growth).
         self.synset = lru_cache(maxsize=32768)(self._synset)
-
-    def _read_exceptions(self, pos_name: str) -> dict[str, tuple[str, ...]]:
-        exceptions: dict[str, tuple[str, ...]] = {}
-        with (self.directory / f"{pos_name}.exc").open(encoding="utf-8") as handle:
-            for line in handle:
-                form, *bases = line.split()
-                exceptions[form] = tuple(bases)
-        return exceptions
-
-    def _read_tag_counts(self) -> dict[str, int]:
-        path = self.directory / "cntlist.rev"
-        counts: dict[str, int] = {}
-        if path.is_file():
-            with path.open(encoding="utf-8") as handle:
-                for line in handle:
-                    key, _number, count = line.split()
-                    counts[key] = int(count)
-        return counts
 
     def _synset(self, pos: str, offset: int) -> Synset:
         data = self._data[pos]
@@ -196,13 +202,19 @@ class WordNetDatabase:
         return _parse_data_line(data[offset:end].decode("utf-8"), pos)
 
     def lemmas(self, pos: str) -> Iterator[str]:
-        return (lemma for lemma, _ in _lemma_lines(self._index_files[pos]))
+        return self._index[pos].keys()
 
     def has_lemma(self, lemma: str, pos: str) -> bool:
-        return self._index[pos].find(lemma) is not None
+        return lemma in self._index[pos]
 
-    def exceptions(self, pos: str) -> dict[str, tuple[str, ...]]:
-        return self._exceptions[pos]
+    def exceptions(self, form: str, pos: str) -> list[str]:
+        """The base forms an exception list gives an irregular inflected form (``.exc``)."""
+        return [base.decode("utf-8") for base in self._exceptions[pos].fields(form)[1:]]
+
+    def tag_count(self, key: str) -> int:
+        """How often SemCor and the other tagged texts use the sense (``cntlist.rev``; 0: never)."""
+        fields = [] if self._tag_counts is None else self._tag_counts.fields(key)
+        return int(fields[-1]) if fields else 0
 
     def senses(self, lemma: str, pos: str) -> list[WordNetSense]:
         """Senses of a lowercase, underscore-joined lemma in WordNet's sense order."""
@@ -211,18 +223,14 @@ class WordNetDatabase:
         for number, offset in enumerate(offsets, start=1):
             synset = self.synset(pos, offset)
             key = self._sense_key(lemma, synset)
-            senses.append(WordNetSense(key, lemma, pos, synset, number, self._tag_counts.get(key, 0)))
+            senses.append(WordNetSense(key, lemma, pos, synset, number, self.tag_count(key)))
         return senses
 
     def _offsets(self, lemma: str, pos: str) -> list[int]:
         """The lemma's synset offsets, read from its line of the index file (index(5WN): the
         line ends with one offset per synset)."""
-        start = self._index[pos].find(lemma)
-        if start is None:
-            return []
-        lines = self._index_files[pos]
-        fields = lines[start : lines.find(b"\n", start)].split()
-        return [int(field) for field in fields[-int(fields[2]) :]]
+        fields = self._index[pos].fields(lemma)
+        return [int(field) for field in fields[-int(fields[2]) :]] if fields else []
 
     def _sense_key(self, lemma: str, synset: Synset) -> str:
         # The first spelling of the lemma in the synset is the one index.sense lists.
