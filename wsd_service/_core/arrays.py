@@ -11,3 +11,5 @@ import numpy.typing as npt
 
 Vector = npt.NDArray[np.float32]
 Numbers = npt.NDArray[np.int64]  # row numbers, spans, counts
+# Per-row tables a serving process holds for its life (spans, sizes): half the memory.
+SmallNumbers = npt.NDArray[np.int32]

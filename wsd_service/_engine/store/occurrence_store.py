@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from ..._core.arrays import Numbers, Vector
+from ..._core.arrays import Numbers, SmallNumbers, Vector
 from ..._core.errors import SenseIndexError
 from ..._core.manifest import OCCURRENCE_RANGES_FILE, OCCURRENCES_FILE
 from ..._util.hashed_strings import HashedStrings
@@ -88,7 +88,9 @@ class OccurrenceIndex:
     def _range(self, number: int) -> tuple[int, int]:
         return self._bounds[2 * number], self._bounds[2 * number + 1]
 
-    def nearest(self, spans: Numbers, owners: Numbers, queries: Vector, k: int) -> npt.NDArray[np.float64]:
+    def nearest(
+        self, spans: SmallNumbers, owners: Numbers, queries: Vector, k: int
+    ) -> npt.NDArray[np.float64]:
         """For each non-empty span, the mean similarity of its owner's query (``queries[owners]``)
         to its ``k`` nearest occurrences; NaN for an empty span.
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from ..._core.arrays import Numbers, Vector
+from ..._core.arrays import Numbers, SmallNumbers, Vector
 from ..._core.errors import SenseIndexError
 from ..._core.hashing import sha256_file
 from ..._core.manifest import (
@@ -120,9 +120,9 @@ class SenseIndex:
         shares: npt.NDArray[np.float64] = np.log((counts + 1) / totals)
         return shares
 
-    def _occurrence_spans(self) -> Numbers:
+    def _occurrence_spans(self) -> SmallNumbers:
         """Each row's range of occurrence vectors ((0, 0): none)."""
-        spans = np.zeros((len(self.rows), 2), dtype=np.int64)
+        spans = np.zeros((len(self.rows), 2), dtype=np.int32)
         if self.occurrences is not None:
             for number in range(len(self.rows)):
                 spans[number] = self.occurrences.span(self.rows.key(number))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..._core.arrays import Numbers
+from ..._core.arrays import Numbers, SmallNumbers
 from ..._core.errors import SenseIndexError
 from ..._core.sense import POS_TAGS, SenseRow
 from ..._util.hashed_strings import HashedStrings
@@ -151,9 +151,9 @@ class SenseTable:
         """Each (lemma, POS) range's first row, in row order."""
         return np.frombuffer(self._group_starts, dtype=np.int64)[:-1].copy()
 
-    def label_bytes(self) -> Numbers:
+    def label_bytes(self) -> SmallNumbers:
         """UTF-8 bytes of each row's sense key and synset id (answer-size bounds add them up)."""
-        return self._keys.byte_lengths() + self._synsets.byte_lengths()
+        return (self._keys.byte_lengths() + self._synsets.byte_lengths()).astype(np.int32)
 
 
 def _repeated(values: Numbers) -> Numbers:
