@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import gc
+import itertools
 import tracemalloc
 from pathlib import Path
 
@@ -7,6 +9,7 @@ import pytest
 
 from wsd_service import Inventory, InventoryError
 from wsd_service._core.environment import DEFAULT_WORDNET_DIR
+from wsd_service._core.sense import POS_TAGS
 from wsd_service._engine.lexicon.custom_senses import CustomSense
 from wsd_service._engine.lexicon.wordnet import WordNetDatabase
 
@@ -53,6 +56,32 @@ def test_runs_of_words_find_inflected_expressions_at_any_position(inventory: Inv
     assert inventory.lemmatise("the river bank", "NOUN") == []  # no expression: nothing looked up
 
 
+def test_a_run_starts_an_expression_only_if_its_first_two_words_do(inventory: Inventory) -> None:
+    for run in ("took place", "attorneys general", "ice creams", "Kicked the", "New York", "new_york city"):
+        assert inventory.may_start_expression(run), run
+    for run in ("the river bank", "bank and", "xyzzy place"):
+        assert not inventory.may_start_expression(run), run
+    # Never a run whose lemma the inventory finds: each WordNet multi-word lemma (every 40th),
+    # its first or second word given each regular and irregular inflection morphy undoes.
+    checked = 0
+    for tag, letter in POS_TAGS.items():
+        irregular = inventory.wordnet.inflected_forms(letter)
+        for lemma in itertools.islice((w for w in inventory.wordnet.lemmas(letter) if "_" in w), 0, None, 40):
+            words = lemma.split("_")
+            for position in (0, 1):
+                word = words[position]
+                for form in [
+                    word,
+                    *irregular.get(word, ()),
+                    *(word + ending for ending in ("s", "es", "ed", "ing")),
+                ]:
+                    run = " ".join([*words[:position], form, *words[position + 1 :]])
+                    if lemma in inventory.lemmatise(run, tag):
+                        checked += 1
+                        assert inventory.may_start_expression(run), (run, lemma)
+    assert checked > 2000
+
+
 def test_only_single_words_are_kept_in_the_lemma_cache(inventory: Inventory) -> None:
     # The expression finder asks about thousands of new runs per thousand sentences; kept, they
     # would fill the cache and push out the words that recur.
@@ -93,10 +122,13 @@ def test_wordnet_lines_are_read_from_the_mapped_files(tmp_path: Path) -> None:
     assert wordnet.exceptions("geese", "n") == ["goose"] and wordnet.exceptions("axes", "n") == ["ax", "axis"]
     assert wordnet.exceptions("river", "n") == []
     assert wordnet.tag_count("bank%1:14:00::") == 20 and wordnet.tag_count("bank%1:99:99::") == 0
+    gc.collect()
     tracemalloc.start()
-    WordNetDatabase()
-    held = tracemalloc.get_traced_memory()[0]
+    kept = WordNetDatabase()
+    ours = tracemalloc.take_snapshot().filter_traces([tracemalloc.Filter(True, "*/wsd_service/*")])
     tracemalloc.stop()
+    held = sum(stat.size for stat in ours.statistics("filename"))  # not what Python's own caches grew
+    assert kept.tag_count("bank%1:14:00::") == 20
     assert held < 3 * 2**20, f"{held / 2**20:.1f} MB held (parsed lines cost about 6)"
     # An empty exception list and no tag counts (cntlist.rev is optional) read as none.
     for name in ("index", "data"):

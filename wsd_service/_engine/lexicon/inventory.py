@@ -7,11 +7,15 @@ from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
+import numpy as np
+
 from ..._core.environment import DEFAULT_WORDNET_DIR
 from ..._core.errors import InputError, shown
 from ..._core.sense import POS_TAGS, Sense, lemma_key, normalise_pos
 from .custom_senses import CUSTOM_SYNSET_PREFIX, CustomSense
 from .wordnet import Synset, WordNetDatabase
+
+_LOW_BITS = 0xFFFFFFFF  # of the hashes kept: a collision only costs the exact lookup
 
 _SS_TYPE_TAGS = {"1": "NOUN", "2": "VERB", "3": "ADJ", "4": "ADV", "5": "ADJ"}
 
@@ -68,13 +72,22 @@ class Inventory:
         # Multi-word lemmas by POS, each once per word with that word left out (``lemmatise``),
         # hashed and sorted: a set of their 66,000 hashes costs a process 4.5 MB, these 0.3.
         frames: dict[str, set[int]] = {tag: set() for tag in POS_TAGS}
+        pairs = array("q")  # of any POS: ``may_start_expression``
+        inflections = {
+            tag: _Inflections(letter, self.wordnet.inflected_forms(letter))
+            for tag, letter in POS_TAGS.items()
+        }
         for lemma, tag in lemmas:
             words = lemma.split("_")
             if len(words) > 1:
                 longest = self._expression_words[tag]
                 longest[words[0]] = max(longest.get(words[0], 0), len(words))
                 frames[tag].update(_frame(words, position) for position in range(len(words)))
+                pairs.extend(inflections[tag].pairs(words[0], words[1]))
         self._frames = {tag: array("I", sorted(hashes)) for tag, hashes in frames.items()}
+        self._pairs = array(
+            "I", np.unique(np.frombuffer(pairs, dtype=np.int64) & _LOW_BITS).astype(np.uint32).tobytes()
+        )
         # Pure and hot (every word of raw text, for every POS): a word's are cached, bounded so
         # that a long-running server's memory levels off (BENCHMARKS.md, memory). Multi-word runs
         # are not: the expression finder's are nearly all new, cheap (``_inflectable``), and would
@@ -125,6 +138,13 @@ class Inventory:
             for tag in POS_TAGS
         }
         return {tag: longest for tag, longest in reach.items() if longest}
+
+    def may_start_expression(self, form: str) -> bool:
+        """Whether a multi-word lemma starts with the first two words of ``form``, one of them
+        inflected: almost no run of raw text starts one, and this settles a run's every length
+        and POS with one lookup."""
+        first, second = [*lemma_key(form).split("_"), ""][:2]
+        return _holds(self._pairs, hash((first, second)) & _LOW_BITS)
 
     def lemmatise(self, form: str, pos: str) -> list[str]:
         """Base forms of a word form that the inventory has, as WordNet's morphy finds them."""
@@ -197,7 +217,36 @@ class Inventory:
 def _frame(words: list[str], position: int) -> int:
     """Words of a multi-word lemma or run without the one at ``position``, hashed to 32 bits (a
     collision only costs the exact lookup it would have skipped)."""
-    return hash(("_".join(words[:position]), "_".join(words[position + 1 :]))) & 0xFFFFFFFF
+    return hash(("_".join(words[:position]), "_".join(words[position + 1 :]))) & _LOW_BITS
+
+
+class _Inflections:
+    """The word forms morphy takes back to a base, for one POS, while the inventory is built."""
+
+    def __init__(self, letter: str, irregular: dict[str, list[str]]) -> None:
+        self._rules = _SUFFIX_RULES[letter]
+        self._irregular = irregular
+        self._known: dict[str, list[str]] = {}  # words recur across lemmas: each worked out once
+
+    def pairs(self, first: str, second: str) -> list[int]:
+        """The hashed pairs of words that ``Inventory._bases`` takes to (first, second), at
+        most one of the two changed."""
+        return [hash((form, second)) for form in self.forms(first)] + [
+            hash((first, form)) for form in self.forms(second)
+        ]
+
+    def forms(self, base: str) -> list[str]:
+        """Every word form whose bases include ``base``: itself, the irregular forms the
+        exception list takes to it, and what the detachment rules would strip to it."""
+        known = self._known.get(base)
+        if known is None:
+            regular = [
+                base[: len(base) - len(ending)] + suffix
+                for suffix, ending in self._rules
+                if base.endswith(ending) and len(base) > len(ending)
+            ]
+            known = self._known[base] = [base, *self._irregular.get(base, ()), *regular]
+        return known
 
 
 def _holds(ordered: array[int], value: int) -> bool:

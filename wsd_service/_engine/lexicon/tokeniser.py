@@ -62,6 +62,8 @@ class ExpressionFinder:
         first = tokens[position].text
         reach = self._inventory.expression_reach(first) if first[0].isalnum() else {}
         limit = min(self._max_words, max(reach.values(), default=0), len(tokens) - position)
+        if limit > 1 and not self._inventory.may_start_expression(f"{first} {tokens[position + 1].text}"):
+            return 1
         for length in range(limit, 1, -1):
             run = tokens[position : position + length]
             if not all(t.text[0].isalnum() for t in run) or _governs_object(tokens, position + length):

@@ -149,7 +149,7 @@ class _KeyedLines:
             np.frombuffer(starts, dtype=np.int64),
         )
 
-    def keys(self) -> Iterator[str]:
+    def __iter__(self) -> Iterator[str]:
         return (key for key, _ in _first_fields(self._lines))
 
     def __contains__(self, key: str) -> bool:
@@ -202,7 +202,7 @@ class WordNetDatabase:
         return _parse_data_line(data[offset:end].decode("utf-8"), pos)
 
     def lemmas(self, pos: str) -> Iterator[str]:
-        return self._index[pos].keys()
+        return iter(self._index[pos])
 
     def has_lemma(self, lemma: str, pos: str) -> bool:
         return lemma in self._index[pos]
@@ -210,6 +210,14 @@ class WordNetDatabase:
     def exceptions(self, form: str, pos: str) -> list[str]:
         """The base forms an exception list gives an irregular inflected form (``.exc``)."""
         return [base.decode("utf-8") for base in self._exceptions[pos].fields(form)[1:]]
+
+    def inflected_forms(self, pos: str) -> dict[str, list[str]]:
+        """The exception list backwards: each base form with the irregular forms it is given for."""
+        forms: dict[str, list[str]] = {}
+        for form in self._exceptions[pos]:
+            for base in self.exceptions(form, pos):
+                forms.setdefault(base, []).append(form)
+        return forms
 
     def tag_count(self, key: str) -> int:
         """How often SemCor and the other tagged texts use the sense (``cntlist.rev``; 0: never)."""
