@@ -40,6 +40,7 @@ def test_the_supervising_process_loads_no_numpy_grpc_or_metrics_library() -> Non
 
 _BLAS_THREADS = """
 import os, threadpoolctl
+import numpy  # loaded before serve sets the variable, as by a caller's own import
 from wsd_service._tools.serve import one_blas_thread
 def threads():
     return max(i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas")

@@ -138,7 +138,7 @@ def one_blas_thread() -> None:
     if "OPENBLAS_NUM_THREADS" in os.environ:
         return
     os.environ["OPENBLAS_NUM_THREADS"] = "1"  # each worker's numpy reads it when it loads
-    threadpool_limits(1, user_api="blas")  # this process's numpy has loaded already
+    threadpool_limits(1, user_api="blas")  # for numpy a caller of this process loaded already
 
 
 def server_config(args: argparse.Namespace) -> ServerConfig:
