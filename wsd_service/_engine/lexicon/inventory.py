@@ -63,31 +63,30 @@ class Inventory:
         self._custom: dict[tuple[str, str], list[CustomSense]] = {}
         for sense in self.custom:
             self._custom.setdefault((sense.lemma, sense.pos), []).append(sense)
-        lemmas = [(lemma, tag) for tag, letter in POS_TAGS.items() for lemma in self.wordnet.lemmas(letter)]
-        lemmas += list(self._custom)
-        self._max_words = max(len(lemma.split("_")) for lemma, _ in lemmas)
         # The first words of multi-word lemmas by POS, each with its longest lemma's word count:
         # most tokens start none, and the others are tried only as far as their lemmas reach.
         self._expression_words: dict[str, dict[str, int]] = {tag: {} for tag in POS_TAGS}
         # Multi-word lemmas by POS, each once per word with that word left out (``lemmatise``),
-        # hashed and sorted: a set of their 66,000 hashes costs a process 4.5 MB, these 0.3.
-        frames: dict[str, set[int]] = {tag: set() for tag in POS_TAGS}
-        pairs = array("q")  # of any POS: ``may_start_expression``
+        # and their first two words as morphy may find them inflected (``may_start_expression``),
+        # hashed and sorted: sets of their 300,000 hashes would cost a process 20 MB, these 1.2.
+        # Read in one stream, each lemma's strings let go at once: holding them all while
+        # building left 17 MB of freed memory the allocator could not give back.
+        frames = {tag: array("I") for tag in POS_TAGS}
+        pairs = array("I")  # of any POS
         inflections = {
-            tag: _Inflections(letter, self.wordnet.inflected_forms(letter))
-            for tag, letter in POS_TAGS.items()
+            letter: _Inflections(letter, self.wordnet.inflected_forms(letter)) for letter in "nvar"
         }
-        for lemma, tag in lemmas:
+        self._max_words = 1
+        for lemma, tag in self._lemmas():
             words = lemma.split("_")
+            self._max_words = max(self._max_words, len(words))
             if len(words) > 1:
                 longest = self._expression_words[tag]
                 longest[words[0]] = max(longest.get(words[0], 0), len(words))
-                frames[tag].update(_frame(words, position) for position in range(len(words)))
-                pairs.extend(inflections[tag].pairs(words[0], words[1]))
-        self._frames = {tag: array("I", sorted(hashes)) for tag, hashes in frames.items()}
-        self._pairs = array(
-            "I", np.unique(np.frombuffer(pairs, dtype=np.int64) & _LOW_BITS).astype(np.uint32).tobytes()
-        )
+                frames[tag].extend(_frame(words, position) for position in range(len(words)))
+                pairs.extend(inflections[POS_TAGS[tag]].pairs(words[0], words[1]))
+        self._frames = {tag: _sorted(hashes) for tag, hashes in frames.items()}
+        self._pairs = _sorted(pairs)
         # Pure and hot (every word of raw text, for every POS): a word's are cached, bounded so
         # that a long-running server's memory levels off (BENCHMARKS.md, memory). Multi-word runs
         # are not: the expression finder's are nearly all new, cheap (``_inflectable``), and would
@@ -95,6 +94,12 @@ class Inventory:
         self.senses = lru_cache(maxsize=16384)(self._senses)
         self._word_lemmas = lru_cache(maxsize=_WORDS_CACHED)(self._lemmatise)
         self.expression_reach = lru_cache(maxsize=_WORDS_CACHED)(self._expression_reach)
+
+    def _lemmas(self) -> Iterator[tuple[str, str]]:
+        """Every lemma with its POS, WordNet's then the custom senses'."""
+        for tag, letter in POS_TAGS.items():
+            yield from ((lemma, tag) for lemma in self.wordnet.lemmas(letter))
+        yield from self._custom
 
     @property
     def max_expression_words(self) -> int:
@@ -226,27 +231,30 @@ class _Inflections:
     def __init__(self, letter: str, irregular: dict[str, list[str]]) -> None:
         self._rules = _SUFFIX_RULES[letter]
         self._irregular = irregular
-        self._known: dict[str, list[str]] = {}  # words recur across lemmas: each worked out once
 
     def pairs(self, first: str, second: str) -> list[int]:
         """The hashed pairs of words that ``Inventory._bases`` takes to (first, second), at
         most one of the two changed."""
-        return [hash((form, second)) for form in self.forms(first)] + [
-            hash((first, form)) for form in self.forms(second)
+        return [hash((form, second)) & _LOW_BITS for form in self.forms(first)] + [
+            hash((first, form)) & _LOW_BITS for form in self.forms(second)
         ]
 
     def forms(self, base: str) -> list[str]:
         """Every word form whose bases include ``base``: itself, the irregular forms the
         exception list takes to it, and what the detachment rules would strip to it."""
-        known = self._known.get(base)
-        if known is None:
-            regular = [
-                base[: len(base) - len(ending)] + suffix
-                for suffix, ending in self._rules
-                if base.endswith(ending) and len(base) > len(ending)
-            ]
-            known = self._known[base] = [base, *self._irregular.get(base, ()), *regular]
-        return known
+        regular = [
+            base[: len(base) - len(ending)] + suffix
+            for suffix, ending in self._rules
+            if base.endswith(ending) and len(base) > len(ending)
+        ]
+        return [base, *self._irregular.get(base, ()), *regular]
+
+
+def _sorted(hashes: array[int]) -> array[int]:
+    """``hashes`` sorted in place for ``_holds`` (no copy: copies of arrays this size, freed,
+    stay with the process), repeats kept."""
+    np.frombuffer(hashes, dtype=np.uint32).sort()
+    return hashes
 
 
 def _holds(ordered: array[int], value: int) -> bool:
