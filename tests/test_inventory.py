@@ -82,6 +82,15 @@ def test_a_run_starts_an_expression_only_if_its_first_two_words_do(inventory: In
     assert checked > 2000
 
 
+def test_a_form_is_lemmatised_under_every_pos_at_once(inventory: Inventory) -> None:
+    assert inventory.lemmas_by_pos("banks") == (("NOUN", ("banks", "bank")), ("VERB", ("bank",)))
+    assert inventory.lemmas_by_pos("took place") == (("VERB", ("take_place",)),)
+    assert inventory.lemmas_by_pos("xyzzyq") == ()
+    for form in ("banks", "went", "better", "took place"):
+        found = dict(inventory.lemmas_by_pos(form))
+        assert all(inventory.lemmatise(form, tag) == list(found.get(tag, ())) for tag in POS_TAGS), form
+
+
 def test_only_single_words_are_kept_in_the_lemma_cache(inventory: Inventory) -> None:
     # The expression finder asks about thousands of new runs per thousand sentences; kept, they
     # would fill the cache and push out the words that recur.

@@ -19,9 +19,9 @@ _LOW_BITS = 0xFFFFFFFF  # of the hashes kept: a collision only costs the exact l
 
 _SS_TYPE_TAGS = {"1": "NOUN", "2": "VERB", "3": "ADJ", "4": "ADV", "5": "ADJ"}
 
-# Words whose lemmas and expression reach are kept: about 9 MB when full, and three lookups in
-# four hit over running text (BENCHMARKS.md, memory).
-_WORDS_CACHED = 16384
+# Words whose lemmas (under every POS at once) and expression reach are kept: about 5.6 MB when
+# full, and five lookups in six hit over running text (BENCHMARKS.md, memory).
+_WORDS_CACHED = 8192
 
 # morphy(7WN) detachment rules
 _SUFFIX_RULES = {
@@ -92,7 +92,7 @@ class Inventory:
         # are not: the expression finder's are nearly all new, cheap (``_inflectable``), and would
         # only push the words out.
         self.senses = lru_cache(maxsize=16384)(self._senses)
-        self._word_lemmas = lru_cache(maxsize=_WORDS_CACHED)(self._lemmatise)
+        self._word_lemmas = lru_cache(maxsize=_WORDS_CACHED)(self._every_pos)
         self.expression_reach = lru_cache(maxsize=_WORDS_CACHED)(self._expression_reach)
 
     def _lemmas(self) -> Iterator[tuple[str, str]]:
@@ -153,9 +153,18 @@ class Inventory:
 
     def lemmatise(self, form: str, pos: str) -> list[str]:
         """Base forms of a word form that the inventory has, as WordNet's morphy finds them."""
-        if "_" in form or len(form.split()) > 1:
+        if _is_run(form):
             return self._lemmatise(form, pos)
-        return self._word_lemmas(form, pos)
+        tag = normalise_pos(pos)
+        return next((list(found) for have, found in self._word_lemmas(form) if have == tag), [])
+
+    def lemmas_by_pos(self, form: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """What ``lemmatise`` finds for every POS at once, in POS order, POS with none left out:
+        raw text's words are looked up under every POS, and this is one cache entry a word."""
+        return self._every_pos(form) if _is_run(form) else self._word_lemmas(form)
+
+    def _every_pos(self, form: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        return tuple((tag, tuple(found)) for tag in POS_TAGS if (found := self._lemmatise(form, tag)))
 
     def _lemmatise(self, form: str, pos: str) -> list[str]:
         tag = normalise_pos(pos)
@@ -217,6 +226,11 @@ class Inventory:
         if letter not in "nvar" or not offset.isdigit():
             raise InputError(f"{shown(synset_id)} is not a WordNet synset id (offset-pos)")
         return self.wordnet.synset(letter, int(offset))
+
+
+def _is_run(form: str) -> bool:
+    """Whether a form is more than one word (the lemma cache keeps single words only)."""
+    return "_" in form or len(form.split()) > 1
 
 
 def _frame(words: list[str], position: int) -> int:

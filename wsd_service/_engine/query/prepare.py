@@ -147,16 +147,24 @@ class Preparer:
     ) -> list[tuple[tuple[str, str], tuple[int, int]]]:
         """(lemma, POS) pairs to search, with their rows: the caller's, else WordNet's
         morphology over POS."""
-        tags = [normalise_pos(pos)] if pos and pos.strip() else list(POS_TAGS)
         found: list[tuple[tuple[str, str], tuple[int, int]]] = []
-        for tag in tags:
-            if tag is None:
-                continue
-            for name in [lemma_key(lemma)] if lemma else self._inventory.lemmatise(text, tag):
+        for tag, names in self._lemmas(text, lemma, pos):
+            for name in names:
                 span = self._index.candidate_range(name, tag)
                 if span:
                     found.append(((name, tag), span))
         return found
+
+    def _lemmas(self, text: str, lemma: str | None, pos: str | None) -> Sequence[tuple[str, Sequence[str]]]:
+        """The lemmas to search by POS: the caller's lemma, else the inventory's for the form."""
+        given = pos.strip() if pos else ""
+        tag = normalise_pos(given) if given else None
+        if given and tag is None:
+            return ()  # a POS without senses
+        tags = [tag] if tag else list(POS_TAGS)
+        if lemma:
+            return [(each, [lemma_key(lemma)]) for each in tags]
+        return [(tag, self._inventory.lemmatise(text, tag))] if tag else self._inventory.lemmas_by_pos(text)
 
 
 def _default_target(text: str, candidates: list[tuple[str, str]], open_vocabulary: bool) -> bool:
