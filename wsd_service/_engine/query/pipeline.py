@@ -61,6 +61,26 @@ class PendingDisambiguation:
         return self.finish(encode(self.words))
 
 
+def finish_together(
+    calls: Sequence[tuple[PendingDisambiguation, Sequence[Vector]]],
+) -> list[list[list[TargetResult]]]:
+    """Each call's ``finish``, the calls ranked in one pass where they share ranker and options:
+    most of a small call's ranking is the pass's fixed cost (BENCHMARKS.md, ranking), and the
+    results are the same either way (each target is scored on its own)."""
+    results: list[list[list[TargetResult]]] = [[] for _ in calls]
+    groups: dict[tuple[int, int, bool], list[int]] = {}
+    for number, (pending, _) in enumerate(calls):
+        groups.setdefault((id(pending.ranker), pending.top_k, pending.include_glosses), []).append(number)
+    for numbers in groups.values():
+        first = calls[numbers[0]][0]
+        documents = [document for n in numbers for document in calls[n][0].tokens]
+        matrices = [matrix for n in numbers for matrix in calls[n][1]]
+        ranked = iter(first.ranker.rank(documents, matrices, first.top_k, first.include_glosses))
+        for n in numbers:
+            results[n] = [next(ranked) for _ in calls[n][0].tokens]
+    return results
+
+
 @dataclass(frozen=True, slots=True)
 class PendingNearest:
     """One prepared document waiting for its vectors; ``finish`` searches the whole index."""
