@@ -165,11 +165,14 @@ def test_bad_client_options_are_named(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "argument --timeout: must be a positive number of seconds, got '0'" in capsys.readouterr().err
 
 
-def test_building_the_parser_loads_no_engine() -> None:
+def test_building_the_parser_and_the_supervisor_loads_no_engine() -> None:
+    # Nor numpy, gRPC or the metrics library: serve's supervising process would hold them for
+    # nothing (numpy alone 8 MB); only its workers use them.
     probe = (
         "import sys; import wsd_service.cli as cli; cli.build_parser(); "
-        "print(sorted(m for m in sys.modules if m.startswith('wsd_service._engine')"
-        " or m in ('torch', 'transformers', 'faiss', 'onnxruntime')))"
+        "import wsd_service._tools.serve, wsd_service._serving.supervisor; "
+        "print(sorted(m for m in sys.modules if m.startswith('wsd_service._engine') or m in"
+        " ('torch', 'transformers', 'faiss', 'onnxruntime', 'numpy', 'grpc', 'prometheus_client')))"
     )
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "[]"

@@ -27,17 +27,6 @@ def test_one_worker_per_cpu_by_default() -> None:
     assert default_workers(4) == 4 and default_workers(1) == 1
 
 
-def test_the_supervising_process_loads_no_numpy_grpc_or_metrics_library() -> None:
-    # Each costs the supervisor's own memory (numpy alone 8 MB), and only the workers use them.
-    probe = (
-        "import sys; import wsd_service.cli as cli; cli.build_parser(); "
-        "import wsd_service._tools.serve, wsd_service._serving.supervisor; "
-        "print(sorted(m for m in ('numpy', 'grpc', 'prometheus_client') if m in sys.modules))"
-    )
-    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert run.stdout.strip() == "[]"
-
-
 _BLAS_THREADS = """
 import os, threadpoolctl
 import numpy  # loaded before serve sets the variable, as by a caller's own import
