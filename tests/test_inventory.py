@@ -61,6 +61,11 @@ def test_a_run_starts_an_expression_only_if_its_first_two_words_do(inventory: In
         assert inventory.may_start_expression(run), run
     for run in ("the river bank", "bank and", "xyzzy place"):
         assert not inventory.may_start_expression(run), run
+    # An irregular form whose base is two words ("comics": comic_strip) shifts the lemma's words.
+    strip = CustomSense("acme:strip-artist", "comic_strip_artist", "NOUN", "draws comic strips", ())
+    custom = Inventory(inventory.wordnet, [strip])
+    assert custom.lemmatise("comics artist", "NOUN") == ["comic_strip_artist"]
+    assert custom.may_start_expression("comics artist") and custom.may_start_expression("the comics")
     # Never a run whose lemma the inventory finds: each WordNet multi-word lemma (every 40th),
     # its first or second word given each regular and irregular inflection morphy undoes.
     checked = 0
@@ -147,4 +152,11 @@ def test_wordnet_lines_are_read_from_the_mapped_files(tmp_path: Path) -> None:
         (tmp_path / f"{part}.exc").write_text("")
     bare = WordNetDatabase(tmp_path)
     assert bare.exceptions("geese", "n") == [] and bare.tag_count("bank%1:14:00::") == 0
+    # A key given twice reads as its later line, as a dict built from the file; the last line
+    # needs no newline; a line of one field has no bases.
+    (tmp_path / "noun.exc").write_text("aurar eyir\naurar eyrir\nlonely\ngeese goose")
+    (tmp_path / "cntlist.rev").write_text("bank%1:14:00:: 2 20")
+    files = WordNetDatabase(tmp_path)
+    assert files.exceptions("aurar", "n") == ["eyrir"] and files.exceptions("lonely", "n") == []
+    assert files.exceptions("geese", "n") == ["goose"] and files.tag_count("bank%1:14:00::") == 20
     assert [s.key for s in bare.senses("bank", "n")][:1] == ["bank%1:17:01::"]

@@ -40,6 +40,16 @@ def test_items_of_one_turn_run_in_one_pass_and_a_failing_one_fails_alone() -> No
     assert passes[1:] == [[5, 3, 6], [5], [3], [6]]  # the pass failed: each alone
 
 
+def test_a_pass_that_answers_too_few_fails_its_callers_instead_of_leaving_them_waiting() -> None:
+    async def main() -> list[int | BaseException]:
+        same: SameTurn[int, int] = SameTurn(lambda items: [1] if len(items) == 1 else [])
+        calls = asyncio.gather(*(same.submit(item) for item in (1, 2)), return_exceptions=True)
+        return await asyncio.wait_for(calls, 5)
+
+    results = asyncio.run(main())
+    assert all(isinstance(result, RuntimeError) for result in results), results
+
+
 def test_a_caller_that_has_gone_leaves_the_others_their_answers() -> None:
     async def main() -> list[int]:
         same = _doubled([])

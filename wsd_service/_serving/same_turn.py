@@ -34,6 +34,14 @@ class SameTurn(Generic[Item, Done]):
     def _flush(self) -> None:
         waiting, self._waiting = self._waiting, []
         try:
+            self._answer(waiting)
+        finally:  # whatever escaped, no caller is left waiting for ever
+            for _, future in waiting:
+                if not future.done():
+                    future.set_exception(RuntimeError("the work was not done"))
+
+    def _answer(self, waiting: list[tuple[Item, asyncio.Future[Done]]]) -> None:
+        try:
             results = self._run([item for item, _ in waiting])
         except Exception:  # one item's fault must not fail the others
             for item, future in waiting:
@@ -47,8 +55,8 @@ class SameTurn(Generic[Item, Done]):
         try:
             [result] = self._run([item])
         except Exception as error:
-            if not future.done():
-                future.set_exception(error)
+            if not future.done():  # a future cannot hold StopIteration
+                future.set_exception(RuntimeError(str(error)) if isinstance(error, StopIteration) else error)
             return
         if not future.done():
             future.set_result(result)

@@ -87,6 +87,9 @@ class Inventory:
                 pairs.extend(inflections[POS_TAGS[tag]].pairs(words[0], words[1]))
         self._frames = {tag: _sorted(hashes) for tag, hashes in frames.items()}
         self._pairs = _sorted(pairs)
+        # The few irregular forms whose base is itself several words ("comics": comic_strip)
+        # shift a lemma's words against the run's: a run with one is always tried.
+        self._spanning = frozenset(form for each in inflections.values() for form in each.spanning())
         # Pure and hot (every word of raw text, for every POS): a word's are cached, bounded so
         # that a long-running server's memory levels off (BENCHMARKS.md, memory). Multi-word runs
         # are not: the expression finder's are nearly all new, cheap (``_inflectable``), and would
@@ -149,6 +152,8 @@ class Inventory:
         inflected: almost no run of raw text starts one, and this settles a run's every length
         and POS with one lookup."""
         first, second = [*lemma_key(form).split("_"), ""][:2]
+        if first in self._spanning or second in self._spanning:
+            return True
         return _holds(self._pairs, hash((first, second)) & _LOW_BITS)
 
     def lemmatise(self, form: str, pos: str) -> list[str]:
@@ -245,6 +250,10 @@ class _Inflections:
     def __init__(self, letter: str, irregular: dict[str, list[str]]) -> None:
         self._rules = _SUFFIX_RULES[letter]
         self._irregular = irregular
+
+    def spanning(self) -> list[str]:
+        """The irregular forms whose base is several words."""
+        return [form for base, forms in self._irregular.items() if "_" in base for form in forms]
 
     def pairs(self, first: str, second: str) -> list[int]:
         """The hashed pairs of words that ``Inventory._bases`` takes to (first, second), at

@@ -111,14 +111,24 @@ def _mapped(path: Path) -> mmap.mmap | bytes:
 
 def _first_fields(lines: mmap.mmap | bytes) -> Iterator[tuple[str, int]]:
     """Each line's first field with where the line starts, in the file's order (an index file's
-    licence header, its lines indented, left out)."""
+    licence header, its lines indented, and blank lines left out)."""
     start = 0
     while start < len(lines):
-        end = lines.find(b"\n", start)
-        end = len(lines) if end < 0 else end
+        end = _line_end(lines, start)
         if lines[start : start + 1] not in (b" ", b"\n"):
-            yield lines[start : lines.find(b" ", start, end)].decode("utf-8"), start
+            yield _first_field(lines, start, end), start
         start = end + 1
+
+
+def _line_end(lines: mmap.mmap | bytes, start: int) -> int:
+    """Where the line that starts at ``start`` ends (the last line may have no newline)."""
+    end = lines.find(b"\n", start)
+    return len(lines) if end < 0 else end
+
+
+def _first_field(lines: mmap.mmap | bytes, start: int, end: int) -> str:
+    space = lines.find(b" ", start, end)
+    return lines[start : end if space < 0 else space].decode("utf-8")
 
 
 class _FirstField:
@@ -128,7 +138,7 @@ class _FirstField:
         self._lines = lines
 
     def __getitem__(self, start: int) -> str:
-        return self._lines[start : self._lines.find(b" ", start)].decode("utf-8")
+        return _first_field(self._lines, start, _line_end(self._lines, start))
 
 
 class _KeyedLines:
@@ -156,11 +166,12 @@ class _KeyedLines:
         return self._starts.find(key) is not None
 
     def fields(self, key: str) -> list[bytes]:
-        """The fields of ``key``'s line (the key first); none when no line has it."""
-        start = self._starts.find(key)
+        """The fields of ``key``'s line (the key first; of two lines with one key, the later, as
+        a dict read from the file would keep); none when no line has it."""
+        start = self._starts.find_last(key)
         if start is None:
             return []
-        return self._lines[start : self._lines.find(b"\n", start)].split()
+        return self._lines[start : _line_end(self._lines, start)].split()
 
 
 class WordNetDatabase:

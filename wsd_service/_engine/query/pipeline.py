@@ -75,9 +75,11 @@ def finish_together(
         first = calls[numbers[0]][0]
         documents = [document for n in numbers for document in calls[n][0].tokens]
         matrices = [matrix for n in numbers for matrix in calls[n][1]]
-        ranked = iter(first.ranker.rank(documents, matrices, first.top_k, first.include_glosses))
+        ranked = first.ranker.rank(documents, matrices, first.top_k, first.include_glosses)
+        start = 0
         for n in numbers:
-            results[n] = [next(ranked) for _ in calls[n][0].tokens]
+            results[n] = ranked[start : start + len(calls[n][0].tokens)]
+            start += len(calls[n][0].tokens)
     return results
 
 
