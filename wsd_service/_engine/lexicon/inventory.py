@@ -74,7 +74,7 @@ class Inventory:
         frames = {tag: array("I") for tag in POS_TAGS}
         pairs = array("I")  # of any POS
         inflections = {
-            letter: _Inflections(letter, self.wordnet.inflected_forms(letter)) for letter in "nvar"
+            letter: _Inflections(letter, self.wordnet.inflected_forms(letter)) for letter in POS_TAGS.values()
         }
         self._max_words = 1
         for lemma, tag in self._lemmas():
