@@ -57,14 +57,3 @@ class HashedStrings:
                 return number
             at += 1
         return None
-
-    def find_last(self, text: str) -> int | None:
-        """Like ``find``, the last number where several have ``text`` (in the order given)."""
-        wanted = hash(text) & _LOW_BITS
-        at = bisect_left(self._hashes, wanted)
-        found = None
-        while at < len(self._hashes) and self._hashes[at] == wanted:
-            if self._strings[self._numbers[at]] == text:
-                found = self._numbers[at]
-            at += 1
-        return found

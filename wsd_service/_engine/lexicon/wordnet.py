@@ -153,10 +153,12 @@ class _KeyedLines:
         for key, start in _first_fields(self._lines):
             hashes.append(hash(key))
             starts.append(start)
+        # Last line first: of two lines with one key, ``find`` gives the one given first, and the
+        # later line is the one a dict read from the file would keep.
         self._starts = HashedStrings(
-            np.frombuffer(hashes, dtype=np.int64),
+            np.frombuffer(hashes, dtype=np.int64)[::-1],
             _FirstField(self._lines),
-            np.frombuffer(starts, dtype=np.int64),
+            np.frombuffer(starts, dtype=np.int64)[::-1],
         )
 
     def __iter__(self) -> Iterator[str]:
@@ -166,9 +168,9 @@ class _KeyedLines:
         return self._starts.find(key) is not None
 
     def fields(self, key: str) -> list[bytes]:
-        """The fields of ``key``'s line (the key first; of two lines with one key, the later, as
-        a dict read from the file would keep); none when no line has it."""
-        start = self._starts.find_last(key)
+        """The fields of ``key``'s line (the key first; of two lines with one key, the later);
+        none when no line has it."""
+        start = self._starts.find(key)
         if start is None:
             return []
         return self._lines[start : _line_end(self._lines, start)].split()
