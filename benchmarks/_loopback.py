@@ -58,7 +58,8 @@ def tree_pss_mb(pid: int) -> float:
     return _tree_sum(pid, "/proc/{}/smaps_rollup", "Pss:")
 
 
-def _tree_sum(pid: int, file: str, field: str) -> float:
+def tree_pids(pid: int) -> list[int]:
+    """A process and all its descendants, parents first."""
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -66,10 +67,15 @@ def _tree_sum(pid: int, file: str, field: str) -> float:
         except OSError:
             continue
         children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    total, pending = 0.0, [pid]
-    while pending:
-        current = pending.pop()
-        pending += children.get(current, [])
+    found = [pid]
+    for current in found:
+        found += children.get(current, [])
+    return found
+
+
+def _tree_sum(pid: int, file: str, field: str) -> float:
+    total = 0.0
+    for current in tree_pids(pid):
         try:
             text = Path(file.format(current)).read_text()
         except OSError:

@@ -105,6 +105,16 @@ def test_profile_service_smoke(tiny_index: Path) -> None:
 
 
 @pytest.mark.slow
+def test_served_cpu_smoke(tiny_index: Path) -> None:
+    out = _run(
+        "benchmarks/served_cpu.py", "--index", str(tiny_index), "--sentences", "6", "--warmup", "2",
+        "--clients", "2",
+    )  # fmt: skip
+    for line in ("served", "event loops", "encoder slots", "load generator", "ceiling on two full cores"):
+        assert line in out
+
+
+@pytest.mark.slow
 def test_soak_smoke(tiny_index: Path) -> None:
     out = _run(
         "benchmarks/soak.py", "--index", str(tiny_index), "--seconds", "3", "--interval", "1",

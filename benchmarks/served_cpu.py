@@ -1,0 +1,104 @@
+"""Where a served sentence's CPU goes: every thread of the default ``serve`` under one client
+channel and 16 concurrent calls on SemCor sentences it has not seen, against the bare onnx-int8
+encoder's CPU per sentence in the same run, and the ceiling that sets on one channel's speed.
+
+    .venv/bin/python benchmarks/served_cpu.py --index sense_index/semcor [--sentences 1200]
+        [--warmup 200] [--serve-args "..."]
+
+Threads by role: each worker's main thread (its event loop: gRPC's callbacks, preparation,
+ranking, the answers), its other Python threads (the encoder slots), gRPC's own C++ threads, the
+supervisor; the load generator (this process) apart. Served words/s over bare int8 words/s is at
+most the bare encoder's CPU per sentence over the server's, when both use the two cores fully.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shlex
+import time
+from collections import Counter
+from pathlib import Path
+
+from _common import machine, sentences
+from _loopback import running_server, tree_pids
+from encoder_ceiling import backend_seconds
+from user_speed import send
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+_ROLES = ("event loops", "encoder slots (other Python threads)", "gRPC's own threads", "supervisor")
+
+
+def _thread_seconds(root: int) -> Counter[str]:
+    """CPU seconds so far of every thread of the process tree under ``root``, by role."""
+    seconds: Counter[str] = Counter()
+    for pid in tree_pids(root):
+        try:
+            python = Path(f"/proc/{pid}/comm").read_text().strip()
+            tasks = Path(f"/proc/{pid}/task").iterdir()
+            stats = [(int(task.name), (task / "stat").read_text()) for task in tasks]
+        except OSError:  # the process or a thread ended meanwhile
+            continue
+        for tid, stat in stats:
+            name, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
+            role = _role(root, pid, tid, name == python)
+            seconds[role] += (int(fields[11]) + int(fields[12])) / _TICKS  # utime + stime
+    return seconds
+
+
+def _role(root: int, pid: int, tid: int, python_thread: bool) -> str:
+    if pid == root:
+        return _ROLES[3]
+    if tid == pid:
+        return _ROLES[0]
+    return _ROLES[1] if python_thread else _ROLES[2]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index", type=Path, required=True)
+    parser.add_argument("--sentences", type=int, default=1200)
+    parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--serve-args", default="", help="extra options for wsd-service serve")
+    args = parser.parse_args()
+    pool = sentences(["semcor"], None)
+    random.Random(3).shuffle(pool)
+    reference, warmup, measured = (pool[i * args.sentences : (i + 1) * args.sentences] for i in range(3))
+    warmup = warmup[: args.warmup]
+    print(f"machine: {machine()}")
+    started = time.process_time()
+    bare_seconds = backend_seconds(reference, "onnx-int8")
+    bare_cpu = (time.process_time() - started) / len(reference)
+    bare_speed = sum(map(len, reference)) / bare_seconds
+    with running_server(args.index, shlex.split(args.serve_args)) as server:
+        send(server.address, warmup, 1, args.clients)
+        before = _thread_seconds(server.pid)
+        client, wall = time.process_time(), time.perf_counter()
+        send(server.address, measured, 1, args.clients)
+        wall, client = time.perf_counter() - wall, time.process_time() - client
+        spent = _thread_seconds(server.pid) - before
+    speed = sum(map(len, measured)) / wall
+    print(f"index: {args.index}; one channel, {args.clients} calls at a time, {len(measured)} new sentences")
+    print(f"served {speed:.0f} words/s, bare onnx-int8 {bare_speed:.0f} words/s ({speed / bare_speed:.2f}x)")
+    _report(spent, len(measured), client, wall, bare_cpu)
+
+
+def _report(spent: Counter[str], count: int, client: float, wall: float, bare_cpu: float) -> None:
+    total = sum(spent.values())
+    print("server CPU per sentence, ms:")
+    for role in _ROLES:
+        print(f"  {role:40} {1000 * spent[role] / count:6.2f}")
+    print(f"  {'all':40} {1000 * total / count:6.2f}  ({total / wall:.2f} cores)")
+    print(f"load generator: {1000 * client / count:.2f} ms per sentence")
+    print(f"bare onnx-int8 encoder (2 threads, batches of 32): {1000 * bare_cpu:.2f} ms of CPU per sentence")
+    encoding = spent[_ROLES[1]] / count
+    print(
+        f"ceiling on two full cores: {bare_cpu * count / total:.2f}x bare int8;"
+        f" with only the encoder slots' CPU: {bare_cpu / encoding:.2f}x"
+    )
+
+
+if __name__ == "__main__":
+    main()
