@@ -8,8 +8,8 @@ encoder's speed in the same run, and the ceiling the server's CPU per sentence s
 Threads by role: each worker's main thread (its event loop: gRPC's callbacks, preparation,
 ranking, the answers), its other Python threads (the encoder slots), gRPC's own C++ threads, the
 supervisor; the load generator (this process) apart. The ceilings are the words/s of the machine's
-cores doing nothing but that CPU per sentence, over the bare encoder's words/s (whose CPU time is
-not comparable: ONNX Runtime's threads spin while they wait).
+cores doing nothing but that CPU per sentence (all of the server's, or only its encoder slots'),
+over the bare encoder's words/s.
 """
 
 from __future__ import annotations
@@ -67,8 +67,8 @@ def main() -> None:
     args = parser.parse_args()
     pool = sentences(["semcor"], None)
     random.Random(3).shuffle(pool)
-    reference, warmup, measured = (pool[i * args.sentences : (i + 1) * args.sentences] for i in range(3))
-    warmup = warmup[: args.warmup]
+    n, warm = args.sentences, args.warmup
+    reference, warmup, measured = pool[:n], pool[n : n + warm], pool[n + warm : 2 * n + warm]
     print(f"machine: {machine()}")
     bare_speed = sum(map(len, reference)) / backend_seconds(reference, "onnx-int8")
     with running_server(args.index, shlex.split(args.serve_args)) as server:
@@ -83,9 +83,9 @@ def main() -> None:
     print(f"served {words / wall:.0f} words/s, bare onnx-int8 {bare_speed:.0f} words/s"
           f" ({words / wall / bare_speed:.2f}x)")  # fmt: skip
     _report(spent, len(measured), client, wall)
-    # Words/s if the two cores did nothing but this CPU: all of the server's, or only the encoder's.
     for name, seconds in (("all of it", sum(spent.values())), ("the encoder slots' only", spent[_ROLES[1]])):
-        print(f"ceiling on two full cores, {name}: {_CORES * words / seconds / bare_speed:.2f}x bare int8")
+        ceiling = _CORES * words / seconds / bare_speed
+        print(f"ceiling on the {_CORES} cores, {name}: {ceiling:.2f}x bare int8")
 
 
 def _report(spent: Counter[str], count: int, client: float, wall: float) -> None:
