@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
+from collections.abc import Hashable
 from typing import Protocol
 
 import numpy as np
@@ -18,6 +19,11 @@ import numpy.typing as npt
 
 # The hashes' low 32 bits are kept: half the memory, and the strings settle a collision.
 _LOW_BITS = 0xFFFFFFFF
+
+
+def hash32(value: Hashable) -> int:
+    """This process's hash of ``value``, its low 32 bits as the lookups here keep them."""
+    return hash(value) & _LOW_BITS
 
 
 class Strings(Protocol):

@@ -12,10 +12,9 @@ import numpy as np
 from ..._core.environment import DEFAULT_WORDNET_DIR
 from ..._core.errors import InputError, shown
 from ..._core.sense import POS_TAGS, Sense, lemma_key, normalise_pos
+from ..._util.hashed_strings import hash32
 from .custom_senses import CUSTOM_SYNSET_PREFIX, CustomSense
 from .wordnet import Synset, WordNetDatabase
-
-_LOW_BITS = 0xFFFFFFFF  # of the hashes kept: a collision only costs the exact lookup
 
 _SS_TYPE_TAGS = {"1": "NOUN", "2": "VERB", "3": "ADJ", "4": "ADV", "5": "ADJ"}
 
@@ -154,7 +153,7 @@ class Inventory:
         first, second = [*lemma_key(form).split("_"), ""][:2]
         if first in self._spanning or second in self._spanning:
             return True
-        return _holds(self._pairs, hash((first, second)) & _LOW_BITS)
+        return _holds(self._pairs, hash32((first, second)))
 
     def lemmatise(self, form: str, pos: str) -> list[str]:
         """Base forms of a word form that the inventory has, as WordNet's morphy finds them."""
@@ -241,7 +240,7 @@ def _is_run(form: str) -> bool:
 def _frame(words: list[str], position: int) -> int:
     """Words of a multi-word lemma or run without the one at ``position``, hashed to 32 bits (a
     collision only costs the exact lookup it would have skipped)."""
-    return hash(("_".join(words[:position]), "_".join(words[position + 1 :]))) & _LOW_BITS
+    return hash32(("_".join(words[:position]), "_".join(words[position + 1 :])))
 
 
 class _Inflections:
@@ -258,8 +257,8 @@ class _Inflections:
     def pairs(self, first: str, second: str) -> list[int]:
         """The hashed pairs of words that ``Inventory._bases`` takes to (first, second), at
         most one of the two changed."""
-        return [hash((form, second)) & _LOW_BITS for form in self.forms(first)] + [
-            hash((first, form)) & _LOW_BITS for form in self.forms(second)
+        return [hash32((form, second)) for form in self.forms(first)] + [
+            hash32((first, form)) for form in self.forms(second)
         ]
 
     def forms(self, base: str) -> list[str]:
